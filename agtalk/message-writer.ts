@@ -1,0 +1,63 @@
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AgtalkError } from './errors.js';
+import { classifyFileName, createFileId, formatMessageFileName } from './file-names.js';
+import type { MessageExtension } from './media-types.js';
+
+export interface WrittenMessage {
+  name: string;
+  path: string;
+  ordinal: number;
+}
+
+export interface MessageWriter {
+  readonly dir: string;
+  /** Writes one message as a new file; resolves once it is visible under its final name. */
+  write(bytes: string | Uint8Array, extension: MessageExtension): Promise<WrittenMessage>;
+}
+
+/**
+ * Creates the writing side of an agtalk folder. Writes are serialized so that ordinals are
+ * renamed into place in order: a reader that sees ordinal N has already been able to see N-1.
+ * The ordinal resumes after the highest one still in the folder, so a restarted writer never
+ * sorts its messages before unread ones.
+ */
+export async function createMessageWriter(dir: string): Promise<MessageWriter> {
+  await mkdir(dir, { recursive: true });
+  let next = (await highestOrdinal(dir)) + 1;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const writeOne = async (bytes: string | Uint8Array, extension: MessageExtension): Promise<WrittenMessage> => {
+    const ordinal = next++;
+    const name = formatMessageFileName(ordinal, createFileId(), extension);
+    const path = join(dir, name);
+    // Dot-names are ignored by readers, so the half-written file is never seen.
+    const temporary = join(dir, `.${name}.${process.pid}.tmp`);
+    try {
+      await writeFile(temporary, bytes);
+      await rename(temporary, path);
+    } catch (cause) {
+      await rm(temporary, { force: true });
+      throw new AgtalkError('AGTALK_WRITE_FAILED', `could not write ${name} in ${dir}: ${String(cause)}`, { file: path, cause });
+    }
+    return { name, path, ordinal };
+  };
+
+  return {
+    dir,
+    write(bytes, extension) {
+      const result = queue.then(() => writeOne(bytes, extension));
+      queue = result.catch(() => undefined);
+      return result;
+    },
+  };
+}
+
+async function highestOrdinal(dir: string): Promise<number> {
+  let highest = -1;
+  for (const name of await readdir(dir)) {
+    const verdict = classifyFileName(name);
+    if (verdict.kind === 'message') highest = Math.max(highest, verdict.file.ordinal);
+  }
+  return highest;
+}

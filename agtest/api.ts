@@ -1,0 +1,223 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { launchAdapter, type AdapterEvent } from '../adapters/index.js';
+import { createMessageWriter, watchMessages, type ReceivedFile } from '../agtalk/index.js';
+import { AgtestError, describeError, resolveCommand } from '../common/index.js';
+import { scoreResults, validateProfile, type Finding, type InteropProfile, type TestResult } from '../profiles/index.js';
+import { DIDCOMM_V1_SUITE_URI, didcommV1Suites, type JsonMessage, type Suite } from '../suites/index.js';
+import type { HarnessConfig } from './config/load-config.js';
+import { formatJunitXml } from './output/junit-xml.js';
+import type { Reporter, RunSummary } from './reporters/reporter.js';
+import { startAgentProcess } from './run/agent-process.js';
+import { expandClaims, planTests } from './run/plan-tests.js';
+import { runTest } from './run/run-test.js';
+import { fillCommand, fillTemplate } from './run/template.js';
+import type { TestSession } from './run/test-session.js';
+import { Transcript } from './run/transcript.js';
+
+export interface RunOptions {
+  config: HarnessConfig;
+  /** Where profile.json, junit.xml and transcripts/ go. */
+  outDir: string;
+  suites?: readonly Suite[];
+  suiteUri?: string;
+  reporters?: readonly Reporter[];
+  /** Lines the agent and the adapter write to stderr (for --verbose). */
+  log?: (line: string) => void;
+}
+
+/**
+ * Runs the claimed suites against one agent and writes the profile, JUnit XML and transcripts.
+ * Resolves with the summary whatever the agent's verdicts; rejects with an AgtestError only when
+ * the harness itself broke. Every process it started is stopped before it settles.
+ */
+export async function run(options: RunOptions): Promise<RunSummary> {
+  const started = performance.now();
+  const { config } = options;
+  const suites = options.suites ?? didcommV1Suites;
+  const suiteUri = options.suiteUri ?? DIDCOMM_V1_SUITE_URI;
+  const reporters = options.reporters ?? [];
+  const log = options.log ?? (() => undefined);
+  const outDir = resolve(options.outDir);
+  const claimed = expandClaims(config.claims, suites, config.source);
+  const planned = planTests(suites, claimed, config.only);
+  const transport = config.transport.command ? 'custom' : config.transport.adapter;
+
+  await prepareOutDir(outDir);
+  const results: TestResult[] = [];
+  const findings: Finding[] = [];
+  const cleanups: (() => Promise<void>)[] = [];
+  let active: TestSession | undefined;
+  const addFinding = async (finding: Finding) => {
+    findings.push(finding);
+    active?.transcript.add({ kind: 'finding', message: finding.message, file: finding.file });
+    for (const reporter of reporters) await reporter.onFinding?.(finding);
+  };
+
+  try {
+    let ready: Record<string, unknown> | undefined;
+    const fatal: Promise<never>[] = [];
+    if (config.agent.command) {
+      const agent = await startAgentProcess(resolveCommand(fillCommand(config.agent.command, undefined, 'agent.command')), {
+        readyTimeoutMs: config.agent.readyTimeoutMs,
+        cwd: config.baseDir,
+        log: (line) => log(`[agent] ${line}`),
+      });
+      cleanups.push(() => agent.stop());
+      ready = agent.ready;
+      fatal.push(agent.unexpectedExit);
+    }
+    const agentInfo = {
+      name: config.agent.name ?? stringField(ready, 'agent') ?? stringField(ready, 'name'),
+      version: config.agent.version ?? stringField(ready, 'version'),
+    };
+    const target = fillTemplate(config.agent.endpoint, ready, 'agent.endpoint');
+    const agactCommand = resolveCommand(fillCommand(config.agact.command, ready, 'agact.command'));
+    const adapterArgs = fillCommand(config.transport.args, ready, 'transport.args');
+    const adapterCommand = config.transport.command
+      ? resolveCommand(fillCommand(config.transport.command, ready, 'transport.command'))
+      : resolveCommand([`agtest-adapter-${config.transport.adapter}`]);
+
+    const outboxDir = join(outDir, 'agtalk', 'outbox');
+    const inboxDir = join(outDir, 'agtalk', 'inbox');
+    const seenIds = new Map<string, string>();
+    const deliver = async (file: ReceivedFile) => {
+      const message = file.json;
+      if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+        await addFinding({ kind: 'unreadable-message', message: `${file.name} is not a JSON object message`, file: file.name, test: active?.test });
+        return;
+      }
+      const id = (message as JsonMessage)['@id'];
+      if (typeof id === 'string') {
+        const earlier = seenIds.get(id);
+        if (earlier) await addFinding({ kind: 'duplicate', message: `message @id ${id} arrived twice (${earlier} and ${file.name})`, file: file.name, test: active?.test });
+        seenIds.set(id, file.name);
+      }
+      if (!active) {
+        await addFinding({ kind: 'unexpected-message', message: `${file.name} (${String((message as JsonMessage)['@type'])}) arrived outside any test`, file: file.name });
+        strays.addMessage('received', file.name, file.bytes, message as JsonMessage);
+        return;
+      }
+      active.transcript.addMessage('received', file.name, file.bytes, message as JsonMessage);
+      active.deliver({ file: file.name, message: message as JsonMessage, mediaType: file.mediaType, receivedAt: new Date() });
+    };
+    const strays = new Transcript(join(outDir, 'transcripts', '_outside-tests'));
+    await strays.open();
+    cleanups.push(() => strays.close());
+
+    const reader = await watchMessages(inboxDir, {
+      onMessage: deliver,
+      onGarbage: (garbage) => void addFinding({ kind: 'garbage', message: `${garbage.name}: ${garbage.reason}`, file: garbage.name, test: active?.test }),
+      onError: (error) => void addFinding({ kind: 'inbox-error', message: error.message, file: error.file, test: active?.test }),
+      garbageDir: join(outDir, 'transcripts', '_garbage'),
+    });
+    cleanups.push(() => reader.close());
+    const outbox = await createMessageWriter(outboxDir);
+
+    const adapterName = config.transport.command ? config.transport.command.join(' ') : config.transport.adapter;
+    let stoppingAdapter = false;
+    const adapter = await launchAdapter({
+      name: adapterName,
+      command: [...adapterCommand, ...adapterArgs],
+      outbox: outboxDir,
+      inbox: inboxDir,
+      target,
+      onEvent: (event: AdapterEvent) => {
+        active?.transcript.add({ kind: 'adapter', event });
+        if (event.type === 'undeliverable') void addFinding({ kind: 'undeliverable', message: `adapter could not deliver ${event.file}${event.status ? ` (HTTP ${event.status})` : ''}: ${event.reason}`, file: event.file, test: active?.test });
+        if (event.type === 'possible-duplicate') void addFinding({ kind: 'possible-duplicate', message: `adapter may have delivered ${event.file} twice (it restarted mid-send)`, file: event.file, test: active?.test });
+        if (event.type === 'warning') void addFinding({ kind: 'adapter-warning', message: event.message, test: active?.test });
+      },
+      onLog: (line) => log(`[adapter] ${line}`),
+      cwd: config.baseDir,
+    });
+    cleanups.push(async () => {
+      stoppingAdapter = true;
+      await adapter.stop();
+    });
+    fatal.push(
+      adapter.exited.then((exit): never => {
+        if (stoppingAdapter) return new Promise<never>(() => undefined) as never;
+        throw new AgtestError('AGTEST_ADAPTER_EXITED', `adapter ${adapterName} exited (${exit.exitCode ?? exit.signal})${exit.stderrTail ? `: ${exit.stderrTail.trim().split('\n').pop()}` : ''}`, { adapter: adapterName });
+      }),
+    );
+    const fatalAny = Promise.race(fatal);
+    fatalAny.catch(() => undefined);
+
+    const endpoint = adapter.endpoint ?? '';
+    for (const reporter of reporters) {
+      await reporter.onRunStart?.({ suiteUri, agent: agentInfo, transport, junctions: [...new Set(planned.map((p) => p.junction))], tests: planned.length, outDir });
+    }
+    for (const test of planned) {
+      const result = await runTest(test, {
+        outbox,
+        endpoint,
+        transport,
+        claims: claimed,
+        agact: { command: agactCommand, timeoutMs: config.agact.timeoutMs, cwd: config.baseDir },
+        timeouts: config.timeouts,
+        outDir,
+        testMs: config.timeouts.testMs,
+        fatal: fatalAny,
+        setActiveSession: (session) => {
+          active = session;
+        },
+        settleInbox: () => reader.settled(),
+      });
+      results.push(result);
+      for (const reporter of reporters) await reporter.onTestResult?.(result);
+    }
+
+    const scores = scoreResults(results);
+    const profile: InteropProfile = {
+      test_suite: suiteUri,
+      profile: Object.fromEntries(scores.filter((s) => s.score !== undefined).map((s) => [s.junction, s.score!])),
+      agent: agentInfo,
+      generated: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      transport,
+      results,
+      findings,
+    };
+    const checked = validateProfile(profile);
+    if (!checked.valid) {
+      throw new AgtestError('AGTEST_PROFILE_INVALID', `agtest built a profile its own schema rejects: ${checked.problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
+    }
+    const runJunctions = [...new Set(planned.map((p) => p.junction))];
+    const files = { profile: join(outDir, 'profile.json'), junit: join(outDir, 'junit.xml'), transcripts: join(outDir, 'transcripts') };
+    await writeFile(files.profile, `${JSON.stringify(profile, null, 2)}\n`);
+    await writeFile(files.junit, formatJunitXml(scores, results, findings, suiteUri));
+    const summary: RunSummary = {
+      profile,
+      scores,
+      results,
+      findings,
+      claimed: runJunctions,
+      exitCode: runJunctions.every((junction) => profile.profile[junction] === 'interoperable') ? 0 : 1,
+      outDir,
+      files,
+      durationMs: Math.round(performance.now() - started),
+    };
+    for (const reporter of reporters) await reporter.onRunEnd?.(summary);
+    return summary;
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: unknown) => log(`[agtest] cleanup failed: ${describeError(error)}`));
+    }
+  }
+}
+
+async function prepareOutDir(outDir: string): Promise<void> {
+  try {
+    // The previous run's evidence is replaced as a whole, never mixed with this run's.
+    await rm(join(outDir, 'transcripts'), { recursive: true, force: true });
+    await rm(join(outDir, 'agtalk'), { recursive: true, force: true });
+    await mkdir(join(outDir, 'transcripts'), { recursive: true });
+  } catch (cause) {
+    throw new AgtestError('AGTEST_OUTPUT_FAILED', `cannot prepare output folder ${outDir}: ${describeError(cause)}`, { file: outDir, cause });
+  }
+}
+
+function stringField(object: Record<string, unknown> | undefined, key: string): string | undefined {
+  const value = object?.[key];
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+/** The only file that touches process.argv and exit codes. */
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { isAgtestError } from '../common/index.js';
+import { FAULTS } from '../reference-agent/index.js';
+import { didcommV1Suites } from '../suites/index.js';
+import { run } from './api.js';
+import { referenceAgentConfig } from './config/default-config.js';
+import { loadConfigFile, type HarnessConfig } from './config/load-config.js';
+import { createChalk, createConsoleReporter } from './reporters/console-reporter.js';
+import { expandClaims } from './run/plan-tests.js';
+
+const EXIT = { interoperable: 0, notInteroperable: 1, harnessError: 2 } as const;
+
+interface ConfigArgs {
+  config?: string;
+  fault?: string[];
+  only?: string[];
+}
+
+async function resolveConfig(args: ConfigArgs): Promise<HarnessConfig> {
+  const faults = args.fault ?? [];
+  const unknown = faults.filter((fault) => !Object.hasOwn(FAULTS, fault));
+  if (unknown.length > 0) throw new UsageError(`unknown fault ${unknown.join(', ')}; known: ${Object.keys(FAULTS).join(', ')}`);
+  const path = args.config ?? (existsSync('agtest.config.json') ? 'agtest.config.json' : undefined);
+  if (path && faults.length > 0) throw new UsageError('--fault switches the built-in reference agent; it cannot be combined with a config file');
+  const config = path ? await loadConfigFile(resolve(path), dirname(resolve(path))) : referenceAgentConfig({ faults });
+  return args.only && args.only.length > 0 ? { ...config, only: args.only } : config;
+}
+
+class UsageError extends Error {}
+
+const withConfig = <T>(y: Argv<T>) =>
+  y
+    .option('config', { alias: 'c', type: 'string', describe: 'Harness config (JSON). Default: ./agtest.config.json if present, else the built-in reference agent' })
+    .option('only', { type: 'string', array: true, describe: 'Run only tests whose dot-name is or starts with this (repeatable)' })
+    .option('fault', {
+      type: 'string',
+      array: true,
+      describe: `Built-in reference agent only: switch on a named misbehaviour (repeatable). One of: ${Object.keys(FAULTS).join(', ')}`,
+    });
+
+async function main(argv: string[]): Promise<number> {
+  const parser = yargs(argv)
+    .scriptName('agtest')
+    .usage('$0 <command> [options]\n\nCertify how well a messaging agent interoperates (HIPE 0015): run the suites the agent claims and get an interop profile.')
+    .command(
+      'run',
+      'Run the claimed suites against the agent and write profile.json, junit.xml and transcripts/',
+      (y) =>
+        withConfig(y)
+          .option('out', { alias: 'o', type: 'string', default: 'agtest-out', describe: 'Output folder (profile.json, junit.xml, transcripts/, agtalk/)' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print the profile JSON on stdout instead of the readable report' })
+          .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: "Show the agent's and the adapter's stderr" })
+          .epilogue(
+            'Exit codes: 0 every claimed junction is interoperable, 1 at least one is not, 2 the harness failed (bad config, unreachable agent, broken agact).\n' +
+              'With no config, agtest starts its built-in reference agent and HTTP adapter, certifies it, and stops them.',
+          ),
+    )
+    .command('list', 'List the suites and tests, marking those the agent claims', (y) => withConfig(y))
+    .demandCommand(1, 'Say which command to run: agtest run, or agtest list')
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .fail((message, error, y) => {
+      if (error) throw error;
+      throw new UsageError(`${message}\n\n${y.help.toString()}`);
+    });
+  const args = await parser.parseAsync();
+  const [command] = args._;
+  const configArgs = args as unknown as ConfigArgs;
+
+  if (command === 'list') {
+    const config = await resolveConfig(configArgs);
+    const claimed = expandClaims(config.claims, didcommV1Suites, config.source);
+    const c = createChalk(process.stdout);
+    for (const suite of didcommV1Suites) {
+      const mark = claimed.has(suite.junction) ? c.green('claimed') : c.dim('not claimed');
+      process.stdout.write(`${c.bold(suite.junction)}  ${mark}  ${c.dim(suite.description)}\n`);
+      for (const test of suite.tests) process.stdout.write(`  ${suite.junction}.${test.name}\n    ${test.description}\n    ${c.dim(test.spec)}\n`);
+    }
+    return 0;
+  }
+
+  const config = await resolveConfig(configArgs);
+  const json = args['json'] === true;
+  const verbose = args['verbose'] === true;
+  const summary = await run({
+    config,
+    outDir: String(args['out']),
+    reporters: json ? [] : [createConsoleReporter()],
+    log: verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+  });
+  if (json) process.stdout.write(`${JSON.stringify(summary.profile, null, 2)}\n`);
+  return summary.exitCode === 0 ? EXIT.interoperable : EXIT.notInteroperable;
+}
+
+try {
+  process.exitCode = await main(hideBin(process.argv));
+} catch (error) {
+  if (error instanceof UsageError) process.stderr.write(`agtest: ${error.message}\n`);
+  else if (isAgtestError(error)) process.stderr.write(`agtest: ${error.message} [${error.code}]\n`);
+  else process.stderr.write(`agtest: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = EXIT.harnessError;
+}

@@ -1,0 +1,11 @@
+/** agtest's programmatic API: run suites against an agent and get its interop profile. */
+export { run } from './api.js';
+export type { RunOptions } from './api.js';
+export { loadConfigFile, normalizeConfig, DEFAULT_TIMEOUTS } from './config/load-config.js';
+export type { HarnessConfig } from './config/load-config.js';
+export { referenceAgentConfig, REFERENCE_AGENT_CLAIMS } from './config/default-config.js';
+export { createConsoleReporter } from './reporters/console-reporter.js';
+export type { Reporter, RunStartInfo, RunSummary } from './reporters/reporter.js';
+export { formatJunitXml } from './output/junit-xml.js';
+export { AgtestError, isAgtestError } from '../common/index.js';
+export type { AgtestErrorCode } from '../common/index.js';

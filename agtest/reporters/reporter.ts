@@ -1,0 +1,32 @@
+import type { Finding, InteropProfile, JunctionScore, TestResult } from '../../profiles/index.js';
+
+export interface RunStartInfo {
+  suiteUri: string;
+  agent: { name?: string; version?: string };
+  transport: string;
+  junctions: string[];
+  tests: number;
+  outDir: string;
+}
+
+export interface RunSummary {
+  profile: InteropProfile;
+  scores: JunctionScore[];
+  results: TestResult[];
+  findings: Finding[];
+  /** Junctions claimed and selected for this run. */
+  claimed: string[];
+  /** 0: every claimed junction interoperable; 1: at least one is not. */
+  exitCode: 0 | 1;
+  outDir: string;
+  files: { profile: string; junit: string; transcripts: string };
+  durationMs: number;
+}
+
+/** A reporter: optional async hooks, called in order. */
+export interface Reporter {
+  onRunStart?(info: RunStartInfo): void | Promise<void>;
+  onTestResult?(result: TestResult): void | Promise<void>;
+  onFinding?(finding: Finding): void | Promise<void>;
+  onRunEnd?(summary: RunSummary): void | Promise<void>;
+}

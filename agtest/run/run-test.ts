@@ -1,0 +1,68 @@
+import { join } from 'node:path';
+import { describeError, isAgtestError } from '../../common/index.js';
+import type { TestResult } from '../../profiles/index.js';
+import { TestFailure, TestSkipped } from '../../suites/index.js';
+import type { PlannedTest } from './plan-tests.js';
+import { TestAborted, TestSession, type SessionDeps } from './test-session.js';
+import { Transcript } from './transcript.js';
+
+export interface RunTestDeps extends SessionDeps {
+  outDir: string;
+  testMs: number;
+  /** Rejects when the adapter or the agent dies: the run cannot go on. */
+  fatal: Promise<never>;
+  /** Where inbound messages go while this test runs. */
+  setActiveSession(session: TestSession | undefined): void;
+  /** Resolves when the inbox holds nothing unread. */
+  settleInbox(): Promise<void>;
+}
+
+/**
+ * Runs one test between `setup` and `teardown`. A failed check is a result; a broken harness
+ * (agact exit 1, timeout, non-JSON; adapter or agent gone) is thrown and ends the run.
+ */
+export async function runTest(planned: PlannedTest, deps: RunTestDeps): Promise<TestResult> {
+  const transcriptPath = join('transcripts', planned.name);
+  const base = { test: planned.name, spec: planned.test.spec, warnings: [] as string[] };
+  if (planned.notRunReason) return { ...base, status: 'not-run', reason: planned.notRunReason, durationMs: 0 };
+
+  const transcript = new Transcript(join(deps.outDir, transcriptPath));
+  await transcript.open();
+  const session = new TestSession(planned.name, deps, transcript);
+  const started = performance.now();
+  // Whatever is still unread belongs before this test, not to it.
+  await deps.settleInbox();
+  deps.setActiveSession(session);
+  let result: TestResult;
+  try {
+    await session.agact('setup', { endpoint: deps.endpoint, transport: deps.transport });
+    const limit = planned.test.timeoutMs ?? deps.testMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new TestFailure(`did not finish within ${limit} ms`)), limit);
+    });
+    try {
+      await Promise.race([planned.test.run(session.context()), timeout, deps.fatal]);
+      result = { ...base, status: 'pass', warnings: session.warnings, durationMs: 0 };
+    } catch (error) {
+      if (isAgtestError(error)) throw error;
+      result = { ...base, ...classify(error), warnings: session.warnings, durationMs: 0 };
+    } finally {
+      clearTimeout(timer);
+      session.abort();
+    }
+    await session.agact('teardown', {});
+    await deps.settleInbox();
+  } finally {
+    deps.setActiveSession(undefined);
+    await transcript.close();
+  }
+  return { ...result, durationMs: Math.round(performance.now() - started), transcript: transcriptPath };
+}
+
+function classify(error: unknown): Pick<TestResult, 'status' | 'reason'> {
+  if (error instanceof TestFailure) return { status: 'fail', reason: error.message };
+  if (error instanceof TestSkipped) return { status: 'not-run', reason: error.message };
+  if (error instanceof TestAborted) return { status: 'fail', reason: error.message };
+  return { status: 'error', reason: `the test itself failed: ${describeError(error)}` };
+}

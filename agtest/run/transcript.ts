@@ -1,0 +1,43 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export type TranscriptEntry =
+  | { at: string; kind: 'sent'; file: string; type?: unknown; id?: unknown }
+  | { at: string; kind: 'received'; file: string; type?: unknown; id?: unknown; thid?: unknown }
+  | { at: string; kind: 'agact'; action: string; params: unknown; outcome: string; output?: unknown; durationMs: number; stderr?: string }
+  | { at: string; kind: 'adapter'; event: unknown }
+  | { at: string; kind: 'finding'; message: string; file?: string };
+
+type WithoutAt<T> = T extends unknown ? Omit<T, 'at'> : never;
+
+/**
+ * One test's evidence: every message sent and received, as the exact bytes (files named
+ * `NN-sent-<agtalk name>` / `NN-received-<agtalk name>`), plus `transcript.json` in order.
+ */
+export class Transcript {
+  readonly entries: TranscriptEntry[] = [];
+  private counter = 0;
+  private readonly pending: Promise<unknown>[] = [];
+
+  constructor(readonly dir: string) {}
+
+  async open(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+  }
+
+  addMessage(kind: 'sent' | 'received', file: string, bytes: string | Uint8Array, message: Record<string, unknown> | undefined): void {
+    const copy = `${String(++this.counter).padStart(2, '0')}-${kind}-${file}`;
+    this.pending.push(writeFile(join(this.dir, copy), bytes));
+    const thread = message?.['~thread'] as Record<string, unknown> | undefined;
+    this.entries.push({ at: new Date().toISOString(), kind, file: copy, type: message?.['@type'], id: message?.['@id'], ...(kind === 'received' ? { thid: thread?.['thid'] } : {}) } as TranscriptEntry);
+  }
+
+  add(entry: WithoutAt<Extract<TranscriptEntry, { kind: 'agact' | 'adapter' | 'finding' }>>): void {
+    this.entries.push({ at: new Date().toISOString(), ...entry } as TranscriptEntry);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.pending);
+    await writeFile(join(this.dir, 'transcript.json'), `${JSON.stringify(this.entries, null, 2)}\n`);
+  }
+}

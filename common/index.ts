@@ -1,0 +1,4 @@
+export { AgtestError, isAgtestError, describeError } from './errors.js';
+export type { AgtestErrorCode, AgtestErrorContext } from './errors.js';
+export { builtinCommand, resolveCommand, isBuiltinProgram, distRoot } from './builtin-commands.js';
+export type { BuiltinProgram } from './builtin-commands.js';

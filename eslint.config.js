@@ -1,0 +1,49 @@
+// Layers point one way (STYLE.md): each top-level folder is a package whose index.ts is its only
+// public surface. These rules make a wrong-way or deep import a lint error.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const FOLDERS = ['agtalk', 'adapters', 'agact', 'suites', 'profiles', 'common', 'agtest', 'reference-agent'];
+
+/** Imports of any of `folders` from a file inside another top-level folder. */
+const importOf = (folders) => ({
+  regex: `^(\\.\\./)+(${folders.join('|')})/`,
+  message: 'This layer may not import that folder (see eslint.config.js and STYLE.md).',
+});
+const noDeepImports = {
+  regex: `^(\\.\\./)+(${FOLDERS.join('|')})/(?!index\\.js$).+`,
+  message: "Import another folder only through its index.js (its public surface).",
+};
+const layer = (files, forbidden) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns: [noDeepImports, ...(forbidden.length ? [importOf(forbidden)] : [])] }] },
+});
+const except = (...allowed) => FOLDERS.filter((folder) => !allowed.includes(folder));
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.tap/**', 'agtest-out/**', 'examples/**/node_modules/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-empty': ['error', { allowEmptyCatch: false }],
+    },
+  },
+  layer(['agtalk/**'], except()),
+  layer(['common/**'], except()),
+  layer(['reference-agent/**'], except()),
+  layer(['profiles/**'], except('common')),
+  layer(['agact/**'], except('common')),
+  layer(['suites/**'], except()),
+  layer(['adapters/**'], except('agtalk', 'common')),
+  layer(['agtest/**'], except('agtalk', 'common', 'adapters', 'agact', 'suites', 'profiles', 'reference-agent')),
+  layer(['bench/**'], except('agtalk', 'common', 'adapters', 'agact', 'suites', 'profiles', 'reference-agent', 'agtest')),
+  {
+    // Library code reports through return values, events and injected streams, never the console.
+    files: ['agtalk/**', 'adapters/**', 'agact/**', 'suites/**', 'profiles/**', 'common/**', 'agtest/**'],
+    ignores: ['**/main.ts', '**/*-main.ts', 'agtest/cli.ts'],
+    rules: { 'no-console': 'error' },
+  },
+);

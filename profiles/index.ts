@@ -1,0 +1,5 @@
+export { scoreJunction, scoreResults, junctionOf, isValidScore, SCORE_PATTERN } from './score.js';
+export type { JunctionScore } from './score.js';
+export { validateProfile, PROFILE_SCHEMA } from './validate.js';
+export type { ProfileProblem, ProfileValidation } from './validate.js';
+export type { InteropProfile, TestResult, TestStatus, Finding, Score } from './types.js';

@@ -1,0 +1,83 @@
+import type { Agent, Message } from './agent.js';
+import { readBody, sendJson, type Handler } from './http-util.js';
+import { sameType } from './message-type.js';
+import type { Outbound } from './outbound.js';
+import { createBasicMessage } from './protocols/basicmessage.js';
+import { createQuery } from './protocols/discover-features.js';
+import { createPing } from './protocols/trust-ping.js';
+
+type Params = Record<string, unknown>;
+/** An action's answer: HTTP status and JSON body. */
+type Answer = [number, Record<string, unknown>];
+type Action = (params: Params) => Answer | Promise<Answer>;
+
+const bad = (error: string): Answer => [400, { error }];
+
+/**
+ * The backchannel agact-http drives: POST `{"action", "params"}` → JSON object. 501 means "not
+ * supported", which agact reports as such rather than as a failure.
+ */
+export function createBackchannelHandler(agent: Agent, outbound: Outbound): Handler {
+  // send-* answer only once the POST is done, so the message is on its way when agact returns.
+  const sendNew = async (message: Message): Promise<Answer> =>
+    (await outbound.send(message)) ? [200, { id: message['@id'] }] : [502, { error: `could not deliver ${String(message['@type'])} to ${agent.peer ?? '(no peer: call setup first)'}` }];
+
+  const actions: Record<string, Action> = {
+    setup(params) {
+      const endpoint = params['endpoint'];
+      if (typeof endpoint !== 'string' || !URL.canParse(endpoint)) return bad('setup needs params.endpoint, a URL');
+      agent.reset(endpoint);
+      return [200, {}];
+    },
+    teardown() {
+      agent.reset();
+      return [200, {}];
+    },
+    'send-ping'(params) {
+      const comment = params['comment'];
+      if (comment !== undefined && typeof comment !== 'string') return bad('send-ping params.comment must be a string');
+      return sendNew(createPing(agent, params['response_requested'] !== false, comment));
+    },
+    'send-message'(params) {
+      const content = params['content'];
+      if (typeof content !== 'string') return bad('send-message needs params.content, a string');
+      return sendNew(createBasicMessage(agent, content));
+    },
+    'send-query'(params) {
+      const query = params['query'] ?? '*';
+      if (typeof query !== 'string') return bad('send-query params.query must be a string');
+      return sendNew(createQuery(agent, query));
+    },
+    received(params) {
+      const type = params['type'];
+      if (type !== undefined && typeof type !== 'string') return bad('received params.type must be a string');
+      const messages = type === undefined ? agent.received : agent.received.filter((m) => sameType(String(m['@type']), type));
+      return [200, { messages }];
+    },
+  };
+
+  return async (request, response) => {
+    if (request.method !== 'POST') return sendJson(response, 405, { error: 'POST {"action", "params"} to this URL' });
+    const body = await readBody(request);
+    if (body === undefined) return sendJson(response, 413, { error: 'request over 1 MiB' });
+    let call: unknown;
+    try {
+      call = JSON.parse(body.toString('utf8'));
+    } catch (error) {
+      return sendJson(response, 400, { error: `body is not JSON: ${error instanceof Error ? error.message : String(error)}` });
+    }
+    if (!isObject(call) || typeof call['action'] !== 'string') return sendJson(response, 400, { error: 'body must be {"action": string, "params": object}' });
+    const params = call['params'] ?? {};
+    if (!isObject(params)) return sendJson(response, 400, { error: 'params must be an object' });
+    const name = call['action'];
+    const action = Object.hasOwn(actions, name) ? actions[name] : undefined;
+    if (!action) return sendJson(response, 501, { error: `action not supported: ${name}` });
+    const [status, result] = await action(params);
+    if (status >= 400) agent.log(`backchannel ${name}: ${status} ${String(result['error'])}`);
+    sendJson(response, status, result);
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,42 @@
+import { ReferenceAgentError } from './errors.js';
+
+/**
+ * Named misbehaviours. Each breaks exactly one rule a suite checks, so a test can prove that the
+ * check catches its violation and nothing else moves.
+ */
+export const FAULTS = {
+  'uuid-only-ids': 'drops messages whose @id is not a UUID (RFC 0008 allows any [-_./a-zA-Z0-9]{8,64})',
+  'reject-unknown-fields': 'drops messages with fields it does not know instead of ignoring them (RFC 0003)',
+  'reject-newer-minor': 'drops messages of a newer minor version (trust_ping/1.1) instead of handling them as 1.0 (RFC 0003)',
+  'wrong-major-handling': 'handles an unsupported major version (trust_ping/2.0) as if it were 1.0 (RFC 0003)',
+  'crash-on-unknown-major': 'stops processing anything after a message of an unsupported major version',
+  'wrong-thid': 'ping_response ~thread.thid is not the ping @id (RFC 0048, RFC 0008)',
+  'pong-when-not-requested': 'answers a ping that has response_requested: false (RFC 0048)',
+  'silent-when-absent': 'treats a missing response_requested as false (RFC 0048: default true)',
+  'malformed-ping': 'send-ping sends a ping without @id',
+  'ignore-ping-response': 'does not take in the ping_response to its own ping',
+  'drop-basicmessage': 'does not take in basicmessages',
+  'wrong-content': 'send-message sends different content than asked',
+  'bad-sent-time': 'basicmessage sent_time is local time without a zone (RFC 0074: ISO 8601 UTC)',
+  'no-l10n': 'basicmessage has no ~l10n (a SHOULD in RFC 0095: warning only)',
+  'legacy-prefix': 'sends message types with the legacy did:sov:...;spec/ prefix (warning only)',
+  'no-disclose': 'disclose leaves out basicmessage, which it supports (RFC 0031)',
+  'disclose-wrong-thid': 'disclose ~thread.thid is not the query @id (RFC 0031, RFC 0008)',
+  'disclose-unknown-nonempty': 'disclose lists every protocol whatever the query (RFC 0031)',
+  'malformed-query': 'send-query sends a query without its query field',
+} as const satisfies Readonly<Record<string, string>>;
+
+export type Fault = keyof typeof FAULTS;
+
+export function isFault(name: string): name is Fault {
+  return Object.hasOwn(FAULTS, name);
+}
+
+/** Checks fault names; an unknown one is a usage error that lists the known ones. */
+export function validateFaults(names: readonly string[]): Fault[] {
+  const unknown = names.filter((name) => !isFault(name));
+  if (unknown.length > 0) {
+    throw new ReferenceAgentError('UNKNOWN_FAULT', `unknown fault(s): ${unknown.join(', ')}; known: ${Object.keys(FAULTS).join(', ')}`);
+  }
+  return [...new Set(names as Fault[])];
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+/**
+ * agtest-reference-agent [--faults a,b] [--host 127.0.0.1] [--port 0] [--backchannel-port 0]
+ * Prints one JSON ready line on stdout; logs on stderr; SIGTERM/SIGINT stop it (exit 0).
+ * Exit 2: bad usage (unknown flag or fault); exit 1: could not start.
+ */
+import { parseArgs } from 'node:util';
+import { AGENT_NAME, AGENT_VERSION, FAULTS, isFault, startReferenceAgent } from './index.js';
+
+const USAGE = 'usage: agtest-reference-agent [--faults a,b] [--host 127.0.0.1] [--port N] [--backchannel-port N]';
+
+function usageError(message: string): never {
+  process.stderr.write(`${AGENT_NAME}: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function parsePort(flag: string, value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) usageError(`--${flag} must be a port number 0-65535, got "${value}"`);
+  return port;
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      faults: { type: 'string', default: '' },
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '0' },
+      'backchannel-port': { type: 'string', default: '0' },
+    },
+  }));
+} catch (error) {
+  usageError(error instanceof Error ? error.message : String(error));
+}
+
+const faults = values.faults.split(',').map((fault) => fault.trim()).filter(Boolean);
+const unknown = faults.filter((fault) => !isFault(fault));
+if (unknown.length > 0) {
+  const known = Object.entries(FAULTS).map(([name, description]) => `  ${name}: ${description}`).join('\n');
+  usageError(`unknown fault(s): ${unknown.join(', ')}. Known faults:\n${known}`);
+}
+
+const agent = await startReferenceAgent({
+  faults,
+  host: values.host,
+  port: parsePort('port', values.port),
+  backchannelPort: parsePort('backchannel-port', values['backchannel-port']),
+  log: (line) => process.stderr.write(`${line}\n`),
+}).catch((error: unknown) => {
+  process.stderr.write(`${AGENT_NAME}: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
+
+process.stdout.write(
+  `${JSON.stringify({ ready: true, agent: AGENT_NAME, version: AGENT_VERSION, endpoint: agent.endpoint, backchannel: agent.backchannel, faults: agent.faults })}\n`,
+);
+
+const stop = (): void => {
+  agent.close().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`${AGENT_NAME}: close failed: ${String(error)}\n`);
+      process.exit(1);
+    },
+  );
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);

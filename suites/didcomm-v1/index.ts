@@ -1,0 +1,18 @@
+import type { Suite } from '../define.js';
+import { basicMessageActive, basicMessagePassive } from './basicmessage.js';
+import { discoverFeaturesActive, discoverFeaturesPassive } from './discover-features.js';
+import { messagePassive } from './message.js';
+import { trustPingActive, trustPingPassive } from './trust-ping.js';
+
+/** Suite content version: bump when a test is added, removed or changes its verdict rules. */
+export const DIDCOMM_V1_SUITE_URI = 'urn:agtest:suite:didcomm-v1:0.1';
+
+export const didcommV1Suites: readonly Suite[] = [
+  messagePassive,
+  trustPingPassive,
+  trustPingActive,
+  basicMessagePassive,
+  basicMessageActive,
+  discoverFeaturesPassive,
+  discoverFeaturesActive,
+];

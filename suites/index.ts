@@ -1,0 +1,16 @@
+/** The test-writing API and the built-in suite content. */
+export { defineSuite, defineTest, TestFailure, TestSkipped } from './define.js';
+export type {
+  Suite,
+  SuiteDefinition,
+  TestDefinition,
+  TestContext,
+  Mode,
+  JsonMessage,
+  ReceivedMessage,
+  MessageMatcher,
+  ReceiveOptions,
+  SilenceOptions,
+} from './define.js';
+export { didcommV1Suites, DIDCOMM_V1_SUITE_URI } from './didcomm-v1/index.js';
+export { parseMessageType, messageType, ofType, inThread, threadId, DIDCOMM_PREFIX, LEGACY_PREFIX } from './didcomm-v1/message-type.js';

@@ -1,0 +1,33 @@
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import t from 'tap';
+import { classifyFileName, createMessageWriter } from '../../agtalk/index.js';
+import { withTempDir } from './helpers.js';
+
+t.test('a writer restarted over unread files continues after the highest ordinal', (t) =>
+  withTempDir(async (dir) => {
+    const first = await createMessageWriter(dir);
+    const written = [];
+    for (let n = 0; n < 3; n++) written.push(await first.write(`{"n":${n}}`, 'dm'));
+    t.same(written.map((w) => w.ordinal), [0, 1, 2]);
+    const second = await createMessageWriter(dir);
+    t.equal((await second.write('{"n":3}', 'dm')).ordinal, 3, 'continues after the unread ones');
+    await writeFile(join(dir, '000041--stray.dee'), '{}');
+    const third = await createMessageWriter(dir);
+    const next = await third.write('{"n":4}', 'dcpm');
+    t.equal(next.ordinal, 42, 'after the highest present, whatever its extension');
+    t.match(next.name, /^000042--[A-Za-z0-9_-]+\.dcpm$/);
+    const names = (await readdir(dir)).sort();
+    t.equal(names.length, 6);
+    t.ok(names.every((name) => classifyFileName(name).kind === 'message'), 'no temporary left behind');
+  }),
+);
+
+t.test('concurrent writes from one writer get distinct ordinals in call order', (t) =>
+  withTempDir(async (dir) => {
+    const writer = await createMessageWriter(dir);
+    const results = await Promise.all(Array.from({ length: 50 }, (_, n) => writer.write(`{"n":${n}}`, 'json')));
+    t.same(results.map((r) => r.ordinal), Array.from({ length: 50 }, (_, n) => n));
+    t.equal((await readdir(dir)).length, 50);
+  }),
+);

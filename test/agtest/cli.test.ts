@@ -1,0 +1,64 @@
+import { access, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import t from 'tap';
+import { validateProfile } from '../../profiles/index.js';
+import { withTempDir } from '../helpers/reference-run.js';
+import { processesWithMark, runCli } from '../helpers/cli.js';
+
+t.test('agtest run with no config certifies the built-in reference agent and leaves nothing running', (t) =>
+  withTempDir(async (dir) => {
+    const out = join(dir, 'out');
+    const result = await runCli(['run', '--out', out], { cwd: dir });
+    t.equal(result.exitCode, 0, `exit 0 (stderr: ${String(result.stderr).slice(0, 300)})`);
+    const stdout = String(result.stdout);
+    t.match(stdout, /every claimed junction is interoperable/);
+    t.notOk(stdout.includes('\u001b['), 'no color codes when NO_COLOR is set');
+    for (const junction of ['message.v1.passive', 'trust_ping.1_0.passive', 'trust_ping.1_0.active', 'basicmessage.1_0.passive', 'basicmessage.1_0.active', 'discover_features.1_0.passive', 'discover_features.1_0.active']) {
+      t.match(stdout, new RegExp(`${junction.replace(/\./g, '\\.')}\\s+interoperable`), `${junction} printed as interoperable`);
+    }
+    const profile: unknown = JSON.parse(await readFile(join(out, 'profile.json'), 'utf8'));
+    const checked = validateProfile(profile);
+    t.ok(checked.valid, `profile.json validates against the shipped schema ${JSON.stringify(checked.valid ? '' : checked.problems)}`);
+    t.equal(Object.keys((profile as { profile: object }).profile).length, 7, 'seven junctions scored');
+    const junit = await readFile(join(out, 'junit.xml'), 'utf8');
+    t.match(junit, /<testsuites name="agtest [^"]*" tests="16" failures="0" errors="0"/);
+    const transcripts = (await readdir(join(out, 'transcripts'))).filter((name) => !name.startsWith('_'));
+    t.equal(transcripts.length, 16, 'one transcript folder per test');
+    const ping = JSON.parse(await readFile(join(out, 'transcripts', 'trust_ping.1_0.passive.responds', 'transcript.json'), 'utf8')) as { kind: string; file?: string }[];
+    t.ok(ping.some((e) => e.kind === 'sent') && ping.some((e) => e.kind === 'received'), 'the transcript has the ping and its response');
+    const received = ping.find((e) => e.kind === 'received')!;
+    await access(join(out, 'transcripts', 'trust_ping.1_0.passive.responds', received.file!));
+    t.same(await processesWithMark(result.mark), [], 'no agent, adapter or agact process is left running');
+  }),
+);
+
+t.test('--fault makes the run exit 1 and names the violation', (t) =>
+  withTempDir(async (dir) => {
+    const result = await runCli(['run', '--out', join(dir, 'out'), '--fault', 'wrong-thid', '--only', 'trust_ping.1_0.passive'], { cwd: dir });
+    t.equal(result.exitCode, 1);
+    t.match(String(result.stdout), /trust_ping\.1_0\.passive\s+constrained \(2 of 3\)/);
+    t.match(String(result.stdout), /ping_response ~thread\.thid is "[^"]+", expected the ping @id/);
+    t.same(await processesWithMark(result.mark), []);
+  }),
+);
+
+t.test('--help explains every command', async (t) => {
+  const top = await runCli(['--help']);
+  t.equal(top.exitCode, 0);
+  t.match(String(top.stdout), /agtest run/);
+  t.match(String(top.stdout), /agtest list/);
+  const run = await runCli(['run', '--help']);
+  t.match(String(run.stdout), /Exit codes: 0 every claimed junction is interoperable, 1 at least one is not, 2 the harness failed/);
+  t.match(String(run.stdout), /--fault/);
+  const none = await runCli([]);
+  t.equal(none.exitCode, 2, 'no command is a usage error');
+  t.match(String(none.stderr), /Say which command to run/);
+});
+
+t.test('agtest list marks claimed junctions', async (t) => {
+  const result = await runCli(['list']);
+  t.equal(result.exitCode, 0);
+  t.match(String(result.stdout), /trust_ping\.1_0\.passive\s+claimed/);
+  t.match(String(result.stdout), /trust_ping\.1_0\.passive\.responds/);
+  t.match(String(result.stdout), /Aries RFC 0048/);
+});

@@ -1,0 +1,29 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { referenceAgentConfig, run, type HarnessConfig, type RunSummary } from '../../agtest/index.js';
+
+/** Short waits: everything is on loopback, and failing checks wait the full message timeout. */
+export const FAST_TIMEOUTS = { testMs: 15_000, messageMs: 2_000, silenceMs: 500 };
+
+export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'agtest-test-'));
+  try {
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the built-in suites against the reference agent with the given faults switched on. */
+export function runReference(faults: string[] = [], overrides: Partial<HarnessConfig> = {}): Promise<RunSummary> {
+  return withTempDir((outDir) => {
+    const config = { ...referenceAgentConfig({ faults }), timeouts: FAST_TIMEOUTS, ...overrides };
+    return run({ config, outDir });
+  });
+}
+
+/** Failing (fail/error) test names of a run. */
+export function failingTests(summary: RunSummary): string[] {
+  return summary.results.filter((r) => r.status === 'fail' || r.status === 'error').map((r) => r.test).sort();
+}
