@@ -5,8 +5,10 @@ import { dirname, resolve } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isAgtestError } from '../common/index.js';
+import { IncomparableProfilesError } from '../profiles/index.js';
 import { FAULTS } from '../reference-agent/index.js';
-import { didcommV1Suites } from '../suites/index.js';
+import { DIDCOMM_V1_SUITE_URI, didcommV1Suites } from '../suites/index.js';
+import { compareProfileFiles, validateProfiles } from './profile/profile-commands.js';
 import { run } from './api.js';
 import { referenceAgentConfig } from './config/default-config.js';
 import { loadConfigFile, type HarnessConfig } from './config/load-config.js';
@@ -61,7 +63,20 @@ async function main(argv: string[]): Promise<number> {
           ),
     )
     .command('list', 'List the suites and tests, marking those the agent claims', (y) => withConfig(y))
-    .demandCommand(1, 'Say which command to run: agtest run, or agtest list')
+    .command('profile', 'Validate and compare interop profiles', (y) =>
+      y
+        .command('validate <files..>', 'Check profiles: schema, score syntax, and junction/test names of the suite version (errors by key path). Exit 1 if any is invalid', (v) =>
+          v.positional('files', { type: 'string', array: true, describe: 'profile JSON files' }),
+        )
+        .command('compare <a> <b>', 'Per junction: can the two agents interoperate? Refuses profiles of different suites (exit 2)', (v) =>
+          v
+            .positional('a', { type: 'string', describe: "agent A's profile" })
+            .positional('b', { type: 'string', describe: "agent B's profile" })
+            .option('json', { type: 'boolean', default: false, describe: 'Print the comparison as JSON' }),
+        )
+        .demandCommand(1, 'Say which: agtest profile validate FILE…, or agtest profile compare A B'),
+    )
+    .demandCommand(1, 'Say which command to run: agtest run, agtest list or agtest profile')
     .strict()
     .help()
     .alias('h', 'help')
@@ -74,6 +89,13 @@ async function main(argv: string[]): Promise<number> {
   const args = await parser.parseAsync();
   const [command] = args._;
   const configArgs = args as unknown as ConfigArgs;
+
+  if (command === 'profile') {
+    const [, sub] = args._;
+    const known = [{ uri: DIDCOMM_V1_SUITE_URI, suites: didcommV1Suites }];
+    if (sub === 'validate') return validateProfiles(args['files'] as string[], known);
+    return compareProfileFiles(String(args['a']), String(args['b']), known, args['json'] === true);
+  }
 
   if (command === 'list') {
     const config = await resolveConfig(configArgs);
@@ -103,7 +125,7 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(hideBin(process.argv));
 } catch (error) {
-  if (error instanceof UsageError) process.stderr.write(`agtest: ${error.message}\n`);
+  if (error instanceof UsageError || error instanceof IncomparableProfilesError) process.stderr.write(`agtest: ${error.message}\n`);
   else if (isAgtestError(error)) process.stderr.write(`agtest: ${error.message} [${error.code}]\n`);
   else process.stderr.write(`agtest: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exitCode = EXIT.harnessError;

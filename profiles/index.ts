@@ -3,3 +3,5 @@ export type { JunctionScore } from './score.js';
 export { validateProfile, PROFILE_SCHEMA } from './validate.js';
 export type { ProfileProblem, ProfileValidation } from './validate.js';
 export type { InteropProfile, TestResult, TestStatus, Finding, Score } from './types.js';
+export { compareProfiles, IncomparableProfilesError } from './compare.js';
+export type { ProfileComparison, JunctionComparison, ClusterComparison, Verdict } from './compare.js';
