@@ -10,7 +10,7 @@ import { FAULTS } from '../reference-agent/index.js';
 import { DIDCOMM_V1_SUITE_URI, didcommV1Suites } from '../suites/index.js';
 import { compareProfileFiles, validateProfiles } from './profile/profile-commands.js';
 import { run } from './api.js';
-import { referenceAgentConfig } from './config/default-config.js';
+import { BUILTIN_TRANSPORTS, referenceAgentConfig, type BuiltinTransport } from './config/default-config.js';
 import { loadConfigFile, type HarnessConfig } from './config/load-config.js';
 import { createChalk, createConsoleReporter } from './reporters/console-reporter.js';
 import { expandClaims } from './run/plan-tests.js';
@@ -21,6 +21,7 @@ interface ConfigArgs {
   config?: string;
   fault?: string[];
   only?: string[];
+  transport?: BuiltinTransport;
 }
 
 async function resolveConfig(args: ConfigArgs): Promise<HarnessConfig> {
@@ -29,7 +30,8 @@ async function resolveConfig(args: ConfigArgs): Promise<HarnessConfig> {
   if (unknown.length > 0) throw new UsageError(`unknown fault ${unknown.join(', ')}; known: ${Object.keys(FAULTS).join(', ')}`);
   const path = args.config ?? (existsSync('agtest.config.json') ? 'agtest.config.json' : undefined);
   if (path && faults.length > 0) throw new UsageError('--fault switches the built-in reference agent; it cannot be combined with a config file');
-  const config = path ? await loadConfigFile(resolve(path), dirname(resolve(path))) : referenceAgentConfig({ faults });
+  let config = path ? await loadConfigFile(resolve(path), dirname(resolve(path))) : referenceAgentConfig({ faults, transport: args.transport });
+  if (path && args.transport) config = { ...config, transport: { ...config.transport, adapter: args.transport, command: undefined } };
   return args.only && args.only.length > 0 ? { ...config, only: args.only } : config;
 }
 
@@ -39,6 +41,11 @@ const withConfig = <T>(y: Argv<T>) =>
   y
     .option('config', { alias: 'c', type: 'string', describe: 'Harness config (JSON). Default: ./agtest.config.json if present, else the built-in reference agent' })
     .option('only', { type: 'string', array: true, describe: 'Run only tests whose dot-name is or starts with this (repeatable)' })
+    .option('transport', {
+      alias: 't',
+      choices: BUILTIN_TRANSPORTS,
+      describe: 'Built-in adapter to use (overrides transport in the config); with the built-in reference agent it switches the agent too',
+    })
     .option('fault', {
       type: 'string',
       array: true,

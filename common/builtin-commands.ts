@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { AgtestError } from './errors.js';
 
 /** The programs agtest ships, by the bin name a config may use as `command[0]`. */
 const BUILTIN_PROGRAMS = {
@@ -27,7 +28,7 @@ export function isBuiltinProgram(name: string): name is BuiltinProgram {
 /** `[node, <absolute path>]` so that a built-in runs without PATH or npx. */
 export function builtinCommand(name: BuiltinProgram): string[] {
   const script = join(distRoot(), BUILTIN_PROGRAMS[name]);
-  if (!existsSync(script)) throw new Error(`${name} is not built (${script} is missing): run npm run build`);
+  if (!existsSync(script)) throw new AgtestError('AGTEST_INTERNAL', `${name} is not built (${script} is missing): run npm run build`, { file: script });
   return [process.execPath, script];
 }
 
