@@ -33,7 +33,8 @@ export default tseslint.config(
   },
   layer(['agtalk/**'], except()),
   layer(['common/**'], except()),
-  layer(['reference-agent/**'], except()),
+  // The reference agent answers agent-metadata with the public profiles library, as any agent may.
+  layer(['reference-agent/**'], except('profiles', 'common')),
   layer(['profiles/**'], except('common')),
   layer(['agact/**'], except('common')),
   layer(['suites/**'], except()),

@@ -16,3 +16,9 @@ export { builtinAdapterCommand, isBuiltinAdapterName } from './builtin-adapters.
 export type { BuiltinAdapterName } from './builtin-adapters.js';
 export { createHttpAdapter } from './http/http-adapter.js';
 export type { HttpAdapterOptions } from './http/options.js';
+export { createWsAdapter } from './ws/ws-adapter.js';
+export { createSmtpAdapter } from './smtp/smtp-adapter.js';
+export type { SmtpAdapterOptions } from './smtp/options.js';
+export type { WsAdapterOptions } from './ws/options.js';
+export { createTemplateAdapter } from './template/template-adapter.js';
+export type { TemplateAdapterOptions } from './template/template-adapter.js';

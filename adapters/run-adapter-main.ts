@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { describeError } from '../common/index.js';
 import type { Adapter, AdapterEvent } from './adapter.js';
@@ -81,14 +82,16 @@ export async function runAdapterMain(createAdapter: (args: AdapterArgs) => Adapt
     process.stderr.write(`${program}: ${describeError(error)}\n${formatAdapterUsage(program, options.flags)}\n`);
     process.exit(exitCodeFor(error));
   }
-  const started = adapter.start({
+  // The folders are the contract, not the adapter's business: any adapter finds them in place.
+  const created = adapter;
+  const started = Promise.all([mkdir(args.outbox, { recursive: true }), mkdir(args.inbox, { recursive: true })]).then(() => created.start({
     outbox: args.outbox,
     inbox: args.inbox,
     target: args.target,
     log: (line) => void process.stderr.write(`${line}\n`),
     emit,
     fatal: (error) => void shutdown(1, `${label} ${error.message}`),
-  });
+  }));
   starting = started;
   let endpoint: string | undefined;
   try {

@@ -124,6 +124,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       target,
       onEvent: (event: AdapterEvent) => {
         active?.transcript.add({ kind: 'adapter', event });
+        if (event.type !== 'ready') active?.deliverEvent(event);
         if (event.type === 'undeliverable') void addFinding({ kind: 'undeliverable', message: `adapter could not deliver ${event.file}${event.status ? ` (HTTP ${event.status})` : ''}: ${event.reason}`, file: event.file, test: active?.test });
         if (event.type === 'possible-duplicate') void addFinding({ kind: 'possible-duplicate', message: `adapter may have delivered ${event.file} twice (it restarted mid-send)`, file: event.file, test: active?.test });
         if (event.type === 'warning') void addFinding({ kind: 'adapter-warning', message: event.message, test: active?.test });
@@ -153,6 +154,8 @@ export async function run(options: RunOptions): Promise<RunSummary> {
         outbox,
         endpoint,
         transport,
+        suite: suiteUri,
+        measured: () => Object.fromEntries(scoreResults(results).flatMap((s) => (s.score === undefined ? [] : [[s.junction, s.score]]))),
         claims: claimed,
         agact: { command: agactCommand, timeoutMs: config.agact.timeoutMs, cwd: config.baseDir },
         timeouts: config.timeouts,

@@ -8,7 +8,8 @@ import { isAgtestError } from '../common/index.js';
 import { IncomparableProfilesError } from '../profiles/index.js';
 import { FAULTS } from '../reference-agent/index.js';
 import { DIDCOMM_V1_SUITE_URI, didcommV1Suites } from '../suites/index.js';
-import { compareProfileFiles, validateProfiles } from './profile/profile-commands.js';
+import { runAdapterCheck } from './adapter-check/adapter-check-command.js';
+import { askProfiles, compareProfileFiles, validateProfiles } from './profile/profile-commands.js';
 import { run } from './api.js';
 import { BUILTIN_TRANSPORTS, referenceAgentConfig, type BuiltinTransport } from './config/default-config.js';
 import { loadConfigFile, type HarnessConfig } from './config/load-config.js';
@@ -81,9 +82,37 @@ async function main(argv: string[]): Promise<number> {
             .positional('b', { type: 'string', describe: "agent B's profile" })
             .option('json', { type: 'boolean', default: false, describe: 'Print the comparison as JSON' }),
         )
-        .demandCommand(1, 'Say which: agtest profile validate FILE…, or agtest profile compare A B'),
+        .command('ask <endpoint>', "Ask an agent for its interop profile(s) (agent-metadata 1.0, docs/agent-metadata-1.0.md), print and validate them. Exit 1 if it answers with a problem or an invalid profile, 2 if it cannot be reached or does not answer", (v) =>
+          v
+            .positional('endpoint', { type: 'string', describe: "the agent's DIDComm endpoint (http://, ws://) or, with --transport plain, its HTTP URL" })
+            .option('suite', { type: 'string', array: true, default: [DIDCOMM_V1_SUITE_URI], describe: 'Suite URI to ask for (repeatable: one batch request)' })
+            .option('transport', { alias: 't', choices: [...BUILTIN_TRANSPORTS.filter((t) => t !== 'smtp'), 'plain'], default: 'http', describe: 'Built-in adapter carrying a DIDComm request (reply by return route), or plain: POST the plain JSON form' })
+            .option('timeout-ms', { type: 'number', default: 10_000, describe: 'How long to wait for the answer' })
+            .option('json', { type: 'boolean', default: false, describe: 'Print the answer as it came' }),
+        )
+        .demandCommand(1, 'Say which: agtest profile validate FILE…, agtest profile compare A B, or agtest profile ask ENDPOINT'),
     )
-    .demandCommand(1, 'Say which command to run: agtest run, agtest list or agtest profile')
+    .command('adapter', 'Check an adapter program against the agtalk contract', (y) =>
+      y
+        .command(
+          'check',
+          'Run an adapter (any language) against a loopback peer and report pass/fail per rule: ready line, ordering, delete-after-send, atomic inbox writes, no loss across a restart, exit 0 on SIGTERM, clear error on a bad target',
+          (v) =>
+            v
+              .usage('$0 adapter check [options] -- <command…>')
+              .option('transport', { alias: 't', choices: BUILTIN_TRANSPORTS, default: 'http', describe: 'What the adapter speaks: the loopback peer is the reference agent on this transport' })
+              .option('wait-ms', { type: 'number', default: 15_000, describe: 'Longest wait for anything the adapter should do' })
+              .option('messages', { type: 'number', default: 30, describe: 'Messages per batch' })
+              .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: "Show the adapter's stderr" })
+              .example('$0 adapter check -- agtest-adapter-http', 'check the built-in HTTP adapter')
+              .example('$0 adapter check -t ws -- agtest-adapter-ws', 'check the built-in WebSocket adapter against a WS peer')
+              .example('$0 adapter check -- python3 my_adapter.py --flag x', 'check your own (agtest appends --outbox, --inbox, --target: an http:// URL of the peer)')
+              .epilogue('The peer is the reference agent over --transport (http, ws or smtp), so the adapter must speak that to its --target. Exit codes: 0 every rule passed, 1 a rule failed, 2 the check itself could not run.'),
+        )
+        .demandCommand(1, 'Say which: agtest adapter check -- <command…>'),
+    )
+    .demandCommand(1, 'Say which command to run: agtest run, agtest list, agtest profile or agtest adapter')
+    .parserConfiguration({ 'populate--': true })
     .strict()
     .help()
     .alias('h', 'help')
@@ -101,7 +130,22 @@ async function main(argv: string[]): Promise<number> {
     const [, sub] = args._;
     const known = [{ uri: DIDCOMM_V1_SUITE_URI, suites: didcommV1Suites }];
     if (sub === 'validate') return validateProfiles(args['files'] as string[], known);
+    if (sub === 'ask') {
+      const timeoutMs = Number(args['timeout-ms']);
+      if (!(timeoutMs > 0)) throw new UsageError('--timeout-ms must be a positive number');
+      const options = { endpoint: String(args['endpoint']), suites: (args['suite'] as string[]).map(String), transport: args['transport'] as 'http' | 'ws' | 'plain', timeoutMs };
+      return askProfiles(options, known, args['json'] === true);
+    }
     return compareProfileFiles(String(args['a']), String(args['b']), known, args['json'] === true);
+  }
+
+  if (command === 'adapter') {
+    const adapterCommand = ((args['--'] as unknown[] | undefined) ?? []).map(String);
+    if (adapterCommand.length === 0) throw new UsageError('give the adapter command after --, e.g. agtest adapter check -- agtest-adapter-http');
+    const waitMs = Number(args['wait-ms']);
+    const messages = Number(args['messages']);
+    if (!(waitMs > 0) || !Number.isInteger(messages) || messages < 1) throw new UsageError('--wait-ms must be a positive number and --messages a positive integer');
+    return runAdapterCheck({ command: adapterCommand, transport: args['transport'] as BuiltinTransport, waitMs, messages, verbose: args['verbose'] === true });
   }
 
   if (command === 'list') {
@@ -128,6 +172,12 @@ async function main(argv: string[]): Promise<number> {
   if (json) process.stdout.write(`${JSON.stringify(summary.profile, null, 2)}\n`);
   return summary.exitCode === 0 ? EXIT.interoperable : EXIT.notInteroperable;
 }
+
+// `agtest list | head` closes stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 
 try {
   process.exitCode = await main(hideBin(process.argv));

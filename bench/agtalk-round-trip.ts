@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtinAdapterCommand, launchAdapter } from '../adapters/index.js';
+import { builtinAdapterCommand, launchAdapter, type BuiltinAdapterName } from '../adapters/index.js';
 import { createMessageWriter, watchMessages } from '../agtalk/index.js';
 import type { LatencyRecorder } from './stats.js';
 import { createPing, ReplyWaiters, setupAgent } from './trust-ping.js';
@@ -12,17 +12,18 @@ export interface AgentUnderTest {
 }
 
 /**
- * The path agtest's messages take: ping written to the outbox → HTTP adapter process POSTs it →
- * agent answers with a POST to the adapter → file in the inbox → read. Timed from write to read.
+ * The path agtest's messages take: ping written to the outbox → the adapter process sends it over
+ * its transport → the agent's answer comes back through the adapter → file in the inbox → read.
+ * Timed from write to read.
  */
-export async function measureAgtalkRoundTrips(agent: AgentUnderTest, recorder: LatencyRecorder, count: number, warmup: number): Promise<void> {
+export async function measureAgtalkRoundTrips(agent: AgentUnderTest, recorder: LatencyRecorder, count: number, warmup: number, transport: BuiltinAdapterName = 'http'): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'agtest-bench-'));
   const outbox = join(dir, 'outbox');
   const inbox = join(dir, 'inbox');
   const waiters = new ReplyWaiters();
   const logs: string[] = [];
   const reader = await watchMessages(inbox, { onMessage: (file) => waiters.settle(file.json) });
-  const adapter = await launchAdapter({ name: 'http', command: builtinAdapterCommand('http'), outbox, inbox, target: agent.endpoint, onLog: (line) => void logs.push(line) });
+  const adapter = await launchAdapter({ name: transport, command: builtinAdapterCommand(transport), outbox, inbox, target: agent.endpoint, onLog: (line) => void logs.push(line) });
   try {
     await setupAgent(agent.backchannel, adapter.endpoint!);
     const writer = await createMessageWriter(outbox);
@@ -35,7 +36,7 @@ export async function measureAgtalkRoundTrips(agent: AgentUnderTest, recorder: L
       if (i >= warmup) recorder.recordMs(at - started);
     }
   } catch (error) {
-    throw new Error(`agtalk round trip failed: ${String(error)}${logs.length ? `\nadapter log:\n${logs.slice(-10).join('\n')}` : ''}`, { cause: error });
+    throw new Error(`agtalk round trip over ${transport} failed: ${String(error)}${logs.length ? `\nadapter log:\n${logs.slice(-10).join('\n')}` : ''}`, { cause: error });
   } finally {
     await adapter.stop();
     await reader.close();

@@ -1,7 +1,8 @@
 /**
  * npm run bench [-- --count N --warmup N]
- * How much agtalk + the HTTP adapter add to a DIDComm round trip: trust pings to the reference
- * agent through the folders and the adapter process, then straight over HTTP, same agent, same run.
+ * How much agtalk + an adapter add to a DIDComm round trip: trust pings to the reference agent
+ * through the folders and each built-in adapter process (HTTP, WebSocket, SMTP), then straight
+ * over HTTP to the same agent, in the same run.
  */
 import { parseArgs } from 'node:util';
 import { startReferenceAgent } from '../reference-agent/index.js';
@@ -17,17 +18,24 @@ if (!Number.isSafeInteger(count) || count < 1 || !Number.isSafeInteger(warmup) |
   process.exit(2);
 }
 
-const agent = await startReferenceAgent({ faults: [] });
-try {
-  const viaAgtalk = new LatencyRecorder('agtalk+http adapter');
-  const direct = new LatencyRecorder('direct http');
-  await measureAgtalkRoundTrips(agent, viaAgtalk, count, warmup);
-  await measureDirectRoundTrips(agent, direct, count, warmup);
-  const a = viaAgtalk.summary();
-  const d = direct.summary();
-  process.stdout.write(`trust ping round trips to the reference agent (${count} each after ${warmup} warm-up)\n`);
-  process.stdout.write(`${formatTable([a, d])}\n`);
-  process.stdout.write(`ratio agtalk/direct p50=${(a.p50Ms / d.p50Ms).toFixed(1)}x p99=${(a.p99Ms / d.p99Ms).toFixed(1)}x\n`);
-} finally {
-  await agent.close();
+const summaries = [];
+let direct;
+for (const transport of ['http', 'ws', 'smtp'] as const) {
+  const agent = await startReferenceAgent({ faults: [], transport });
+  try {
+    const recorder = new LatencyRecorder(`agtalk+${transport} adapter`);
+    await measureAgtalkRoundTrips(agent, recorder, count, warmup, transport);
+    summaries.push(recorder.summary());
+    if (transport === 'http') {
+      const recorderDirect = new LatencyRecorder('direct http');
+      await measureDirectRoundTrips(agent, recorderDirect, count, warmup);
+      direct = recorderDirect.summary();
+    }
+  } finally {
+    await agent.close();
+  }
 }
+const [http] = summaries;
+process.stdout.write(`trust ping round trips to the reference agent (${count} each after ${warmup} warm-up)\n`);
+process.stdout.write(`${formatTable([...summaries, direct!])}\n`);
+process.stdout.write(`ratio agtalk+http/direct p50=${(http!.p50Ms / direct!.p50Ms).toFixed(1)}x p99=${(http!.p99Ms / direct!.p99Ms).toFixed(1)}x\n`);

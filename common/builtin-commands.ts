@@ -7,6 +7,8 @@ import { AgtestError } from './errors.js';
 const BUILTIN_PROGRAMS = {
   'agact-http': 'agact/http-main.js',
   'agtest-adapter-http': 'adapters/http/main.js',
+  'agtest-adapter-ws': 'adapters/ws/main.js',
+  'agtest-adapter-smtp': 'adapters/smtp/main.js',
   'agtest-reference-agent': 'reference-agent/main.js',
 } as const;
 

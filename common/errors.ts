@@ -15,6 +15,9 @@ export type AgtestErrorCode =
   | 'AGTEST_AGACT_BROKEN'
   | 'AGTEST_PROFILE_INVALID'
   | 'AGTEST_OUTPUT_FAILED'
+  | 'AGTEST_PEER_FAILED'
+  | 'AGTEST_ASK_TIMEOUT'
+  | 'AGTEST_AGENT_UNREACHABLE'
   | 'AGTEST_INTERNAL';
 
 export interface AgtestErrorContext {

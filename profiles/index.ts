@@ -5,3 +5,5 @@ export type { ProfileProblem, ProfileValidation } from './validate.js';
 export type { InteropProfile, TestResult, TestStatus, Finding, Score } from './types.js';
 export { compareProfiles, IncomparableProfilesError } from './compare.js';
 export type { ProfileComparison, JunctionComparison, ClusterComparison, Verdict } from './compare.js';
+export { answerMetadata, answerMetadataRequest, AGENT_METADATA_PREFIX, AGENT_METADATA_TYPES, MAX_METADATA_ITEMS } from './agent-metadata.js';
+export type { MetadataAnswer, MetadataProblem, MetadataProblemCode, MetadataReply } from './agent-metadata.js';

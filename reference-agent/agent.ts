@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { AGENT_METADATA_PREFIX, AGENT_METADATA_TYPES, answerMetadataRequest, type InteropProfile } from '../profiles/index.js';
 import type { Fault } from './faults.js';
 import { LEGACY_PREFIX, parseType, PREFIX } from './message-type.js';
 import { basicMessage } from './protocols/basicmessage.js';
@@ -30,6 +31,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class Agent {
   peer: string | undefined;
   received: Message[] = [];
+  /** What the agent self-reports when asked for its interop profile (agent-metadata 1.0). */
+  profiles: InteropProfile[] = [];
   /** Set by crash-on-unknown-major: the agent ignores everything until the next setup. */
   private wedged = false;
 
@@ -66,6 +69,12 @@ export class Agent {
     const id = message['@id'] as string;
     const rawType = message['@type'] as string;
     if (this.wedged) return this.drop(rawType, 'crash-on-unknown-major');
+    // agtest's own family lives outside didcomm.org; the responder is the library any agent can embed.
+    if (rawType.startsWith(AGENT_METADATA_PREFIX)) {
+      if (rawType === AGENT_METADATA_TYPES.request) return [answerMetadataRequest(message, this.profiles, () => this.newId())];
+      this.record(message);
+      return [];
+    }
     if (this.has('uuid-only-ids') && !UUID.test(id)) return this.drop(rawType, 'uuid-only-ids');
     const type = parseType(rawType);
     const protocol = type && PROTOCOLS.get(type.family);

@@ -1,3 +1,4 @@
+import { validateProfile } from '../profiles/index.js';
 import type { Agent, Message } from './agent.js';
 import { readBody, sendJson, type Handler } from './http-util.js';
 import { sameType } from './message-type.js';
@@ -17,7 +18,7 @@ const bad = (error: string): Answer => [400, { error }];
  * The backchannel agact-http drives: POST `{"action", "params"}` → JSON object. 501 means "not
  * supported", which agact reports as such rather than as a failure.
  */
-export function createBackchannelHandler(agent: Agent, outbound: Outbound): Handler {
+export function createBackchannelHandler(agent: Agent, outbound: Outbound, dropConnections: () => void): Handler {
   // send-* answer only once the POST is done, so the message is on its way when agact returns.
   const sendNew = async (message: Message): Promise<Answer> =>
     (await outbound.send(message)) ? [200, { id: message['@id'] }] : [502, { error: `could not deliver ${String(message['@type'])} to ${agent.peer ?? '(no peer: call setup first)'}` }];
@@ -47,6 +48,18 @@ export function createBackchannelHandler(agent: Agent, outbound: Outbound): Hand
       const query = params['query'] ?? '*';
       if (typeof query !== 'string') return bad('send-query params.query must be a string');
       return sendNew(createQuery(agent, query));
+    },
+    /** Replaces the profiles the agent self-reports (agent-metadata 1.0) with `params.profile`. */
+    'load-profile'(params) {
+      const checked = validateProfile(params['profile']);
+      if (!checked.valid) return bad(`load-profile needs params.profile, an interop profile: ${checked.problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
+      agent.profiles = [checked.profile];
+      return [200, {}];
+    },
+    /** For transport tests: the connections drop as if the network failed; the agent stays up. */
+    'drop-connections'() {
+      dropConnections();
+      return [200, {}];
     },
     received(params) {
       const type = params['type'];

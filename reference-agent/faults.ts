@@ -24,6 +24,15 @@ export const FAULTS = {
   'disclose-wrong-thid': 'disclose ~thread.thid is not the query @id (RFC 0031, RFC 0008)',
   'disclose-unknown-nonempty': 'disclose lists every protocol whatever the query (RFC 0031)',
   'malformed-query': 'send-query sends a query without its query field',
+  'http-refuse-all': 'answers every inbound HTTP POST 400 and drops it (RFC 0025)',
+  'http-status-200': 'answers an inbound POST 200 instead of 202 Accepted (a SHOULD in RFC 0025: warning only)',
+  'ignore-return-route': 'ignores ~transport.return_route "all" and POSTs replies separately (RFC 0092)',
+  'wrong-content-type': 'POSTs plaintext messages labelled application/didcomm-envelope-enc (RFC 0044: application/json)',
+  'ws-close-on-message': 'over WebSocket, closes the connection on every message instead of handling it',
+  'ws-drop-outbound': 'over WebSocket, never sends the messages it initiates',
+  'over-claim': 'drops basicmessages, yet self-reports basicmessage.1_0.passive interoperable and discloses basicmessage (false advertising)',
+  'smtp-refuse-all': 'over SMTP, refuses every mail with 554',
+  'smtp-drop-outbound': 'over SMTP, never sends the messages it initiates',
 } as const satisfies Readonly<Record<string, string>>;
 
 export type Fault = keyof typeof FAULTS;

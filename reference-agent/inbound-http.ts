@@ -1,6 +1,8 @@
-import type { Agent, Message } from './agent.js';
+import { answerMetadata } from '../profiles/index.js';
+import type { Agent } from './agent.js';
 import { readBody, sendJson, sendText, type Handler } from './http-util.js';
 import type { Outbound } from './outbound.js';
+import { parseMessage, returnRoute } from './wire.js';
 
 /**
  * DIDComm over HTTP (Aries RFC 0025): POST a message, get 202. With
@@ -19,33 +21,35 @@ export function createInboundHandler(agent: Agent, outbound: Outbound): Handler 
     }
     const body = await readBody(request);
     if (body === undefined) return reject(413, 'message over 1 MiB');
-    let message: unknown;
-    try {
-      message = JSON.parse(body.toString('utf8'));
-    } catch (error) {
-      return reject(400, `body is not JSON (${error instanceof Error ? error.message : String(error)})`);
+    const plain = plainMetadataRequest(body);
+    if (plain !== undefined) {
+      const reply = answerMetadata(plain, agent.profiles);
+      if (reply.kind === 'response') return sendJson(response, 200, { answers: reply.answers });
+      return sendJson(response, reply.problem.code === 'no-profile-for-suite' ? 404 : 400, { error: reply.problem });
     }
-    if (!isMessage(message)) return reject(400, 'a DIDComm message is a JSON object with string @type and @id');
+    const parsed = parseMessage(body);
+    if ('error' in parsed) return reject(400, parsed.error.startsWith('not JSON') ? `body is ${parsed.error}` : parsed.error);
+    const { message } = parsed;
+    if (agent.has('http-refuse-all')) return reject(400, 'fault http-refuse-all');
 
     const replies = agent.handle(message);
     const [first, ...rest] = replies;
-    if (first && returnRoute(message) === 'all') {
+    if (first && returnRoute(message) === 'all' && !agent.has('ignore-return-route')) {
       sendJson(response, 200, first);
       for (const reply of rest) await outbound.send(reply);
       return;
     }
-    response.writeHead(202).end();
+    response.writeHead(agent.has('http-status-200') ? 200 : 202).end();
     for (const reply of replies) await outbound.send(reply);
   };
 }
 
-function isMessage(value: unknown): value is Message {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const message = value as Message;
-  return typeof message['@type'] === 'string' && typeof message['@id'] === 'string';
-}
-
-function returnRoute(message: Message): unknown {
-  const transport = message['~transport'];
-  return typeof transport === 'object' && transport !== null ? (transport as Record<string, unknown>)['return_route'] : undefined;
+/** agent-metadata 1.0 as plain JSON: a JSON object with `what` and no `@type` (docs/agent-metadata-1.0.md). */
+function plainMetadataRequest(body: Buffer): object | undefined {
+  try {
+    const value: unknown = JSON.parse(body.toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && 'what' in value && !('@type' in value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }

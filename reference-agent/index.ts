@@ -1,14 +1,18 @@
 /**
  * The reference agent: a small DIDComm v1 plaintext agent over HTTP that agtest's suites certify
- * as interoperable, with named faults that break one rule each. It is "just another agent": it
- * uses nothing of agtest, only node built-ins.
+ * as interoperable, with named faults that break one rule each. It is "just another agent": of
+ * agtest it uses only the public `profiles` library, as any agent answering agent-metadata would.
  */
+import type { InteropProfile } from '../profiles/index.js';
 import { Agent } from './agent.js';
 import { createBackchannelHandler } from './backchannel.js';
 import { validateFaults, type Fault } from './faults.js';
 import { close, listen } from './http-util.js';
 import { createInboundHandler } from './inbound-http.js';
-import { createOutbound } from './outbound.js';
+import { listenWs } from './inbound-ws.js';
+import { listenSmtp } from './inbound-smtp.js';
+import { createOutbound, type Outbound } from './outbound.js';
+import { ReferenceAgentError } from './errors.js';
 
 export { FAULTS, isFault } from './faults.js';
 export type { Fault } from './faults.js';
@@ -17,7 +21,13 @@ export { ReferenceAgentError, type ReferenceAgentErrorCode } from './errors.js';
 export const AGENT_NAME = 'agtest-reference-agent';
 export const AGENT_VERSION = '0.1.0';
 
+/** The transports the agent's DIDComm endpoint can speak. */
+export const REFERENCE_AGENT_TRANSPORTS = ['http', 'ws', 'smtp'] as const;
+export type ReferenceAgentTransport = (typeof REFERENCE_AGENT_TRANSPORTS)[number];
+
 export interface ReferenceAgentOptions {
+  /** What its DIDComm endpoint speaks (default http); the backchannel is always HTTP. */
+  transport?: ReferenceAgentTransport;
   /** Names from FAULTS; an unknown one rejects with ReferenceAgentError code UNKNOWN_FAULT. */
   faults?: readonly string[];
   /** Interface both servers listen on (default 127.0.0.1). */
@@ -26,6 +36,8 @@ export interface ReferenceAgentOptions {
   port?: number;
   /** Backchannel port (default 0: any free port). */
   backchannelPort?: number;
+  /** Interop profiles it self-reports when asked (agent-metadata 1.0); default none. */
+  profiles?: readonly InteropProfile[];
   /** Prefixes log lines (default agtest-reference-agent). */
   name?: string;
   /** Receives one line per notable event (drops, refusals, failed sends); default: discarded. */
@@ -34,7 +46,7 @@ export interface ReferenceAgentOptions {
 
 export interface RunningReferenceAgent {
   name: string;
-  /** Where peers POST DIDComm messages, e.g. http://127.0.0.1:4100/ */
+  /** Where peers send DIDComm messages, e.g. http://127.0.0.1:4100/ or ws://127.0.0.1:4100/ */
   endpoint: string;
   /** Where agact-http POSTs actions. */
   backchannel: string;
@@ -51,10 +63,15 @@ export async function startReferenceAgent(options: ReferenceAgentOptions = {}): 
   const host = options.host ?? '127.0.0.1';
 
   const agent = new Agent(new Set(faults), log);
+  agent.profiles = [...(options.profiles ?? [])];
   const outbound = createOutbound(agent);
-  const inbound = await listen(createInboundHandler(agent, outbound), host, options.port ?? 0, log);
-  const backchannel = await listen(createBackchannelHandler(agent, outbound), host, options.backchannelPort ?? 0, log).catch(async (error: unknown) => {
-    await close(inbound.server);
+  const inbound = await startInbound(options.transport ?? 'http', agent, outbound, host, options.port ?? 0, log);
+  const dropConnections = () => {
+    inbound.dropConnections();
+    outbound.dropConnections();
+  };
+  const backchannel = await listen(createBackchannelHandler(agent, outbound, dropConnections), host, options.backchannelPort ?? 0, log).catch(async (error: unknown) => {
+    await inbound.close();
     throw error;
   });
   return {
@@ -63,7 +80,23 @@ export async function startReferenceAgent(options: ReferenceAgentOptions = {}): 
     backchannel: backchannel.url,
     faults,
     async close() {
-      await Promise.all([close(inbound.server), close(backchannel.server)]);
+      outbound.close();
+      await Promise.all([inbound.close(), close(backchannel.server)]);
     },
   };
+}
+
+async function startInbound(transport: ReferenceAgentTransport, agent: Agent, outbound: Outbound, host: string, port: number, log: (line: string) => void) {
+  switch (transport) {
+    case 'ws':
+      return listenWs(agent, outbound, host, port);
+    case 'smtp':
+      return listenSmtp(agent, outbound, host, port);
+    case 'http': {
+      const { server, url } = await listen(createInboundHandler(agent, outbound), host, port, log);
+      return { url, dropConnections: () => server.closeAllConnections(), close: () => close(server) };
+    }
+    default:
+      throw new ReferenceAgentError('INVALID_OPTION', `unknown transport ${JSON.stringify(transport)}; known: ${REFERENCE_AGENT_TRANSPORTS.join(', ')}`);
+  }
 }

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 /**
- * agtest-reference-agent [--faults a,b] [--host 127.0.0.1] [--port 0] [--backchannel-port 0]
+ * agtest-reference-agent [--transport http|ws|smtp] [--profile FILE] [--faults a,b] [--host 127.0.0.1] [--port 0] [--backchannel-port 0]
  * Prints one JSON ready line on stdout; logs on stderr; SIGTERM/SIGINT stop it (exit 0).
  * Exit 2: bad usage (unknown flag or fault); exit 1: could not start.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { AGENT_NAME, AGENT_VERSION, FAULTS, isFault, startReferenceAgent } from './index.js';
+import { validateProfile, type InteropProfile } from '../profiles/index.js';
+import { AGENT_NAME, AGENT_VERSION, FAULTS, isFault, REFERENCE_AGENT_TRANSPORTS, startReferenceAgent, type ReferenceAgentTransport } from './index.js';
 
-const USAGE = 'usage: agtest-reference-agent [--faults a,b] [--host 127.0.0.1] [--port N] [--backchannel-port N]';
+const USAGE = 'usage: agtest-reference-agent [--transport http|ws|smtp] [--profile FILE] [--faults a,b] [--host 127.0.0.1] [--port N] [--backchannel-port N]';
 
 function usageError(message: string): never {
   process.stderr.write(`${AGENT_NAME}: ${message}\n${USAGE}\n`);
@@ -25,13 +27,22 @@ try {
   ({ values } = parseArgs({
     options: {
       faults: { type: 'string', default: '' },
+      transport: { type: 'string', default: 'http' },
+      profile: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '0' },
       'backchannel-port': { type: 'string', default: '0' },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   }));
 } catch (error) {
   usageError(error instanceof Error ? error.message : String(error));
+}
+
+if (values.help) {
+  const known = Object.entries(FAULTS).map(([name, description]) => `  ${name}: ${description}`).join('\n');
+  process.stdout.write(`${USAGE}\n\nA small DIDComm v1 agent that agtest certifies as interoperable. --profile FILE: the interop\nprofile it answers agent-metadata requests with. --faults: break one check each, for testing agtest:\n${known}\n`);
+  process.exit(0);
 }
 
 const faults = values.faults.split(',').map((fault) => fault.trim()).filter(Boolean);
@@ -41,7 +52,25 @@ if (unknown.length > 0) {
   usageError(`unknown fault(s): ${unknown.join(', ')}. Known faults:\n${known}`);
 }
 
+if (!(REFERENCE_AGENT_TRANSPORTS as readonly string[]).includes(values.transport)) {
+  usageError(`--transport must be one of ${REFERENCE_AGENT_TRANSPORTS.join(', ')}, got "${values.transport}"`);
+}
+
+let profiles: InteropProfile[] = [];
+if (values.profile) {
+  let checked;
+  try {
+    checked = validateProfile(JSON.parse(readFileSync(values.profile, 'utf8')));
+  } catch (error) {
+    usageError(`--profile ${values.profile}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!checked.valid) usageError(`--profile ${values.profile} is not an interop profile: ${checked.problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
+  profiles = [checked.profile];
+}
+
 const agent = await startReferenceAgent({
+  profiles,
+  transport: values.transport as ReferenceAgentTransport,
   faults,
   host: values.host,
   port: parsePort('port', values.port),

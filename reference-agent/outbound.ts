@@ -1,12 +1,82 @@
+import { createTransport, type Transporter } from 'nodemailer';
+import { WebSocket } from 'ws';
+import { AGENT_MAILBOX } from './inbound-smtp.js';
 import type { Agent, Message } from './agent.js';
 
 export interface Outbound {
-  /** POSTs to the session's peer; resolves false (and logs) when that fails. Never throws. */
+  /** Sends to the session's peer; resolves false (and logs) when that fails. Never throws. */
   send(message: Message): Promise<boolean>;
+  /** Drops every WebSocket connection the agent opened (the backchannel's drop-connections). */
+  dropConnections(): void;
+  close(): void;
 }
 
-/** DIDComm over HTTP (Aries RFC 0025): every outbound message is a POST to the peer endpoint. */
+/**
+ * Messages the agent sends on its own (and replies it cannot carry back on the connection they
+ * came on) go to the peer endpoint from setup: an http(s) URL gets a POST (Aries RFC 0025), a
+ * ws(s) URL gets a frame on a connection the agent opens once and reuses, an smtp URL a mail.
+ */
 export function createOutbound(agent: Agent): Outbound {
+  const sockets = new Map<string, Promise<WebSocket>>();
+
+  const socketFor = (url: string): Promise<WebSocket> => {
+    let socket = sockets.get(url);
+    if (!socket) {
+      socket = new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(url);
+        ws.once('open', () => resolve(ws));
+        ws.once('error', reject);
+        ws.on('close', () => sockets.delete(url));
+        // Answers to the agent's own messages may come back on this connection.
+        ws.on('message', (data) => agent.log(`ignored a frame on its own connection to ${url} (${String(data).slice(0, 80)})`));
+      });
+      socket.catch(() => sockets.delete(url));
+      sockets.set(url, socket);
+    }
+    return socket;
+  };
+
+  const mailers = new Map<string, Transporter>();
+  /** `smtp://HOST:PORT/MAILBOX`: one mail per message, the message as an application/json attachment. */
+  const mail = async (peer: string, message: Message): Promise<boolean> => {
+    if (agent.has('smtp-drop-outbound')) {
+      agent.log(`fault smtp-drop-outbound: dropped ${String(message['@type'])}`);
+      return true;
+    }
+    const url = new URL(peer);
+    let mailer = mailers.get(url.host);
+    if (!mailer) {
+      mailer = createTransport({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 25), secure: false, ignoreTLS: true, pool: true, maxConnections: 1 });
+      mailers.set(url.host, mailer);
+    }
+    await mailer.sendMail({
+      from: AGENT_MAILBOX,
+      to: decodeURIComponent(url.pathname.slice(1)),
+      subject: String(message['@type']),
+      text: 'DIDComm message attached.',
+      attachments: [{ filename: 'message.dm', content: JSON.stringify(message), contentType: 'application/json' }],
+    });
+    return true;
+  };
+
+  const post = async (peer: string, message: Message): Promise<boolean> => {
+    const contentType = agent.has('wrong-content-type') ? 'application/didcomm-envelope-enc' : 'application/json';
+    const response = await fetch(peer, { method: 'POST', headers: { 'content-type': contentType }, body: JSON.stringify(message) });
+    await response.body?.cancel();
+    if (!response.ok) agent.log(`peer ${peer} answered ${response.status} to ${String(message['@type'])}`);
+    return response.ok;
+  };
+
+  const frame = async (peer: string, message: Message): Promise<boolean> => {
+    if (agent.has('ws-drop-outbound')) {
+      agent.log(`fault ws-drop-outbound: dropped ${String(message['@type'])}`);
+      return true;
+    }
+    const socket = await socketFor(peer);
+    await new Promise<void>((resolve, reject) => socket.send(JSON.stringify(message), (error) => (error ? reject(error) : resolve())));
+    return true;
+  };
+
   return {
     async send(message) {
       const type = String(message['@type']);
@@ -16,14 +86,22 @@ export function createOutbound(agent: Agent): Outbound {
         return false;
       }
       try {
-        const response = await fetch(peer, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) });
-        await response.body?.cancel();
-        if (!response.ok) agent.log(`peer ${peer} answered ${response.status} to ${type}`);
-        return response.ok;
+        if (/^wss?:/.test(peer)) return await frame(peer, message);
+        if (peer.startsWith('smtp:')) return await mail(peer, message);
+        return await post(peer, message);
       } catch (error) {
         agent.log(`could not send ${type} to ${peer}: ${String(error)}`);
         return false;
       }
+    },
+    dropConnections() {
+      for (const socket of sockets.values()) void socket.then((ws) => ws.terminate(), () => undefined);
+      sockets.clear();
+    },
+    close() {
+      this.dropConnections();
+      for (const mailer of mailers.values()) mailer.close();
+      mailers.clear();
     },
   };
 }

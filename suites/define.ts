@@ -24,6 +24,19 @@ export interface ReceiveOptions {
   timeoutMs?: number;
 }
 
+/**
+ * What the adapter reported about the transport while the test ran (the adapter events of
+ * adapters/README.md, without `ready`). Transport suites check these; protocol suites ignore them.
+ */
+export type TransportEvent =
+  | { type: 'sent'; file: string; status?: number; durationMs: number }
+  | { type: 'received'; file: string; contentType: string; via: string }
+  | { type: 'undeliverable'; file: string; status?: number; reason: string }
+  | { type: 'possible-duplicate'; file: string }
+  | { type: 'warning'; message: string };
+
+export type TransportEventMatcher = (event: TransportEvent) => boolean;
+
 export interface SilenceOptions {
   /** What must not arrive, in words: used in the failure reason. */
   description: string;
@@ -36,11 +49,18 @@ export interface TestContext {
   /** Where the agent must send messages to agtest (the adapter's inbound endpoint). */
   readonly endpoint: string;
   readonly transport: string;
+  /** URI of the suite being run (what a profile of this run is a profile of). */
+  readonly suite: string;
+  /**
+   * Scores of the junctions whose tests already ran in this run, by junction: for tests that
+   * compare what the agent says about itself with what was measured (they run last).
+   */
+  measured(): Readonly<Record<string, string>>;
   /** Junctions (`cluster.mode`) the agent claims. */
   readonly claims: ReadonlySet<string>;
   newId(): string;
-  /** Sends a plaintext message to the agent (written to the outbox). */
-  send(message: JsonMessage): Promise<void>;
+  /** Sends a plaintext message to the agent (written to the outbox as `file`). */
+  send(message: JsonMessage): Promise<{ file: string }>;
   /**
    * Resolves with the first message received during this test that matches; messages already
    * received count. Fails the test with `description` when none arrives in time.
@@ -50,6 +70,13 @@ export interface TestContext {
   expectSilence(match: MessageMatcher, options: SilenceOptions): Promise<void>;
   /** Messages received during this test so far that match. */
   received(match?: MessageMatcher): ReceivedMessage[];
+  /**
+   * Resolves with the first adapter event of this test that matches (already reported ones
+   * count; events are not consumed). Fails the test with `description` when none comes in time.
+   */
+  transportEvent(match: TransportEventMatcher, options: ReceiveOptions): Promise<TransportEvent>;
+  /** Adapter events reported during this test so far that match. */
+  transportEvents(match?: TransportEventMatcher): TransportEvent[];
   /**
    * Asks the agent to act through agact. Resolves with what agact printed (parsed JSON, or
    * undefined). "Not supported" (exit 2) ends the test as not-run.

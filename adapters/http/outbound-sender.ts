@@ -4,7 +4,7 @@ import { extensionForMediaType, watchMessages, type MessageReader, type MessageW
 import type { AdapterContext } from '../adapter.js';
 import { AdapterError } from '../errors.js';
 import type { ResolvedHttpAdapterOptions } from './options.js';
-import { OutboundJournal } from './outbound-journal.js';
+import { OutboundJournal } from '../outbound-journal.js';
 import { createKeepAliveAgent, postWithRetries, type PostResponse } from './post-message.js';
 
 /** Where refused files go: a dot-folder, so agtalk readers skip it, and nothing is lost. */

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { distRoot } from '../../common/index.js';
 import { normalizeConfig, type HarnessConfig } from './load-config.js';
 
 export const REFERENCE_AGENT_CLAIMS = [
@@ -11,8 +12,11 @@ export const REFERENCE_AGENT_CLAIMS = [
   'discover_features.1_0.active',
 ];
 
+/** The reference agent's measured profile (all built-in transports), which it self-reports. */
+export const REFERENCE_AGENT_PROFILE = join(dirname(distRoot()), 'profiles', 'reference-agent.json');
+
 /** Transports both agtest and the reference agent speak; one switch changes the whole run. */
-export const BUILTIN_TRANSPORTS = ['http'] as const;
+export const BUILTIN_TRANSPORTS = ['http', 'ws', 'smtp'] as const;
 export type BuiltinTransport = (typeof BUILTIN_TRANSPORTS)[number];
 
 /**
@@ -22,16 +26,21 @@ export type BuiltinTransport = (typeof BUILTIN_TRANSPORTS)[number];
 export function referenceAgentConfig(options: { faults?: readonly string[]; transport?: BuiltinTransport } = {}): HarnessConfig {
   const faults = options.faults && options.faults.length > 0 ? ['--faults', options.faults.join(',')] : [];
   const transport = options.transport ?? 'http';
+  // The agent self-reports the profile agtest measured for it (committed), so the meta cluster can
+  // compare; with a fault on, that profile is no longer true, so it is served only to over-claim.
+  const selfReports = faults.length === 0 || options.faults!.includes('over-claim');
+  const profile = selfReports ? ['--profile', REFERENCE_AGENT_PROFILE] : [];
   return normalizeConfig(
     {
       agent: {
         name: 'agtest-reference-agent',
-        command: ['agtest-reference-agent', ...(transport === 'http' ? [] : ['--transport', transport]), ...faults],
+        command: ['agtest-reference-agent', ...(transport === 'http' ? [] : ['--transport', transport]), ...profile, ...faults],
         endpoint: '${ready.endpoint}',
       },
       transport: { adapter: transport },
       agact: { command: ['agact-http', '--url', '${ready.backchannel}'] },
-      claims: REFERENCE_AGENT_CLAIMS,
+      // The agent speaks every built-in transport; a run certifies the one it uses.
+      claims: [...REFERENCE_AGENT_CLAIMS, `transport.${transport}.passive`, `transport.${transport}.active`, ...(selfReports ? ['meta.1_0.passive'] : [])],
     },
     'built-in reference agent',
     resolve('.'),

@@ -1,5 +1,6 @@
 import { compareProfiles, IncomparableProfilesError, type Verdict } from '../../profiles/index.js';
 import { createChalk } from '../reporters/console-reporter.js';
+import { askForProfiles, type AskOptions } from './ask-profile.js';
 import { checkProfile, readProfileFile, type KnownSuite } from './check-profile.js';
 
 /** `agtest profile validate FILE…`: 0 when every file is a valid profile, 1 otherwise. */
@@ -52,4 +53,43 @@ export async function compareProfileFiles(fileA: string, fileB: string, known: r
   out.write('\n');
   for (const cluster of comparison.clusters) out.write(`${cluster.cluster}: A → B ${paint(cluster.aToB)}, B → A ${paint(cluster.bToA)}\n`);
   return 0;
+}
+
+/**
+ * `agtest profile ask ENDPOINT --suite URI…`: prints each profile the agent sends back and checks
+ * it like `validate`. 0 when every suite asked for came back as a valid profile; 1 when the agent
+ * answered with a problem, left a suite out or sent an invalid profile. Transport failures throw.
+ */
+export async function askProfiles(options: AskOptions, known: readonly KnownSuite[], json: boolean, stdout = process.stdout, stderr = process.stderr): Promise<number> {
+  // With --json, stdout is the answer alone (for jq); the verdicts go to stderr.
+  const out = json ? stderr : stdout;
+  const c = createChalk(out);
+  const reply = await askForProfiles(options);
+  const body = reply.kind === 'didcomm' ? reply.message : reply.body;
+  if (json) stdout.write(`${JSON.stringify(body, null, 2)}\n`);
+  const answers = (body as { answers?: unknown } | null)?.answers;
+  if (!Array.isArray(answers)) {
+    const problem = reply.kind === 'didcomm' ? reply.message['description'] : (body as { error?: unknown } | null)?.error;
+    out.write(`${c.red('✗')} ${options.endpoint} answered with a problem: ${JSON.stringify(problem ?? body)}\n`);
+    return 1;
+  }
+  let bad = 0;
+  for (const suite of options.suites) {
+    const answer = answers.find((a) => (a as { 'interop-profile'?: unknown } | null)?.['interop-profile'] === suite) as { profile?: unknown; problem?: unknown } | undefined;
+    if (!answer?.profile) {
+      bad++;
+      out.write(`${c.red('✗')} ${suite}: ${answer ? `no profile (${JSON.stringify(answer.problem)})` : 'not answered'}\n`);
+      continue;
+    }
+    const check = checkProfile(answer.profile, known);
+    if (!check.ok) {
+      bad++;
+      out.write(`${c.red('✗')} ${suite}: the profile is invalid\n`);
+      for (const problem of check.problems) out.write(`    ${problem.path}: ${problem.message}\n`);
+      continue;
+    }
+    out.write(`${c.green('✓')} ${suite}: valid profile${check.profile.agent?.name ? ` of ${check.profile.agent.name}` : ''}\n`);
+    if (!json) for (const [junction, score] of Object.entries(check.profile.profile)) out.write(`    ${junction.padEnd(32)} ${score}\n`);
+  }
+  return bad === 0 ? 0 : 1;
 }

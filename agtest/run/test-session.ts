@@ -2,22 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { MessageWriter } from '../../agtalk/index.js';
 import { invokeAgact } from '../../agact/index.js';
 import { AgtestError } from '../../common/index.js';
-import { TestFailure, TestSkipped, type JsonMessage, type MessageMatcher, type ReceivedMessage, type TestContext } from '../../suites/index.js';
+import { TestFailure, TestSkipped, type JsonMessage, type ReceivedMessage, type TestContext, type TransportEvent } from '../../suites/index.js';
+import { Arrivals } from './arrivals.js';
 import type { Transcript } from './transcript.js';
 
 export interface SessionDeps {
   outbox: MessageWriter;
   endpoint: string;
   transport: string;
+  suite: string;
+  measured(): Readonly<Record<string, string>>;
   claims: ReadonlySet<string>;
   agact: { command: string[]; timeoutMs: number; cwd: string };
   timeouts: { messageMs: number; silenceMs: number };
-}
-
-interface Waiter {
-  match: MessageMatcher;
-  resolve(message: ReceivedMessage): void;
-  reject(error: Error): void;
 }
 
 /** Raised inside a test body after its time ran out, so that it stops acting on the agent. */
@@ -31,9 +28,8 @@ export class TestAborted extends Error {
  */
 export class TestSession {
   readonly warnings: string[] = [];
-  private readonly messages: ReceivedMessage[] = [];
-  private readonly consumed = new Set<ReceivedMessage>();
-  private readonly waiters = new Set<Waiter>();
+  private readonly messages = new Arrivals<ReceivedMessage>(true);
+  private readonly events = new Arrivals<TransportEvent>(false);
   private readonly timers = new Set<NodeJS.Timeout>();
   private aborted = false;
 
@@ -44,21 +40,20 @@ export class TestSession {
   ) {}
 
   deliver(message: ReceivedMessage): void {
-    this.messages.push(message);
-    for (const waiter of this.waiters) {
-      if (!this.consumed.has(message) && waiter.match(message)) {
-        this.consumed.add(message);
-        this.waiters.delete(waiter);
-        waiter.resolve(message);
-      }
-    }
+    this.messages.add(message);
+  }
+
+  /** What the adapter reported (sent, received, undeliverable, ...) while this test ran. */
+  deliverEvent(event: TransportEvent): void {
+    this.events.add(event);
   }
 
   /** Ends the test's pending waits, so that nothing of it outlives it (timers keep Node alive). */
   abort(): void {
     this.aborted = true;
-    for (const waiter of this.waiters) waiter.reject(new TestAborted(`${this.test} was stopped`));
-    this.waiters.clear();
+    const stopped = new TestAborted(`${this.test} was stopped`);
+    this.messages.abort(stopped);
+    this.events.abort(stopped);
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
   }
@@ -97,6 +92,8 @@ export class TestSession {
       test: this.test,
       endpoint: deps.endpoint,
       transport: deps.transport,
+      suite: deps.suite,
+      measured: deps.measured,
       claims: deps.claims,
       newId: () => randomUUID(),
       async send(message: JsonMessage) {
@@ -104,41 +101,25 @@ export class TestSession {
         const bytes = JSON.stringify(message);
         const written = await deps.outbox.write(bytes, 'dm');
         session.transcript.addMessage('sent', written.name, bytes, message);
+        return { file: written.name };
       },
       receive(match, options) {
-        const timeoutMs = options.timeoutMs ?? deps.timeouts.messageMs;
-        const already = session.messages.find((message) => !session.consumed.has(message) && match(message));
-        if (already) {
-          session.consumed.add(already);
-          return Promise.resolve(already);
-        }
-        return new Promise<ReceivedMessage>((resolve, reject) => {
-          const timer = setTimeout(() => {
-            session.timers.delete(timer);
-            session.waiters.delete(waiter);
-            reject(new TestFailure(`expected ${options.description}; none arrived within ${timeoutMs} ms`));
-          }, timeoutMs);
-          const waiter: Waiter = {
-            match,
-            resolve(message) {
-              clearTimeout(timer);
-              session.timers.delete(timer);
-              resolve(message);
-            },
-            reject,
-          };
-          session.timers.add(timer);
-          session.waiters.add(waiter);
-        });
+        return session.messages.next(match, options.description, options.timeoutMs ?? deps.timeouts.messageMs);
       },
       async expectSilence(match, options) {
         const windowMs = options.windowMs ?? deps.timeouts.silenceMs;
         await session.sleep(windowMs);
-        const offending = session.messages.find(match);
+        const offending = session.messages.all(match)[0];
         if (offending) throw new TestFailure(`unexpected: ${options.description} (arrived as ${offending.file})`);
       },
       received(match) {
-        return match ? session.messages.filter(match) : [...session.messages];
+        return session.messages.all(match);
+      },
+      transportEvent(match, options) {
+        return session.events.next(match, options.description, options.timeoutMs ?? deps.timeouts.messageMs);
+      },
+      transportEvents(match) {
+        return session.events.all(match);
       },
       async act(action, params = {}) {
         session.throwIfAborted();

@@ -5,7 +5,7 @@ export const basicMessage: Protocol = {
   family: 'basicmessage',
   messages: { message: ['content', 'sent_time'] },
   handle(agent, message) {
-    if (agent.has('drop-basicmessage')) agent.log('fault drop-basicmessage: did not record a basicmessage');
+    if (agent.has('drop-basicmessage') || agent.has('over-claim')) agent.log('fault drop-basicmessage: did not record a basicmessage');
     else agent.record(message);
     return [];
   },

@@ -6,7 +6,7 @@ const RFC = 'Aries RFC 0031 (Discover Features 1.0)';
 const isDisclose = ofType('discover-features', 1, 'disclose');
 const isQuery = ofType('discover-features', 1, 'query');
 
-async function query(t: TestContext, pattern: string) {
+export async function query(t: TestContext, pattern: string) {
   const id = t.newId();
   await t.send({ '@type': messageType('discover-features', '1.0', 'query'), '@id': id, query: pattern });
   const disclose = await t.receive(isDisclose, { description: `a disclose answering query ${JSON.stringify(pattern)} (${id})` });
@@ -17,7 +17,7 @@ async function query(t: TestContext, pattern: string) {
 }
 
 /** `https://didcomm.org/trust_ping/1.0` → family + major; a pid is a protocol URI without a name. */
-function parsePid(pid: unknown): { family: string; major: number } | undefined {
+export function parsePid(pid: unknown): { family: string; major: number } | undefined {
   if (typeof pid !== 'string') return undefined;
   const type = parseMessageType(`${pid.replace(/\/$/, '')}/x`);
   return type && { family: type.family, major: type.major };

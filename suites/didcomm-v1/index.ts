@@ -3,9 +3,11 @@ import { basicMessageActive, basicMessagePassive } from './basicmessage.js';
 import { discoverFeaturesActive, discoverFeaturesPassive } from './discover-features.js';
 import { messagePassive } from './message.js';
 import { trustPingActive, trustPingPassive } from './trust-ping.js';
+import { TRANSPORTS, transportSuites } from '../transport/transport.js';
+import { metaPassive } from '../meta/meta.js';
 
 /** Suite content version: bump when a test is added, removed or changes its verdict rules. */
-export const DIDCOMM_V1_SUITE_URI = 'urn:agtest:suite:didcomm-v1:0.1';
+export const DIDCOMM_V1_SUITE_URI = 'urn:agtest:suite:didcomm-v1:0.2';
 
 export const didcommV1Suites: readonly Suite[] = [
   messagePassive,
@@ -15,4 +17,8 @@ export const didcommV1Suites: readonly Suite[] = [
   basicMessageActive,
   discoverFeaturesPassive,
   discoverFeaturesActive,
+  // Transport clusters use trust ping as their probe, so they belong to this suite.
+  ...TRANSPORTS.flatMap(transportSuites),
+  // Last: it compares what the agent says about itself with everything measured before it.
+  metaPassive,
 ];

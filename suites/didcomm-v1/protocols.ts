@@ -10,3 +10,10 @@ export function protocolOfCluster(junctionOrCluster: string): { family: string; 
   const cluster = junctionOrCluster.replace(/\.(active|passive)$/, '');
   return PROTOCOLS[cluster];
 }
+
+/** The clusters that certify a protocol family at a major version (the inverse of protocolOfCluster). */
+export function clustersOfProtocol(family: string, major: number): string[] {
+  return Object.entries(PROTOCOLS)
+    .filter(([, protocol]) => protocol.family === family && protocol.major === major)
+    .map(([cluster]) => cluster);
+}

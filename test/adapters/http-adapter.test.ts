@@ -15,7 +15,7 @@ t.test('the ready line carries an endpoint that files inbound POSTs before answe
     t.teardown(() => Promise.all([adapter.stop(), peer.close()]));
     t.match(adapter.endpoint, /^http:\/\/127\.0\.0\.1:\d+\/$/);
     const post = (contentType: string, body: string | Buffer, path = 'any/path') =>
-      fetch(new URL(path, adapter.endpoint), { method: 'POST', headers: { 'content-type': contentType }, body });
+      fetch(new URL(path, adapter.endpoint), { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : new Uint8Array(body) });
 
     const cases: [string, MessageExtension][] = [
       ['application/json', 'dm'],

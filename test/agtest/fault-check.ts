@@ -4,14 +4,47 @@ import { junctionOf } from '../../profiles/index.js';
 import { failingTests, runReference } from '../helpers/reference-run.js';
 import type { FaultExpectation } from './fault-expectations.js';
 
+/** Junctions a fault may move: those of the tests it breaks and of the test it warns on. */
+export function junctionsOf(expectation: FaultExpectation): Set<string> {
+  return new Set([...(expectation.failing?.tests ?? []), ...(expectation.warning ? [expectation.warning.test] : [])].map(junctionOf));
+}
+
 /**
- * Runs the whole suite against the reference agent with one fault on and checks both numbers a
- * conformance tool is judged by: the violation is flagged, and nothing else is.
+ * Faults that can share one run: a full run per fault costs the most time of the whole test
+ * suite, and faults that touch different junctions cannot hide one another. A fault with its own
+ * transport or `only` runs alone.
  */
-export async function checkFault(t: Test, expectation: FaultExpectation): Promise<void> {
-  t.ok(Object.hasOwn(FAULTS, expectation.fault), `${expectation.fault} is a reference-agent fault`);
-  const summary = await runReference([expectation.fault]);
-  const expectedFailing = [...(expectation.failing?.tests ?? [])].sort();
+export function groupFaults(expectations: readonly FaultExpectation[]): FaultExpectation[][] {
+  const groups: { members: FaultExpectation[]; junctions: Set<string> }[] = [];
+  const alone: FaultExpectation[][] = [];
+  for (const expectation of expectations) {
+    if (expectation.only || expectation.transport || expectation.alone) {
+      alone.push([expectation]);
+      continue;
+    }
+    const junctions = junctionsOf(expectation);
+    let group = groups.find((g) => ![...junctions].some((junction) => g.junctions.has(junction)));
+    if (!group) groups.push((group = { members: [], junctions: new Set() }));
+    group.members.push(expectation);
+    for (const junction of junctions) group.junctions.add(junction);
+  }
+  return [...groups.map((g) => g.members), ...alone];
+}
+
+/**
+ * Runs the whole suite against the reference agent with a group of faults on and checks both
+ * numbers a conformance tool is judged by: each violation is flagged, with a reason naming it,
+ * and nothing else is (every other junction stays interoperable).
+ */
+export async function checkFaults(t: Test, group: readonly FaultExpectation[]): Promise<void> {
+  for (const expectation of group) t.ok(Object.hasOwn(FAULTS, expectation.fault), `${expectation.fault} is a reference-agent fault`);
+  const [first] = group;
+  const summary = await runReference(
+    group.map((e) => e.fault),
+    first?.only ? { only: first.only } : {},
+    first?.transport,
+  );
+  const expectedFailing = group.flatMap((e) => e.failing?.tests ?? []).sort();
   t.same(failingTests(summary), expectedFailing, 'exactly the expected tests fail');
   const affected = new Set(expectedFailing.map(junctionOf));
   for (const junction of summary.claimed) {
@@ -19,14 +52,16 @@ export async function checkFault(t: Test, expectation: FaultExpectation): Promis
     if (affected.has(junction)) t.not(score, 'interoperable', `${junction} drops (${score})`);
     else t.equal(score, 'interoperable', `${junction} is unchanged`);
   }
-  for (const test of expectedFailing) {
-    const result = summary.results.find((r) => r.test === test);
-    t.match(result?.reason ?? '', expectation.failing!.reason, `${test} names the violation: ${result?.reason}`);
-  }
-  if (expectation.warning) {
-    const result = summary.results.find((r) => r.test === expectation.warning!.test);
-    t.equal(result?.status, 'pass', `${expectation.warning.test} still passes`);
-    t.ok(result?.warnings.some((w) => expectation.warning!.text.test(w)), `${expectation.warning.test} warns: ${JSON.stringify(result?.warnings)}`);
+  for (const expectation of group) {
+    for (const test of expectation.failing?.tests ?? []) {
+      const result = summary.results.find((r) => r.test === test);
+      t.match(result?.reason ?? '', expectation.failing!.reason, `${expectation.fault}: ${test} names the violation: ${result?.reason}`);
+    }
+    if (expectation.warning) {
+      const result = summary.results.find((r) => r.test === expectation.warning!.test);
+      t.equal(result?.status, 'pass', `${expectation.fault}: ${expectation.warning.test} still passes`);
+      t.ok(result?.warnings.some((w) => expectation.warning!.text.test(w)), `${expectation.fault}: ${expectation.warning.test} warns: ${JSON.stringify(result?.warnings)}`);
+    }
   }
   t.equal(summary.exitCode, expectedFailing.length > 0 ? 1 : 0, 'exit code follows the profile');
 }

@@ -1,9 +1,20 @@
+import type { BuiltinTransport } from '../../agtest/index.js';
+
 /**
  * For every reference-agent fault: the tests it must make fail (with a reason that names the
  * violation), or, for SHOULD-level faults, the warning it must raise while everything passes.
  */
 export interface FaultExpectation {
   fault: string;
+  /** The transport the run uses (default http). */
+  transport?: BuiltinTransport;
+  /**
+   * Restricts the run to these junctions, for a fault that by its nature breaks every junction
+   * of a kind (a transport that refuses everything): the check proven is the one named here.
+   */
+  only?: string[];
+  /** Runs on its own (its effects reach further than the junctions it names). */
+  alone?: boolean;
   failing?: { tests: string[]; reason: RegExp };
   warning?: { test: string; text: RegExp };
 }
@@ -28,4 +39,35 @@ export const FAULT_EXPECTATIONS: FaultExpectation[] = [
   { fault: 'malformed-query', failing: { tests: ['discover_features.1_0.active.sends-query'], reason: /query field is undefined/ } },
   { fault: 'no-l10n', warning: { test: 'basicmessage.1_0.active.sends-content', text: /no ~l10n/ } },
   { fault: 'legacy-prefix', warning: { test: 'trust_ping.1_0.passive.responds', text: /legacy prefix/ } },
+  {
+    // Served with the measured profile, so it claims meta: alone, so no other fault is advertised falsely.
+    fault: 'over-claim',
+    alone: true,
+    failing: {
+      tests: ['basicmessage.1_0.passive.receives', 'meta.1_0.passive.disclosures-delivered', 'meta.1_0.passive.profile-matches-measured'],
+      reason: /does not show basicmessage|false advertising: (basicmessage\.1_0\.passive self-reports interoperable, measured divergent|discloses basicmessage\/1\.x, but basicmessage\.1_0\.passive measured divergent)$/,
+    },
+  },
+  {
+    fault: 'http-refuse-all',
+    only: ['transport.http.passive'],
+    failing: { tests: ['transport.http.passive.accepts', 'transport.http.passive.return-route', 'transport.http.passive.status-accepted'], reason: /refused a well-formed message over http \(status 400\)/ },
+  },
+  { fault: 'http-status-200', warning: { test: 'transport.http.passive.status-accepted', text: /HTTP 200 .* 202 Accepted/ } },
+  { fault: 'ignore-return-route', failing: { tests: ['transport.http.passive.return-route'], reason: /return_route "all" was ignored/ } },
+  {
+    fault: 'ws-close-on-message',
+    transport: 'ws',
+    only: ['transport.ws.passive'],
+    failing: { tests: ['transport.ws.passive.accepts'], reason: /refused a well-formed message over ws: the agent dropped the connection \d+ times/ },
+  },
+  { fault: 'ws-drop-outbound', transport: 'ws', only: ['transport.ws.active'], failing: { tests: ['transport.ws.active.initiates'], reason: /expected a ping sent by the agent over ws/ } },
+  {
+    fault: 'smtp-refuse-all',
+    transport: 'smtp',
+    only: ['transport.smtp.passive'],
+    failing: { tests: ['transport.smtp.passive.accepts'], reason: /refused a well-formed message over smtp \(status 554\)/ },
+  },
+  { fault: 'smtp-drop-outbound', transport: 'smtp', only: ['transport.smtp.active'], failing: { tests: ['transport.smtp.active.initiates'], reason: /expected a ping sent by the agent over smtp/ } },
+  { fault: 'wrong-content-type', failing: { tests: ['transport.http.active.initiates'], reason: /Content-Type "application\/didcomm-envelope-enc"; RFC 0044/ } },
 ];

@@ -1,11 +1,11 @@
 // The fault runs are split over files so that tap runs them in parallel.
 import t from 'tap';
 import { FAULT_EXPECTATIONS } from './fault-expectations.js';
-import { checkFault } from './fault-check.js';
+import { checkFaults, groupFaults } from './fault-check.js';
 
 const PART = 2;
 const PARTS = 3;
-for (const [index, expectation] of FAULT_EXPECTATIONS.entries()) {
+for (const [index, group] of groupFaults(FAULT_EXPECTATIONS).entries()) {
   if (index % PARTS !== PART - 1) continue;
-  t.test(`fault ${expectation.fault}`, (t) => checkFault(t, expectation));
+  t.test(`faults ${group.map((e) => e.fault).join(', ')}`, (t) => checkFaults(t, group));
 }

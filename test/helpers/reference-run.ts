@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { referenceAgentConfig, run, type HarnessConfig, type RunSummary } from '../../agtest/index.js';
+import { referenceAgentConfig, run, type BuiltinTransport, type HarnessConfig, type RunSummary } from '../../agtest/index.js';
 
 /** Short waits: everything is on loopback, and failing checks wait the full message timeout. */
 export const FAST_TIMEOUTS = { testMs: 15_000, messageMs: 2_000, silenceMs: 500 };
@@ -16,9 +16,9 @@ export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T
 }
 
 /** Runs the built-in suites against the reference agent with the given faults switched on. */
-export function runReference(faults: string[] = [], overrides: Partial<HarnessConfig> = {}): Promise<RunSummary> {
+export function runReference(faults: string[] = [], overrides: Partial<HarnessConfig> = {}, transport?: BuiltinTransport): Promise<RunSummary> {
   return withTempDir((outDir) => {
-    const config = { ...referenceAgentConfig({ faults }), timeouts: FAST_TIMEOUTS, ...overrides };
+    const config = { ...referenceAgentConfig({ faults, transport }), timeouts: FAST_TIMEOUTS, ...overrides };
     return run({ config, outDir });
   });
 }

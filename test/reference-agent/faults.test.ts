@@ -4,7 +4,6 @@ import { FAULTS } from '../../reference-agent/index.js';
 import { ofType, ping, sleep, startHarness, thid } from './helpers.js';
 
 t.test('every fault has a one-line description', async (t) => {
-  t.equal(Object.keys(FAULTS).length, 19);
   for (const [name, description] of Object.entries(FAULTS)) t.match(description, /^[^\n]+$/, name);
 });
 

@@ -1,38 +1,13 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
+import { builtinCommand } from '../../common/index.js';
 
-const SOURCE = fileURLToPath(new URL('../../reference-agent/', import.meta.url));
-
-/**
- * The current source, transpiled (no type check) to a temp dir: tests what is on disk without a
- * full build, and starts in a tenth of the time of a TypeScript loader per spawn.
- */
-async function transpileAgent(): Promise<string> {
-  const out = await mkdtemp(join(tmpdir(), 'reference-agent-'));
-  await writeFile(join(out, 'package.json'), '{"type":"module"}');
-  const files = (await readdir(SOURCE, { recursive: true })).filter((file) => file.endsWith('.ts'));
-  for (const file of files) {
-    const { outputText } = ts.transpileModule(await readFile(join(SOURCE, file), 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
-    });
-    await mkdir(dirname(join(out, file)), { recursive: true });
-    await writeFile(join(out, file.replace(/\.ts$/, '.js')), outputText);
-  }
-  return out;
-}
-
-const dir = await transpileAgent();
-t.teardown(() => rm(dir, { recursive: true, force: true }));
-
+/** The compiled program, as agtest starts it (npm test builds first). */
 function startMain(args: string[]) {
-  return spawn(process.execPath, [join(dir, 'main.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [node, script] = builtinCommand('agtest-reference-agent');
+  return spawn(node!, [script!, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 t.test('prints one ready line, serves, and exits 0 on SIGTERM', async (t) => {
@@ -60,4 +35,23 @@ t.test('an unknown fault exits 2 listing the known ones', async (t) => {
   t.equal(code, 2);
   t.match(stderr, /unknown fault\(s\): nope/);
   t.match(stderr, /wrong-thid: /);
+});
+
+t.test('--transport picks what the DIDComm endpoint speaks; an unknown one exits 2', async (t) => {
+  for (const [transport, endpoint] of [
+    ['ws', /^ws:\/\/127\.0\.0\.1:\d+\/$/],
+    ['smtp', /^smtp:\/\/127\.0\.0\.1:\d+\/agent@reference-agent\.invalid$/],
+  ] as const) {
+    const child = startMain(['--transport', transport]);
+    t.teardown(() => void child.kill('SIGKILL'));
+    const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+    t.match(JSON.parse(line), { ready: true, endpoint }, `${transport} endpoint`);
+    child.kill('SIGTERM');
+    t.equal(((await once(child, 'exit')) as [number | null])[0], 0, `${transport}: exits 0 on SIGTERM`);
+  }
+  const bad = startMain(['--transport', 'pigeon']);
+  let stderr = '';
+  bad.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  t.equal(((await once(bad, 'exit')) as [number | null])[0], 2);
+  t.match(stderr, /--transport must be one of http, ws, smtp, got "pigeon"/);
 });

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { builtinAdapterCommand, launchAdapter, type AdapterEvent, type LaunchedAdapter } from '../../../adapters/index.js';
+import { builtinAdapterCommand, launchAdapter, type AdapterEvent, type BuiltinAdapterName, type LaunchedAdapter } from '../../../adapters/index.js';
 
 export interface RunningHttpAdapter extends LaunchedAdapter {
   outbox: string;
@@ -11,15 +11,20 @@ export interface RunningHttpAdapter extends LaunchedAdapter {
 }
 
 /** The real compiled adapter process (dist/adapters/http/main.js), as agtest launches it. */
-export async function startHttpAdapter(dir: string, target: string, extraArgs: readonly string[] = []): Promise<RunningHttpAdapter> {
+export function startHttpAdapter(dir: string, target: string, extraArgs: readonly string[] = []): Promise<RunningHttpAdapter> {
+  return startBuiltinAdapter('http', dir, target, extraArgs);
+}
+
+/** Any built-in adapter as a real compiled process, as agtest launches it. */
+export async function startBuiltinAdapter(name: BuiltinAdapterName, dir: string, target: string, extraArgs: readonly string[] = []): Promise<RunningHttpAdapter> {
   const outbox = join(dir, 'outbox');
   const inbox = join(dir, 'inbox');
   await mkdir(outbox, { recursive: true });
   const events: AdapterEvent[] = [];
   const logs: string[] = [];
   const launched = await launchAdapter({
-    name: 'http',
-    command: [...builtinAdapterCommand('http'), ...extraArgs],
+    name,
+    command: [...builtinAdapterCommand(name), ...extraArgs],
     outbox,
     inbox,
     target,

@@ -1,0 +1,57 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { Agent } from './agent.js';
+import { ReferenceAgentError } from './errors.js';
+import { MAX_BODY_BYTES } from './http-util.js';
+import type { Outbound } from './outbound.js';
+import { parseMessage } from './wire.js';
+
+export interface WsInbound {
+  url: string;
+  /** Terminates every connection peers opened to the agent. */
+  dropConnections(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * DIDComm over WebSocket (Aries RFC 0025): each frame is one message; replies go back on the
+ * connection the message came on while it is open (WS is duplex), otherwise to the peer.
+ */
+export async function listenWs(agent: Agent, outbound: Outbound, host: string, port: number): Promise<WsInbound> {
+  const server = new WebSocketServer({ host, port, maxPayload: MAX_BODY_BYTES });
+  const onFrame = async (socket: WebSocket, data: RawData): Promise<void> => {
+    const parsed = parseMessage(Buffer.isBuffer(data) ? data : Buffer.from(String(data)));
+    if ('error' in parsed) {
+      agent.log(`inbound ws frame refused: ${parsed.error}`);
+      return;
+    }
+    if (agent.has('ws-close-on-message')) {
+      agent.log('fault ws-close-on-message: closed the connection');
+      socket.close(1011, 'fault ws-close-on-message');
+      return;
+    }
+    for (const reply of agent.handle(parsed.message)) {
+      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(reply));
+      else await outbound.send(reply);
+    }
+  };
+  server.on('connection', (socket) => socket.on('message', (data) => void onFrame(socket, data).catch((error: unknown) => agent.log(`ws frame failed: ${String(error)}`))));
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    throw new ReferenceAgentError('LISTEN_FAILED', `cannot listen on ${host}:${port}: ${String(error)}`, { cause: error });
+  }
+  const { port: bound } = server.address() as AddressInfo;
+  const dropConnections = () => {
+    for (const client of server.clients) client.terminate();
+  };
+  return {
+    url: `ws://${host.includes(':') ? `[${host}]` : host}:${bound}/`,
+    dropConnections,
+    close() {
+      dropConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
