@@ -120,7 +120,10 @@ async function main(argv: string[]): Promise<number> {
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((message, error, y) => {
       if (error) throw error;
-      throw new UsageError(`${message}\n\n${y.help.toString()}`);
+      // The help of the command that was misused, so the fix is on screen.
+      let help = '';
+      y.showHelp((text: string) => (help = text));
+      throw new UsageError(`${message}\n\n${help}`);
     });
   const args = await parser.parseAsync();
   const [command] = args._;

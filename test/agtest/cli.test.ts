@@ -54,6 +54,11 @@ t.test('--help explains every command', async (t) => {
   const none = await runCli([]);
   t.equal(none.exitCode, 2, 'no command is a usage error');
   t.match(String(none.stderr), /Say which command to run/);
+  const badChoice = await runCli(['profile', 'ask', 'http://127.0.0.1:9/', '-t', 'smtp']);
+  t.equal(badChoice.exitCode, 2, 'a value outside the choices is a usage error');
+  t.match(String(badChoice.stderr), /Invalid values:\s+Argument: transport, Given: "smtp", Choices: "http", "ws", "plain"/);
+  t.match(String(badChoice.stderr), /--timeout-ms/, "the misused command's help follows");
+  t.notMatch(String(badChoice.stderr), /function|cachedHelpMessage/, 'no source code in the message');
 });
 
 t.test('agtest list marks claimed junctions', async (t) => {
