@@ -3,7 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const FOLDERS = ['agtalk', 'adapters', 'agact', 'suites', 'profiles', 'common', 'agtest', 'reference-agent'];
+const FOLDERS = ['agtalk', 'adapters', 'agact', 'suites', 'profiles', 'common', 'agtest', 'reference-agent', 'envelopes'];
 
 /** Imports of any of `folders` from a file inside another top-level folder. */
 const importOf = (folders) => ({
@@ -33,6 +33,7 @@ export default tseslint.config(
   },
   layer(['agtalk/**'], except()),
   layer(['common/**'], except()),
+  layer(['envelopes/**'], except()),
   // The reference agent answers agent-metadata with the public profiles library, as any agent may.
   layer(['reference-agent/**'], except('profiles', 'common')),
   layer(['profiles/**'], except('common')),
@@ -40,10 +41,10 @@ export default tseslint.config(
   layer(['suites/**'], except()),
   layer(['adapters/**'], except('agtalk', 'common')),
   layer(['agtest/**'], except('agtalk', 'common', 'adapters', 'agact', 'suites', 'profiles', 'reference-agent')),
-  layer(['bench/**'], except('agtalk', 'common', 'adapters', 'agact', 'suites', 'profiles', 'reference-agent', 'agtest')),
+  layer(['bench/**'], except('agtalk', 'common', 'adapters', 'agact', 'suites', 'profiles', 'reference-agent', 'agtest', 'envelopes')),
   {
     // Library code reports through return values, events and injected streams, never the console.
-    files: ['agtalk/**', 'adapters/**', 'agact/**', 'suites/**', 'profiles/**', 'common/**', 'agtest/**'],
+    files: ['agtalk/**', 'adapters/**', 'agact/**', 'suites/**', 'profiles/**', 'common/**', 'agtest/**', 'envelopes/**'],
     ignores: ['**/main.ts', '**/*-main.ts', 'agtest/cli.ts'],
     rules: { 'no-console': 'error' },
   },

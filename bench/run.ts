@@ -2,12 +2,13 @@
  * npm run bench [-- --count N --warmup N]
  * How much agtalk + an adapter add to a DIDComm round trip: trust pings to the reference agent
  * through the folders and each built-in adapter process (HTTP, WebSocket, SMTP), then straight
- * over HTTP to the same agent, in the same run.
+ * over HTTP to the same agent, in the same run; then what an RFC 0019 envelope costs per message.
  */
 import { parseArgs } from 'node:util';
 import { startReferenceAgent } from '../reference-agent/index.js';
 import { measureAgtalkRoundTrips } from './agtalk-round-trip.js';
 import { measureDirectRoundTrips } from './direct-round-trip.js';
+import { measureEnvelopeCost } from './envelope-cost.js';
 import { formatTable, LatencyRecorder } from './stats.js';
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '300' }, warmup: { type: 'string', default: '20' } } });
@@ -39,3 +40,5 @@ const [http] = summaries;
 process.stdout.write(`trust ping round trips to the reference agent (${count} each after ${warmup} warm-up)\n`);
 process.stdout.write(`${formatTable([...summaries, direct!])}\n`);
 process.stdout.write(`ratio agtalk+http/direct p50=${(http!.p50Ms / direct!.p50Ms).toFixed(1)}x p99=${(http!.p99Ms / direct!.p99Ms).toFixed(1)}x\n`);
+process.stdout.write(`\nenvelope cost per message, no transport (${count} each after ${warmup} warm-up)\n`);
+process.stdout.write(`${formatTable(await measureEnvelopeCost(count, warmup))}\n`);

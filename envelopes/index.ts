@@ -1,0 +1,10 @@
+/**
+ * DIDComm v1 envelopes (Aries RFC 0019) and the Ed25519 keys / did:key DIDs they use. Library
+ * code: no I/O; call `loadCrypto()` once before packing or unpacking.
+ */
+export { packRfc0019, unpackRfc0019, looksLikeRfc0019, RFC0019_ENC, RFC0019_TYP } from './rfc0019.js';
+export type { Rfc0019Envelope, UnpackedMessage } from './rfc0019.js';
+export { createKeyPair, loadCrypto, verkeyToDidKey, didKeyToVerkey, decodeVerkey } from './keys.js';
+export type { KeyPair } from './keys.js';
+export { EnvelopeError } from './errors.js';
+export type { EnvelopeErrorCode } from './errors.js';
