@@ -34,13 +34,14 @@ export default tseslint.config(
   layer(['agtalk/**'], except()),
   layer(['common/**'], except()),
   layer(['envelopes/**'], except()),
-  // The reference agent answers agent-metadata with the public profiles library, as any agent may.
-  layer(['reference-agent/**'], except('profiles', 'common')),
+  // The reference agent answers agent-metadata with the public profiles library and packs with the
+  // public envelopes library, as any agent may.
+  layer(['reference-agent/**'], except('profiles', 'common', 'envelopes')),
   layer(['profiles/**'], except('common')),
   layer(['agact/**'], except('common')),
   layer(['suites/**'], except()),
   layer(['adapters/**'], except('agtalk', 'common')),
-  layer(['agtest/**'], except('agtalk', 'common', 'adapters', 'agact', 'suites', 'profiles', 'reference-agent')),
+  layer(['agtest/**'], except('agtalk', 'common', 'adapters', 'agact', 'suites', 'profiles', 'reference-agent', 'envelopes')),
   layer(['bench/**'], except('agtalk', 'common', 'adapters', 'agact', 'suites', 'profiles', 'reference-agent', 'agtest', 'envelopes')),
   {
     // Library code reports through return values, events and injected streams, never the console.

@@ -3,8 +3,9 @@ import { join, resolve } from 'node:path';
 import { launchAdapter, type AdapterEvent } from '../adapters/index.js';
 import { createMessageWriter, watchMessages, type ReceivedFile } from '../agtalk/index.js';
 import { AgtestError, describeError, resolveCommand } from '../common/index.js';
+import { createKeyPair, EnvelopeError, looksLikeRfc0019, unpackRfc0019 } from '../envelopes/index.js';
 import { scoreResults, validateProfile, type Finding, type InteropProfile, type TestResult } from '../profiles/index.js';
-import { DIDCOMM_V1_SUITE_URI, didcommV1Suites, type JsonMessage, type Suite } from '../suites/index.js';
+import { DIDCOMM_V1_SUITE_URI, didcommV1Suites, type JsonMessage, type ReceivedMessage, type Suite } from '../suites/index.js';
 import type { HarnessConfig } from './config/load-config.js';
 import { formatJunitXml } from './output/junit-xml.js';
 import type { Reporter, RunSummary } from './reporters/reporter.js';
@@ -81,8 +82,24 @@ export async function run(options: RunOptions): Promise<RunSummary> {
     const outboxDir = join(outDir, 'agtalk', 'outbox');
     const inboxDir = join(outDir, 'agtalk', 'inbox');
     const seenIds = new Map<string, string>();
+    const keys = await createKeyPair();
     const deliver = async (file: ReceivedFile) => {
-      const message = file.json;
+      let message = file.json;
+      let envelope: ReceivedMessage['envelope'];
+      let envelopeError: ReceivedMessage['envelopeError'];
+      if (file.extension === 'dee' || looksLikeRfc0019(message)) {
+        // Opened here, so that every suite sees the message inside; the envelope's facts go along.
+        try {
+          const opened = unpackRfc0019(message ?? file.bytes, [keys]);
+          const inner: unknown = JSON.parse(opened.message);
+          envelope = { alg: opened.alg, recipient: opened.recipientVerkey, protected: opened.header, ...(opened.senderVerkey ? { sender: opened.senderVerkey } : {}) };
+          message = inner;
+        } catch (error) {
+          const reason = error instanceof EnvelopeError ? `${error.code}: ${error.message}` : `the envelope holds no JSON message: ${describeError(error)}`;
+          envelopeError = { code: error instanceof EnvelopeError ? error.code : 'ENVELOPE_MALFORMED', reason };
+          await addFinding({ kind: 'bad-envelope', message: `${file.name} could not be opened (${reason})`, file: file.name, test: active?.test });
+        }
+      }
       if (typeof message !== 'object' || message === null || Array.isArray(message)) {
         await addFinding({ kind: 'unreadable-message', message: `${file.name} is not a JSON object message`, file: file.name, test: active?.test });
         return;
@@ -99,7 +116,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
         return;
       }
       active.transcript.addMessage('received', file.name, file.bytes, message as JsonMessage);
-      active.deliver({ file: file.name, message: message as JsonMessage, mediaType: file.mediaType, receivedAt: new Date() });
+      active.deliver({ file: file.name, message: message as JsonMessage, mediaType: file.mediaType, receivedAt: new Date(), ...(envelope ? { envelope } : {}), ...(envelopeError ? { envelopeError } : {}) });
     };
     const strays = new Transcript(join(outDir, 'transcripts', '_outside-tests'));
     await strays.open();
@@ -125,7 +142,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       onEvent: (event: AdapterEvent) => {
         active?.transcript.add({ kind: 'adapter', event });
         if (event.type !== 'ready') active?.deliverEvent(event);
-        if (event.type === 'undeliverable') void addFinding({ kind: 'undeliverable', message: `adapter could not deliver ${event.file}${event.status ? ` (HTTP ${event.status})` : ''}: ${event.reason}`, file: event.file, test: active?.test });
+        if (event.type === 'undeliverable' && !active?.meantToBeRefused.has(event.file)) void addFinding({ kind: 'undeliverable', message: `adapter could not deliver ${event.file}${event.status ? ` (HTTP ${event.status})` : ''}: ${event.reason}`, file: event.file, test: active?.test });
         if (event.type === 'possible-duplicate') void addFinding({ kind: 'possible-duplicate', message: `adapter may have delivered ${event.file} twice (it restarted mid-send)`, file: event.file, test: active?.test });
         if (event.type === 'warning') void addFinding({ kind: 'adapter-warning', message: event.message, test: active?.test });
       },
@@ -159,6 +176,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
         claims: claimed,
         agact: { command: agactCommand, timeoutMs: config.agact.timeoutMs, cwd: config.baseDir },
         timeouts: config.timeouts,
+        keys,
         outDir,
         testMs: config.timeouts.testMs,
         fatal: fatalAny,

@@ -28,6 +28,8 @@ export interface UnpackedMessage {
   recipientVerkey: string;
   /** Authcrypt only: who sent it (proven by the crypto_box). */
   senderVerkey?: string;
+  /** The decoded protected header (enc, typ, alg, recipients). */
+  header: Record<string, unknown>;
 }
 
 interface RecipientHeader {
@@ -90,7 +92,7 @@ function parseEnvelope(input: unknown): Rfc0019Envelope {
   return value as Rfc0019Envelope;
 }
 
-function parseHeader(envelope: Rfc0019Envelope): { alg: 'Authcrypt' | 'Anoncrypt'; recipients: { encrypted_key: string; header: RecipientHeader }[] } {
+function parseHeader(envelope: Rfc0019Envelope): { header: Record<string, unknown>; alg: 'Authcrypt' | 'Anoncrypt'; recipients: { encrypted_key: string; header: RecipientHeader }[] } {
   let header: Record<string, unknown>;
   try {
     header = JSON.parse(decoder.decode(fromBase64Url(envelope.protected, 'protected'))) as Record<string, unknown>;
@@ -114,7 +116,7 @@ function parseHeader(envelope: Rfc0019Envelope): { alg: 'Authcrypt' | 'Anoncrypt
       throw new EnvelopeError('ENVELOPE_MALFORMED', `${where}.header needs "sender" and "iv" strings in an Authcrypt envelope`);
     }
   });
-  return { alg, recipients: recipients as { encrypted_key: string; header: RecipientHeader }[] };
+  return { header, alg, recipients: recipients as { encrypted_key: string; header: RecipientHeader }[] };
 }
 
 /**
@@ -123,7 +125,7 @@ function parseHeader(envelope: Rfc0019Envelope): { alg: 'Authcrypt' | 'Anoncrypt
  */
 export function unpackRfc0019(input: unknown, keys: readonly KeyPair[]): UnpackedMessage {
   const envelope = parseEnvelope(input);
-  const { alg, recipients } = parseHeader(envelope);
+  const { header, alg, recipients } = parseHeader(envelope);
   const iv = fromBase64Url(envelope.iv, 'iv');
   const ciphertext = fromBase64Url(envelope.ciphertext, 'ciphertext');
   const tag = fromBase64Url(envelope.tag, 'tag');
@@ -176,5 +178,5 @@ export function unpackRfc0019(input: unknown, keys: readonly KeyPair[]): Unpacke
   } catch (cause) {
     throw new EnvelopeError('ENVELOPE_MALFORMED', 'the decrypted content is not UTF-8', { cause });
   }
-  return { message, alg, recipientVerkey: key.verkey, ...(senderVerkey !== undefined ? { senderVerkey } : {}) };
+  return { message, alg, recipientVerkey: key.verkey, header, ...(senderVerkey !== undefined ? { senderVerkey } : {}) };
 }

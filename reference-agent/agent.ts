@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { packRfc0019, type KeyPair } from '../envelopes/index.js';
 import { AGENT_METADATA_PREFIX, AGENT_METADATA_TYPES, answerMetadataRequest, type InteropProfile } from '../profiles/index.js';
 import type { Fault } from './faults.js';
 import { LEGACY_PREFIX, parseType, PREFIX } from './message-type.js';
@@ -8,6 +9,19 @@ import { problemReport, reportProblem } from './protocols/problem-report.js';
 import { trustPing } from './protocols/trust-ping.js';
 
 export type Message = Record<string, unknown>;
+
+/**
+ * How a message reached the agent: in plaintext, or in an RFC 0019 envelope (with its proven
+ * sender for Authcrypt). Replies go back the same way.
+ */
+export type Via = { enveloped: false } | { enveloped: true; sender?: string; initiated?: boolean };
+
+/** A message ready for the wire: its bytes and their media type (Aries RFC 0044). */
+export interface Sealed {
+  body: string;
+  contentType: string;
+  enveloped: boolean;
+}
 
 /** One protocol family at major version 1, as a plain object. */
 export interface Protocol {
@@ -30,6 +44,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export class Agent {
   peer: string | undefined;
+  /** agtest's verkey from setup: the agent packs what it sends on its own to it (envelope tests). */
+  peerVerkey: string | undefined;
   received: Message[] = [];
   /** What the agent self-reports when asked for its interop profile (agent-metadata 1.0). */
   profiles: InteropProfile[] = [];
@@ -39,16 +55,51 @@ export class Agent {
   constructor(
     readonly faults: ReadonlySet<Fault>,
     readonly log: (line: string) => void,
+    /** The agent's own Ed25519 key: its RFC 0019 envelopes come from it and are addressed to it. */
+    readonly keys: KeyPair,
   ) {}
 
   has(fault: Fault): boolean {
     return this.faults.has(fault);
   }
 
-  reset(peer?: string): void {
+  reset(peer?: string, peerVerkey?: string): void {
     this.peer = peer;
+    this.peerVerkey = peerVerkey;
     this.received = [];
     this.wedged = false;
+  }
+
+  /** crash-on-bad-envelope: like an agent whose handler died, it ignores everything until setup. */
+  wedge(): void {
+    this.wedged = true;
+  }
+
+  /** How the agent sends what it initiates: packed to the peer's key when setup gave one. */
+  initiatedVia(): Via {
+    return this.peerVerkey && !this.has('plaintext-outbound') ? { enveloped: true, sender: this.peerVerkey, initiated: true } : { enveloped: false };
+  }
+
+  /**
+   * Puts a message on the wire the way `via` says: plaintext JSON, or an Authcrypt envelope from
+   * the agent's key to the sender (or, for an Anoncrypt message, to the peer from setup).
+   * Undefined when an enveloped reply has nobody to be encrypted to.
+   */
+  seal(message: Message, via: Via): Sealed | undefined {
+    const json = JSON.stringify(message);
+    if (!via.enveloped) return { body: json, contentType: this.has('wrong-content-type') ? 'application/didcomm-envelope-enc' : 'application/json', enveloped: false };
+    const to = via.sender ?? this.peerVerkey;
+    if (!to) {
+      this.log(`cannot answer ${String(message['@type'])} in an envelope: an Anoncrypt message names no sender and setup gave no key`);
+      return undefined;
+    }
+    const envelope = packRfc0019(json, [to], this.has('anoncrypt-replies') && !via.initiated ? undefined : this.keys);
+    if (via.initiated && this.has('corrupt-outbound-envelope')) {
+      const bytes = Buffer.from(envelope.ciphertext, 'base64url');
+      bytes[0] = (bytes[0] ?? 0) ^ 0x01;
+      envelope.ciphertext = bytes.toString('base64url');
+    }
+    return { body: JSON.stringify(envelope), contentType: 'application/didcomm-envelope-enc', enveloped: true };
   }
 
   record(message: Message): void {
@@ -68,7 +119,7 @@ export class Agent {
   handle(message: Message): Message[] {
     const id = message['@id'] as string;
     const rawType = message['@type'] as string;
-    if (this.wedged) return this.drop(rawType, 'crash-on-unknown-major');
+    if (this.wedged) return this.drop(rawType, this.has('crash-on-bad-envelope') ? 'crash-on-bad-envelope' : 'crash-on-unknown-major');
     // agtest's own family lives outside didcomm.org; the responder is the library any agent can embed.
     if (rawType.startsWith(AGENT_METADATA_PREFIX)) {
       if (rawType === AGENT_METADATA_TYPES.request) return [answerMetadataRequest(message, this.profiles, () => this.newId())];

@@ -1,3 +1,4 @@
+import { decodeVerkey, verkeyToDidKey } from '../envelopes/index.js';
 import { validateProfile } from '../profiles/index.js';
 import type { Agent, Message } from './agent.js';
 import { readBody, sendJson, type Handler } from './http-util.js';
@@ -27,8 +28,17 @@ export function createBackchannelHandler(agent: Agent, outbound: Outbound, dropC
     setup(params) {
       const endpoint = params['endpoint'];
       if (typeof endpoint !== 'string' || !URL.canParse(endpoint)) return bad('setup needs params.endpoint, a URL');
-      agent.reset(endpoint);
-      return [200, {}];
+      const verkey = params['verkey'];
+      if (verkey !== undefined) {
+        try {
+          decodeVerkey(String(verkey));
+        } catch (error) {
+          return bad(`setup params.verkey: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      agent.reset(endpoint, verkey === undefined ? undefined : String(verkey));
+      // The agent's own key, for envelope tests: agtest packs to it and checks it signs its envelopes.
+      return [200, { verkey: agent.keys.verkey, did: verkeyToDidKey(agent.keys.verkey) }];
     },
     teardown() {
       agent.reset();

@@ -33,6 +33,11 @@ export const FAULTS = {
   'over-claim': 'drops basicmessages, yet self-reports basicmessage.1_0.passive interoperable and discloses basicmessage (false advertising)',
   'smtp-refuse-all': 'over SMTP, refuses every mail with 554',
   'smtp-drop-outbound': 'over SMTP, never sends the messages it initiates',
+  'anoncrypt-replies': 'answers an Authcrypt envelope with an Anoncrypt one (the sender is not proven; RFC 0019)',
+  'authcrypt-only': 'refuses Anoncrypt envelopes (RFC 0019: both modes)',
+  'crash-on-bad-envelope': 'stops processing anything after an envelope it cannot open',
+  'corrupt-outbound-envelope': 'flips a ciphertext byte in the envelopes it initiates (they no longer open; RFC 0019)',
+  'plaintext-outbound': 'sends the messages it initiates in plaintext although setup gave it a key to pack them to',
 } as const satisfies Readonly<Record<string, string>>;
 
 export type Fault = keyof typeof FAULTS;

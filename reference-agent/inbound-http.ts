@@ -2,7 +2,7 @@ import { answerMetadata } from '../profiles/index.js';
 import type { Agent } from './agent.js';
 import { readBody, sendJson, sendText, type Handler } from './http-util.js';
 import type { Outbound } from './outbound.js';
-import { parseMessage, returnRoute } from './wire.js';
+import { openMessage, returnRoute } from './wire.js';
 
 /**
  * DIDComm over HTTP (Aries RFC 0025): POST a message, get 202. With
@@ -27,20 +27,21 @@ export function createInboundHandler(agent: Agent, outbound: Outbound): Handler 
       if (reply.kind === 'response') return sendJson(response, 200, { answers: reply.answers });
       return sendJson(response, reply.problem.code === 'no-profile-for-suite' ? 404 : 400, { error: reply.problem });
     }
-    const parsed = parseMessage(body);
-    if ('error' in parsed) return reject(400, parsed.error.startsWith('not JSON') ? `body is ${parsed.error}` : parsed.error);
-    const { message } = parsed;
+    const opened = openMessage(agent, body);
+    if ('error' in opened) return reject(400, opened.error.startsWith('not JSON') ? `body is ${opened.error}` : opened.error);
+    const { message, via } = opened;
     if (agent.has('http-refuse-all')) return reject(400, 'fault http-refuse-all');
 
     const replies = agent.handle(message);
     const [first, ...rest] = replies;
-    if (first && returnRoute(message) === 'all' && !agent.has('ignore-return-route')) {
-      sendJson(response, 200, first);
-      for (const reply of rest) await outbound.send(reply);
+    const sealed = first && returnRoute(message) === 'all' && !agent.has('ignore-return-route') ? agent.seal(first, via) : undefined;
+    if (sealed) {
+      response.writeHead(200, { 'content-type': sealed.contentType }).end(sealed.body);
+      for (const reply of rest) await outbound.send(reply, via);
       return;
     }
     response.writeHead(agent.has('http-status-200') ? 200 : 202).end();
-    for (const reply of replies) await outbound.send(reply);
+    for (const reply of replies) await outbound.send(reply, via);
   };
 }
 

@@ -6,11 +6,11 @@ import type { Agent } from './agent.js';
 import { ReferenceAgentError } from './errors.js';
 import { MAX_BODY_BYTES } from './http-util.js';
 import type { Outbound } from './outbound.js';
-import { parseMessage } from './wire.js';
+import { openMessage } from './wire.js';
 
 /** The agent's own address on its SMTP endpoint. */
 export const AGENT_MAILBOX = 'agent@reference-agent.invalid';
-const PLAINTEXT = /^application\/(json|didcomm-plain\+json)$/i;
+const DIDCOMM = /^application\/(json|didcomm-plain\+json|didcomm-envelope-enc)$/i;
 
 const refusal = (code: number, message: string) => Object.assign(new Error(message), { responseCode: code });
 
@@ -34,13 +34,13 @@ export async function listenSmtp(agent: Agent, outbound: Outbound, host: string,
       simpleParser(stream)
         .then(async (mail) => {
           if (agent.has('smtp-refuse-all')) return callback(refusal(554, 'fault smtp-refuse-all'));
-          const attachment = mail.attachments.find((a) => PLAINTEXT.test(a.contentType));
-          if (!attachment) return callback(refusal(554, 'no plaintext DIDComm message attached'));
-          const parsed = parseMessage(attachment.content);
+          const attachment = mail.attachments.find((a) => DIDCOMM.test(a.contentType));
+          if (!attachment) return callback(refusal(554, 'no DIDComm message (plaintext or RFC 0019 envelope) attached'));
+          const parsed = openMessage(agent, attachment.content);
           if ('error' in parsed) return callback(refusal(554, parsed.error));
           // Accepted first: the replies are separate mails, and must not hold this one open.
           callback();
-          for (const reply of agent.handle(parsed.message)) await outbound.send(reply);
+          for (const reply of agent.handle(parsed.message)) await outbound.send(reply, parsed.via);
         })
         .catch((error: unknown) => {
           agent.log(`inbound mail failed: ${String(error)}`);

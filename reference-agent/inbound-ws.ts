@@ -5,7 +5,7 @@ import type { Agent } from './agent.js';
 import { ReferenceAgentError } from './errors.js';
 import { MAX_BODY_BYTES } from './http-util.js';
 import type { Outbound } from './outbound.js';
-import { parseMessage } from './wire.js';
+import { openMessage } from './wire.js';
 
 export interface WsInbound {
   url: string;
@@ -21,7 +21,7 @@ export interface WsInbound {
 export async function listenWs(agent: Agent, outbound: Outbound, host: string, port: number): Promise<WsInbound> {
   const server = new WebSocketServer({ host, port, maxPayload: MAX_BODY_BYTES });
   const onFrame = async (socket: WebSocket, data: RawData): Promise<void> => {
-    const parsed = parseMessage(Buffer.isBuffer(data) ? data : Buffer.from(String(data)));
+    const parsed = openMessage(agent, Buffer.isBuffer(data) ? data : Buffer.from(String(data)));
     if ('error' in parsed) {
       agent.log(`inbound ws frame refused: ${parsed.error}`);
       return;
@@ -32,8 +32,9 @@ export async function listenWs(agent: Agent, outbound: Outbound, host: string, p
       return;
     }
     for (const reply of agent.handle(parsed.message)) {
-      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(reply));
-      else await outbound.send(reply);
+      const sealed = agent.seal(reply, parsed.via);
+      if (sealed && socket.readyState === WebSocket.OPEN) socket.send(sealed.body);
+      else if (sealed) await outbound.send(reply, parsed.via);
     }
   };
   server.on('connection', (socket) => socket.on('message', (data) => void onFrame(socket, data).catch((error: unknown) => agent.log(`ws frame failed: ${String(error)}`))));

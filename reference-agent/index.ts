@@ -3,6 +3,7 @@
  * as interoperable, with named faults that break one rule each. It is "just another agent": of
  * agtest it uses only the public `profiles` library, as any agent answering agent-metadata would.
  */
+import { createKeyPair } from '../envelopes/index.js';
 import type { InteropProfile } from '../profiles/index.js';
 import { Agent } from './agent.js';
 import { createBackchannelHandler } from './backchannel.js';
@@ -62,7 +63,7 @@ export async function startReferenceAgent(options: ReferenceAgentOptions = {}): 
   const log = sink ? (line: string) => sink(`${name}: ${line}`) : () => undefined;
   const host = options.host ?? '127.0.0.1';
 
-  const agent = new Agent(new Set(faults), log);
+  const agent = new Agent(new Set(faults), log, await createKeyPair());
   agent.profiles = [...(options.profiles ?? [])];
   const outbound = createOutbound(agent);
   const inbound = await startInbound(options.transport ?? 'http', agent, outbound, host, options.port ?? 0, log);

@@ -1,11 +1,14 @@
 import { createTransport, type Transporter } from 'nodemailer';
 import { WebSocket } from 'ws';
 import { AGENT_MAILBOX } from './inbound-smtp.js';
-import type { Agent, Message } from './agent.js';
+import type { Agent, Message, Sealed, Via } from './agent.js';
 
 export interface Outbound {
-  /** Sends to the session's peer; resolves false (and logs) when that fails. Never throws. */
-  send(message: Message): Promise<boolean>;
+  /**
+   * Sends to the session's peer, the way `via` says (default: how the agent sends what it
+   * initiates); resolves false (and logs) when that fails. Never throws.
+   */
+  send(message: Message, via?: Via): Promise<boolean>;
   /** Drops every WebSocket connection the agent opened (the backchannel's drop-connections). */
   dropConnections(): void;
   close(): void;
@@ -38,7 +41,7 @@ export function createOutbound(agent: Agent): Outbound {
 
   const mailers = new Map<string, Transporter>();
   /** `smtp://HOST:PORT/MAILBOX`: one mail per message, the message as an application/json attachment. */
-  const mail = async (peer: string, message: Message): Promise<boolean> => {
+  const mail = async (peer: string, message: Message, sealed: Sealed): Promise<boolean> => {
     if (agent.has('smtp-drop-outbound')) {
       agent.log(`fault smtp-drop-outbound: dropped ${String(message['@type'])}`);
       return true;
@@ -54,31 +57,30 @@ export function createOutbound(agent: Agent): Outbound {
       to: decodeURIComponent(url.pathname.slice(1)),
       subject: String(message['@type']),
       text: 'DIDComm message attached.',
-      attachments: [{ filename: 'message.dm', content: JSON.stringify(message), contentType: 'application/json' }],
+      attachments: [{ filename: sealed.enveloped ? 'message.dee' : 'message.dm', content: sealed.body, contentType: sealed.enveloped ? sealed.contentType : 'application/json' }],
     });
     return true;
   };
 
-  const post = async (peer: string, message: Message): Promise<boolean> => {
-    const contentType = agent.has('wrong-content-type') ? 'application/didcomm-envelope-enc' : 'application/json';
-    const response = await fetch(peer, { method: 'POST', headers: { 'content-type': contentType }, body: JSON.stringify(message) });
+  const post = async (peer: string, message: Message, sealed: Sealed): Promise<boolean> => {
+    const response = await fetch(peer, { method: 'POST', headers: { 'content-type': sealed.contentType }, body: sealed.body });
     await response.body?.cancel();
     if (!response.ok) agent.log(`peer ${peer} answered ${response.status} to ${String(message['@type'])}`);
     return response.ok;
   };
 
-  const frame = async (peer: string, message: Message): Promise<boolean> => {
+  const frame = async (peer: string, message: Message, sealed: Sealed): Promise<boolean> => {
     if (agent.has('ws-drop-outbound')) {
       agent.log(`fault ws-drop-outbound: dropped ${String(message['@type'])}`);
       return true;
     }
     const socket = await socketFor(peer);
-    await new Promise<void>((resolve, reject) => socket.send(JSON.stringify(message), (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) => socket.send(sealed.body, (error) => (error ? reject(error) : resolve())));
     return true;
   };
 
   return {
-    async send(message) {
+    async send(message, via = agent.initiatedVia()) {
       const type = String(message['@type']);
       const peer = agent.peer;
       if (!peer) {
@@ -86,9 +88,11 @@ export function createOutbound(agent: Agent): Outbound {
         return false;
       }
       try {
-        if (/^wss?:/.test(peer)) return await frame(peer, message);
-        if (peer.startsWith('smtp:')) return await mail(peer, message);
-        return await post(peer, message);
+        const sealed = agent.seal(message, via);
+        if (!sealed) return false;
+        if (/^wss?:/.test(peer)) return await frame(peer, message, sealed);
+        if (peer.startsWith('smtp:')) return await mail(peer, message, sealed);
+        return await post(peer, message, sealed);
       } catch (error) {
         agent.log(`could not send ${type} to ${peer}: ${String(error)}`);
         return false;

@@ -1,4 +1,5 @@
-import type { Message } from './agent.js';
+import { EnvelopeError, looksLikeRfc0019, unpackRfc0019 } from '../envelopes/index.js';
+import type { Agent, Message, Via } from './agent.js';
 
 /** A DIDComm v1 plaintext message from bytes, or why it is not one (any transport). */
 export function parseMessage(bytes: Buffer): { message: Message } | { error: string } {
@@ -22,4 +23,34 @@ function isMessage(value: unknown): value is Message {
 export function returnRoute(message: Message): unknown {
   const transport = message['~transport'];
   return typeof transport === 'object' && transport !== null ? (transport as Record<string, unknown>)['return_route'] : undefined;
+}
+
+/**
+ * A message as it came off any transport: plaintext, or an RFC 0019 envelope the agent opens
+ * with its key. A bad envelope is refused with the reason (and, with the fault
+ * crash-on-bad-envelope, leaves the agent wedged).
+ */
+export function openMessage(agent: Agent, bytes: Buffer): { message: Message; via: Via } | { error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    return { error: `not JSON (${error instanceof Error ? error.message : String(error)})` };
+  }
+  if (!looksLikeRfc0019(value)) {
+    const parsed = parseMessage(bytes);
+    return 'error' in parsed ? parsed : { message: parsed.message, via: { enveloped: false } };
+  }
+  let opened;
+  try {
+    opened = unpackRfc0019(value, [agent.keys]);
+  } catch (error) {
+    if (!(error instanceof EnvelopeError)) throw error;
+    if (agent.has('crash-on-bad-envelope')) agent.wedge();
+    return { error: `envelope refused (${error.code}): ${error.message}` };
+  }
+  if (opened.alg === 'Anoncrypt' && agent.has('authcrypt-only')) return { error: 'fault authcrypt-only: an Anoncrypt envelope' };
+  const inner = parseMessage(Buffer.from(opened.message, 'utf8'));
+  if ('error' in inner) return { error: `the envelope holds ${inner.error}` };
+  return { message: inner.message, via: { enveloped: true, ...(opened.senderVerkey ? { sender: opened.senderVerkey } : {}) } };
 }

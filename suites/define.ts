@@ -14,6 +14,22 @@ export interface ReceivedMessage {
   message: JsonMessage;
   mediaType: string;
   receivedAt: Date;
+  /**
+   * Set when it arrived in an RFC 0019 envelope that agtest opened: `message` is what was inside.
+   * `sender` is the proven sender verkey (Authcrypt only); `recipient` the agtest key it was for.
+   */
+  envelope?: { alg: 'Authcrypt' | 'Anoncrypt'; sender?: string; recipient: string; protected: Record<string, unknown> };
+  /** Set when it looked like an RFC 0019 envelope that agtest could not open: `message` is the envelope itself. */
+  envelopeError?: { code: string; reason: string };
+}
+
+/** How sendEnvelope packs: Authcrypt from agtest's key, or Anoncrypt. */
+export interface EnvelopeOptions {
+  mode: 'authcrypt' | 'anoncrypt';
+  /** Recipient verkey; default the agent's key from setup. */
+  to?: string;
+  /** Changes the envelope before it is sent (tampering tests). */
+  mutate?: (envelope: { protected: string; iv: string; ciphertext: string; tag: string }) => Record<string, unknown>;
 }
 
 export type MessageMatcher = (received: ReceivedMessage) => boolean;
@@ -61,6 +77,14 @@ export interface TestContext {
   newId(): string;
   /** Sends a plaintext message to the agent (written to the outbox as `file`). */
   send(message: JsonMessage): Promise<{ file: string }>;
+  /**
+   * Envelope tests (clusters `envelope.*`) only: agtest's verkey, given to the agent in setup
+   * (`params.verkey`), and the agent's, as its setup printed it (`{"verkey": ...}`).
+   */
+  readonly agtestVerkey: string;
+  readonly agentVerkey: string | undefined;
+  /** Packs `message` in an RFC 0019 envelope and sends it (as a `.dee` file). */
+  sendEnvelope(message: JsonMessage, options: EnvelopeOptions): Promise<{ file: string }>;
   /**
    * Resolves with the first message received during this test that matches; messages already
    * received count. Fails the test with `description` when none arrives in time.

@@ -10,6 +10,8 @@ export const REFERENCE_AGENT_CLAIMS = [
   'basicmessage.1_0.active',
   'discover_features.1_0.passive',
   'discover_features.1_0.active',
+  'envelope.rfc0019.passive',
+  'envelope.rfc0019.active',
 ];
 
 /** The reference agent's measured profile (all built-in transports), which it self-reports. */

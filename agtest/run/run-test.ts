@@ -35,7 +35,11 @@ export async function runTest(planned: PlannedTest, deps: RunTestDeps): Promise<
   deps.setActiveSession(session);
   let result: TestResult;
   try {
-    await session.agact('setup', { endpoint: deps.endpoint, transport: deps.transport });
+    // Envelope tests give the agent agtest's key and read back its own (DESIGN: agact may print JSON).
+    const envelopes = planned.junction.startsWith('envelope.');
+    const setup = await session.agact('setup', { endpoint: deps.endpoint, transport: deps.transport, ...(envelopes ? { verkey: deps.keys.verkey } : {}) });
+    const printed = setup.status === 'done' ? (setup.output as { verkey?: unknown } | undefined) : undefined;
+    if (envelopes && typeof printed?.verkey === 'string') session.agentVerkey = printed.verkey;
     const limit = planned.test.timeoutMs ?? deps.testMs;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MessageWriter } from '../../agtalk/index.js';
 import { invokeAgact } from '../../agact/index.js';
 import { AgtestError } from '../../common/index.js';
+import { packRfc0019, type KeyPair } from '../../envelopes/index.js';
 import { TestFailure, TestSkipped, type JsonMessage, type ReceivedMessage, type TestContext, type TransportEvent } from '../../suites/index.js';
 import { Arrivals } from './arrivals.js';
 import type { Transcript } from './transcript.js';
@@ -15,6 +16,8 @@ export interface SessionDeps {
   claims: ReadonlySet<string>;
   agact: { command: string[]; timeoutMs: number; cwd: string };
   timeouts: { messageMs: number; silenceMs: number };
+  /** agtest's own key for this run (RFC 0019 envelopes). */
+  keys: KeyPair;
 }
 
 /** Raised inside a test body after its time ran out, so that it stops acting on the agent. */
@@ -28,6 +31,10 @@ export class TestAborted extends Error {
  */
 export class TestSession {
   readonly warnings: string[] = [];
+  /** The agent's verkey, when its setup printed one (envelope tests). */
+  agentVerkey: string | undefined;
+  /** Files the test made bad on purpose: their refusal by the agent is the expected outcome, not a finding. */
+  readonly meantToBeRefused = new Set<string>();
   private readonly messages = new Arrivals<ReceivedMessage>(true);
   private readonly events = new Arrivals<TransportEvent>(false);
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -101,6 +108,21 @@ export class TestSession {
         const bytes = JSON.stringify(message);
         const written = await deps.outbox.write(bytes, 'dm');
         session.transcript.addMessage('sent', written.name, bytes, message);
+        return { file: written.name };
+      },
+      agtestVerkey: deps.keys.verkey,
+      get agentVerkey() {
+        return session.agentVerkey;
+      },
+      async sendEnvelope(message, options) {
+        session.throwIfAborted();
+        const to = options.to ?? session.agentVerkey;
+        if (!to) throw new TestFailure("the agent's setup printed no {\"verkey\": ...}, so agtest has no key to pack to (an agent that claims envelopes must)");
+        const envelope = packRfc0019(JSON.stringify(message), [to], options.mode === 'authcrypt' ? deps.keys : undefined);
+        const bytes = JSON.stringify(options.mutate ? options.mutate(envelope) : envelope);
+        const written = await deps.outbox.write(bytes, 'dee');
+        if (options.mutate || options.to !== undefined) session.meantToBeRefused.add(written.name);
+        session.transcript.addMessage('sent', written.name, bytes, { ...message, '~agtest': { envelope: options.mode, to, tampered: options.mutate !== undefined } });
         return { file: written.name };
       },
       receive(match, options) {

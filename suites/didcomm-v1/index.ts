@@ -5,9 +5,10 @@ import { messagePassive } from './message.js';
 import { trustPingActive, trustPingPassive } from './trust-ping.js';
 import { TRANSPORTS, transportSuites } from '../transport/transport.js';
 import { metaPassive } from '../meta/meta.js';
+import { envelopeActive, envelopePassive } from '../envelope/rfc0019.js';
 
 /** Suite content version: bump when a test is added, removed or changes its verdict rules. */
-export const DIDCOMM_V1_SUITE_URI = 'urn:agtest:suite:didcomm-v1:0.2';
+export const DIDCOMM_V1_SUITE_URI = 'urn:agtest:suite:didcomm-v1:0.3';
 
 export const didcommV1Suites: readonly Suite[] = [
   messagePassive,
@@ -19,6 +20,8 @@ export const didcommV1Suites: readonly Suite[] = [
   discoverFeaturesActive,
   // Transport clusters use trust ping as their probe, so they belong to this suite.
   ...TRANSPORTS.flatMap(transportSuites),
+  envelopePassive,
+  envelopeActive,
   // Last: it compares what the agent says about itself with everything measured before it.
   metaPassive,
 ];

@@ -69,5 +69,10 @@ export const FAULT_EXPECTATIONS: FaultExpectation[] = [
     failing: { tests: ['transport.smtp.passive.accepts'], reason: /refused a well-formed message over smtp \(status 554\)/ },
   },
   { fault: 'smtp-drop-outbound', transport: 'smtp', only: ['transport.smtp.active'], failing: { tests: ['transport.smtp.active.initiates'], reason: /expected a ping sent by the agent over smtp/ } },
+  { fault: 'anoncrypt-replies', failing: { tests: ['envelope.rfc0019.passive.unpacks-authcrypt'], reason: /is Anoncrypt: a reply to an Authcrypt message must be Authcrypt/ } },
+  { fault: 'authcrypt-only', failing: { tests: ['envelope.rfc0019.passive.unpacks-anoncrypt'], reason: /expected a ping_response to the Anoncrypt ping/ } },
+  { fault: 'crash-on-bad-envelope', failing: { tests: ['envelope.rfc0019.passive.survives-bad-envelopes'], reason: /expected a ping_response to the good ping .* sent after three bad envelopes/ } },
+  { fault: 'corrupt-outbound-envelope', failing: { tests: ['envelope.rfc0019.active.sends-authcrypt'], reason: /the ping arrived as an envelope agtest could not open: ENVELOPE_DECRYPT_FAILED: ciphertext, tag, iv or protected fail authentication/ } },
+  { fault: 'plaintext-outbound', failing: { tests: ['envelope.rfc0019.active.sends-authcrypt'], reason: /the ping arrived in plaintext \(application\/json\), not in an RFC 0019 envelope/ } },
   { fault: 'wrong-content-type', failing: { tests: ['transport.http.active.initiates'], reason: /Content-Type "application\/didcomm-envelope-enc"; RFC 0044/ } },
 ];

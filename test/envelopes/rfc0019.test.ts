@@ -33,8 +33,8 @@ function rejects(t: Test, input: unknown, code: EnvelopeErrorCode, pattern: RegE
 t.test('authcrypt: the recipient gets the message and a proven sender', async (t) => {
   const envelope = packRfc0019(message, [bob.verkey], alice);
   const unpacked = unpackRfc0019(envelope, [carol, bob]);
-  t.same(unpacked, { message, alg: 'Authcrypt', recipientVerkey: bob.verkey, senderVerkey: alice.verkey });
   const protectedHeader = header(envelope);
+  t.same(unpacked, { message, alg: 'Authcrypt', recipientVerkey: bob.verkey, senderVerkey: alice.verkey, header: protectedHeader });
   t.match(protectedHeader, { enc: 'xchacha20poly1305_ietf', typ: 'JWM/1.0', alg: 'Authcrypt' });
   t.equal(protectedHeader.recipients[0]!.header['kid'], bob.verkey, 'kid is the base58 verkey');
   t.notOk(JSON.stringify(envelope).includes(alice.verkey), "the sender's verkey is sealed, never in clear");
@@ -46,7 +46,7 @@ t.test('authcrypt: the recipient gets the message and a proven sender', async (t
 
 t.test('anoncrypt: no sender, and no way to learn one', async (t) => {
   const envelope = packRfc0019(message, [bob.verkey]);
-  t.same(unpackRfc0019(envelope, [bob]), { message, alg: 'Anoncrypt', recipientVerkey: bob.verkey });
+  t.same(unpackRfc0019(envelope, [bob]), { message, alg: 'Anoncrypt', recipientVerkey: bob.verkey, header: header(envelope) });
   t.same(Object.keys(header(envelope).recipients[0]!.header), ['kid']);
 });
 
