@@ -87,7 +87,10 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       let message = file.json;
       let envelope: ReceivedMessage['envelope'];
       let envelopeError: ReceivedMessage['envelopeError'];
-      if (file.extension === 'dee' || looksLikeRfc0019(message)) {
+      // Judged by content: a plaintext message labelled as an envelope is a plaintext message (its
+      // label is the transport checks' business), and an envelope is opened whatever its label.
+      const plaintext = typeof (message as { '@type'?: unknown } | undefined)?.['@type'] === 'string';
+      if (looksLikeRfc0019(message) || (file.extension === 'dee' && !plaintext)) {
         // Opened here, so that every suite sees the message inside; the envelope's facts go along.
         try {
           const opened = unpackRfc0019(message ?? file.bytes, [keys]);

@@ -99,7 +99,7 @@ export class Agent {
       bytes[0] = (bytes[0] ?? 0) ^ 0x01;
       envelope.ciphertext = bytes.toString('base64url');
     }
-    return { body: JSON.stringify(envelope), contentType: 'application/didcomm-envelope-enc', enveloped: true };
+    return { body: JSON.stringify(envelope), contentType: this.has('wrong-content-type') ? 'application/json' : 'application/didcomm-envelope-enc', enveloped: true };
   }
 
   record(message: Message): void {

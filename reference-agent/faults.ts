@@ -27,7 +27,7 @@ export const FAULTS = {
   'http-refuse-all': 'answers every inbound HTTP POST 400 and drops it (RFC 0025)',
   'http-status-200': 'answers an inbound POST 200 instead of 202 Accepted (a SHOULD in RFC 0025: warning only)',
   'ignore-return-route': 'ignores ~transport.return_route "all" and POSTs replies separately (RFC 0092)',
-  'wrong-content-type': 'POSTs plaintext messages labelled application/didcomm-envelope-enc (RFC 0044: application/json)',
+  'wrong-content-type': 'labels plaintext messages application/didcomm-envelope-enc and envelopes application/json (RFC 0044: the other way round)',
   'ws-close-on-message': 'over WebSocket, closes the connection on every message instead of handling it',
   'ws-drop-outbound': 'over WebSocket, never sends the messages it initiates',
   'over-claim': 'drops basicmessages, yet self-reports basicmessage.1_0.passive interoperable and discloses basicmessage (false advertising)',

@@ -6,6 +6,9 @@ import type { PlannedTest } from './plan-tests.js';
 import { TestAborted, TestSession, type SessionDeps } from './test-session.js';
 import { Transcript } from './transcript.js';
 
+/** Claiming this junction switches every test of the run to RFC 0019 envelopes. */
+const ENVELOPE_JUNCTION = 'envelope.rfc0019.passive';
+
 export interface RunTestDeps extends SessionDeps {
   outDir: string;
   testMs: number;
@@ -35,11 +38,13 @@ export async function runTest(planned: PlannedTest, deps: RunTestDeps): Promise<
   deps.setActiveSession(session);
   let result: TestResult;
   try {
-    // Envelope tests give the agent agtest's key and read back its own (DESIGN: agact may print JSON).
-    const envelopes = planned.junction.startsWith('envelope.');
+    // An agent that claims envelopes gets agtest's key and prints its own (DESIGN: agact may print
+    // JSON); then every test runs inside envelopes, as it would on a real connection.
+    const envelopes = planned.junction.startsWith('envelope.') || deps.claims.has(ENVELOPE_JUNCTION);
     const setup = await session.agact('setup', { endpoint: deps.endpoint, transport: deps.transport, ...(envelopes ? { verkey: deps.keys.verkey } : {}) });
     const printed = setup.status === 'done' ? (setup.output as { verkey?: unknown } | undefined) : undefined;
     if (envelopes && typeof printed?.verkey === 'string') session.agentVerkey = printed.verkey;
+    session.sendsEnvelopes = envelopes && session.agentVerkey !== undefined;
     const limit = planned.test.timeoutMs ?? deps.testMs;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {

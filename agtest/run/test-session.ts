@@ -33,6 +33,8 @@ export class TestSession {
   readonly warnings: string[] = [];
   /** The agent's verkey, when its setup printed one (envelope tests). */
   agentVerkey: string | undefined;
+  /** send() packs (Authcrypt, to agentVerkey) instead of sending plaintext. */
+  sendsEnvelopes = false;
   /** Files the test made bad on purpose: their refusal by the agent is the expected outcome, not a finding. */
   readonly meantToBeRefused = new Set<string>();
   private readonly messages = new Arrivals<ReceivedMessage>(true);
@@ -105,6 +107,7 @@ export class TestSession {
       newId: () => randomUUID(),
       async send(message: JsonMessage) {
         session.throwIfAborted();
+        if (session.sendsEnvelopes && session.agentVerkey) return this.sendEnvelope(message, { mode: 'authcrypt' });
         const bytes = JSON.stringify(message);
         const written = await deps.outbox.write(bytes, 'dm');
         session.transcript.addMessage('sent', written.name, bytes, message);

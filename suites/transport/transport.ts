@@ -85,8 +85,8 @@ function activeTests(transport: string): TestDefinition[] {
   return [
     defineTest({
       name: 'initiates',
-      description: `agact send-ping makes the agent send a ping to agtest over ${transport}${transport === 'http' ? ', labelled as plaintext' : ''}.`,
-      spec: 'Aries RFC 0025 (DIDComm transports); Aries RFC 0044: DIDComm v1 plaintext travels as application/json',
+      description: `agact send-ping makes the agent send a ping to agtest over ${transport}${transport === 'http' ? ', labelled with the media type of what it is' : ''}.`,
+      spec: 'Aries RFC 0025 (DIDComm transports); Aries RFC 0044: DIDComm v1 plaintext travels as application/json, an RFC 0019 envelope as application/didcomm-envelope-enc',
       requires: ['trust_ping.1_0.active'],
       async run(t: TestContext) {
         await t.act('send-ping', { response_requested: false });
@@ -94,7 +94,11 @@ function activeTests(transport: string): TestDefinition[] {
         const arrival = await t.transportEvent((e) => e.type === 'received' && e.file === sent.file, { description: `the adapter's report on receiving ${sent.file}` });
         if (arrival.type !== 'received' || transport !== 'http') return;
         t.check(arrival.via === 'inbound', `the ping did not come as a POST of the agent's own (via ${arrival.via})`);
-        t.check(PLAINTEXT_TYPES.test(arrival.contentType), `the agent POSTed a plaintext message as Content-Type ${JSON.stringify(arrival.contentType)}; RFC 0044 says application/json`);
+        if (sent.envelope || sent.envelopeError) {
+          t.check(/^application\/didcomm-envelope-enc\b/i.test(arrival.contentType), `the agent POSTed an RFC 0019 envelope as Content-Type ${JSON.stringify(arrival.contentType)}; RFC 0044 says application/didcomm-envelope-enc`);
+        } else {
+          t.check(PLAINTEXT_TYPES.test(arrival.contentType), `the agent POSTed a plaintext message as Content-Type ${JSON.stringify(arrival.contentType)}; RFC 0044 says application/json`);
+        }
       },
     }),
   ];
