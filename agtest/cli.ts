@@ -10,6 +10,7 @@ import { FAULTS } from '../reference-agent/index.js';
 import { DIDCOMM_V1_SUITE_URI, didcommV1Suites } from '../suites/index.js';
 import { runAdapterCheck } from './adapter-check/adapter-check-command.js';
 import { askProfiles, compareProfileFiles, validateProfiles } from './profile/profile-commands.js';
+import { decodeVerkey, didKeyToVerkey } from '../envelopes/index.js';
 import { run } from './api.js';
 import { BUILTIN_TRANSPORTS, referenceAgentConfig, type BuiltinTransport } from './config/default-config.js';
 import { loadConfigFile, type HarnessConfig } from './config/load-config.js';
@@ -88,7 +89,8 @@ async function main(argv: string[]): Promise<number> {
             .option('suite', { type: 'string', array: true, default: [DIDCOMM_V1_SUITE_URI], describe: 'Suite URI to ask for (repeatable: one batch request)' })
             .option('transport', { alias: 't', choices: [...BUILTIN_TRANSPORTS.filter((t) => t !== 'smtp'), 'plain'], default: 'http', describe: 'Built-in adapter carrying a DIDComm request (reply by return route), or plain: POST the plain JSON form' })
             .option('timeout-ms', { type: 'number', default: 10_000, describe: 'How long to wait for the answer' })
-            .option('json', { type: 'boolean', default: false, describe: 'Print the answer as it came' }),
+            .option('to', { type: 'string', describe: "The agent's key (did:key:z6Mk… or base58 verkey): send the request in an RFC 0019 Authcrypt envelope to it, for agents that refuse plaintext (not with -t plain)" })
+            .option('json', { type: 'boolean', default: false, describe: 'Print the answer as it came (unpacked, if it came in an envelope)' }),
         )
         .demandCommand(1, 'Say which: agtest profile validate FILE…, agtest profile compare A B, or agtest profile ask ENDPOINT'),
     )
@@ -136,7 +138,16 @@ async function main(argv: string[]): Promise<number> {
     if (sub === 'ask') {
       const timeoutMs = Number(args['timeout-ms']);
       if (!(timeoutMs > 0)) throw new UsageError('--timeout-ms must be a positive number');
-      const options = { endpoint: String(args['endpoint']), suites: (args['suite'] as string[]).map(String), transport: args['transport'] as 'http' | 'ws' | 'plain', timeoutMs };
+      const to = args['to'] === undefined ? undefined : String(args['to']);
+      if (to !== undefined && args['transport'] === 'plain') throw new UsageError('--to packs a DIDComm request; the plain JSON form (-t plain) has no envelope');
+      if (to !== undefined) {
+        try {
+          decodeVerkey(to.startsWith('did:key:') ? didKeyToVerkey(to) : to);
+        } catch (error) {
+          throw new UsageError(`--to ${to}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      const options = { endpoint: String(args['endpoint']), suites: (args['suite'] as string[]).map(String), transport: args['transport'] as 'http' | 'ws' | 'plain', timeoutMs, ...(to === undefined ? {} : { to }) };
       return askProfiles(options, known, args['json'] === true);
     }
     return compareProfileFiles(String(args['a']), String(args['b']), known, args['json'] === true);

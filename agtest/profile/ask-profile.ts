@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { builtinAdapterCommand, launchAdapter, type BuiltinAdapterName } from '../../adapters/index.js';
 import { createMessageWriter, watchMessages } from '../../agtalk/index.js';
 import { AgtestError, describeError } from '../../common/index.js';
+import { createKeyPair, didKeyToVerkey, looksLikeRfc0019, packRfc0019, unpackRfc0019 } from '../../envelopes/index.js';
 import { AGENT_METADATA_TYPES } from '../../profiles/index.js';
 
 export interface AskOptions {
@@ -13,6 +14,8 @@ export interface AskOptions {
   /** A built-in adapter carries a DIDComm request; `plain` POSTs the plain JSON form instead. */
   transport: BuiltinAdapterName | 'plain';
   timeoutMs: number;
+  /** The agent's key (did:key or base58 verkey): the request goes in an Authcrypt envelope to it. */
+  to?: string;
 }
 
 /** What came back: the DIDComm reply, or the plain JSON body. */
@@ -29,11 +32,22 @@ export async function askForProfiles(options: AskOptions): Promise<AskReply> {
   const dir = await mkdtemp(join(tmpdir(), 'agtest-ask-'));
   await Promise.all([mkdir(join(dir, 'inbox')), mkdir(join(dir, 'outbox'))]);
   const id = randomUUID();
+  // Agents that take only encrypted messages are asked in an envelope from a one-off key.
+  const recipient = options.to === undefined ? undefined : options.to.startsWith('did:key:') ? didKeyToVerkey(options.to) : options.to;
+  const keys = recipient === undefined ? undefined : await createKeyPair();
   let settle: (message: Record<string, unknown>) => void = () => undefined;
   const replied = new Promise<Record<string, unknown>>((resolve) => (settle = resolve));
   const reader = await watchMessages(join(dir, 'inbox'), {
     onMessage: (file) => {
-      const message = file.json as Record<string, unknown> | undefined;
+      let message = file.json as Record<string, unknown> | undefined;
+      if (keys && looksLikeRfc0019(message)) {
+        try {
+          message = JSON.parse(unpackRfc0019(message, [keys]).message) as Record<string, unknown>;
+        } catch {
+          // Not ours or not readable: not the answer, which may still come.
+          return;
+        }
+      }
       const thread = message?.['~thread'] as { thid?: unknown } | undefined;
       if (thread?.thid === id) settle(message!);
     },
@@ -42,7 +56,9 @@ export async function askForProfiles(options: AskOptions): Promise<AskReply> {
   try {
     adapter = await launchAdapter({ name: options.transport, command: builtinAdapterCommand(options.transport), outbox: join(dir, 'outbox'), inbox: join(dir, 'inbox'), target: options.endpoint });
     const request = { '@type': AGENT_METADATA_TYPES.request, '@id': id, what, '~transport': { return_route: 'all' } };
-    await (await createMessageWriter(join(dir, 'outbox'))).write(JSON.stringify(request), 'dm');
+    const writer = await createMessageWriter(join(dir, 'outbox'));
+    if (keys && recipient !== undefined) await writer.write(JSON.stringify(packRfc0019(JSON.stringify(request), [recipient], keys)), 'dee');
+    else await writer.write(JSON.stringify(request), 'dm');
     let timer: NodeJS.Timeout | undefined;
     const exited = adapter.exited.then((exit): never => {
       throw new AgtestError('AGTEST_ADAPTER_EXITED', `the ${options.transport} adapter stopped before an answer came: ${exit.stderrTail.trim().split('\n').at(-1) ?? exit.exitCode}`, { adapter: options.transport });

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { AGENT_METADATA_TYPES, validateProfile, type InteropProfile } from '../../profiles/index.js';
+import { createKeyPair } from '../../envelopes/index.js';
 import { startReferenceAgent } from '../../reference-agent/index.js';
 import { DIDCOMM_V1_SUITE_URI } from '../../suites/index.js';
 import { runCli } from '../helpers/cli.js';
@@ -103,4 +104,25 @@ t.test('an agent that cannot be reached or never answers is exit 2 with the reas
   const silent = await runCli(['profile', 'ask', agent.endpoint, '--timeout-ms', '1500']);
   t.equal(silent.exitCode, 2);
   t.match(String(silent.stderr), /no answer from http:\/\/127\.0\.0\.1:\d+\/ within 1500 ms \[AGTEST_ASK_TIMEOUT\]/);
+});
+
+t.test('--to asks inside an RFC 0019 envelope, for agents that take only encrypted messages', async (t) => {
+  const agent = await startReferenceAgent({ transport: 'http', profiles: [measured] });
+  t.teardown(() => agent.close());
+  const setup = await post(agent.backchannel, { action: 'setup', params: { endpoint: 'http://127.0.0.1:9/' } });
+  const did = (setup.body as { did: string }).did;
+  const asked = await runCli(['profile', 'ask', agent.endpoint, '--to', did, '--json']);
+  t.equal(asked.exitCode, 0, String(asked.stderr));
+  t.same((JSON.parse(String(asked.stdout)) as { answers: { profile: unknown }[] }).answers[0]?.profile, measured, 'the answer, unpacked');
+  // Packed for a key the agent does not hold, the request is refused: so it really was packed.
+  const stranger = (await createKeyPair()).verkey;
+  const refused = await runCli(['profile', 'ask', agent.endpoint, '--to', stranger, '--timeout-ms', '1500']);
+  t.equal(refused.exitCode, 2);
+  t.match(String(refused.stderr), /AGTEST_ASK_TIMEOUT/);
+  const bad = await runCli(['profile', 'ask', agent.endpoint, '--to', 'did:key:zNotAKey0']);
+  t.equal(bad.exitCode, 2);
+  t.match(String(bad.stderr), /--to did:key:zNotAKey0: .*not a base58btc did:key/);
+  const plain = await runCli(['profile', 'ask', agent.endpoint, '--to', did, '-t', 'plain']);
+  t.equal(plain.exitCode, 2);
+  t.match(String(plain.stderr), /the plain JSON form \(-t plain\) has no envelope/);
 });
