@@ -1,5 +1,6 @@
 import type { AdapterFlagSpec } from '../adapter-args.js';
 import { AdapterError } from '../errors.js';
+import { flagValues } from '../flag-values.js';
 
 export interface HttpAdapterOptions {
   /** Interface the inbound server listens on (default 127.0.0.1). */
@@ -60,18 +61,7 @@ export function resolveHttpAdapterOptions(options: HttpAdapterOptions): Resolved
 
 /** Flags as the process got them (strings) → options; bad numbers are reported, not coerced. */
 export function httpAdapterOptionsFromFlags(flags: Record<string, string | boolean>): HttpAdapterOptions {
-  const text = (name: string): string | undefined => {
-    const value = flags[name];
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string') throw new AdapterError('ADAPTER_INVALID_OPTION', `--${name} needs a value`);
-    return value;
-  };
-  const number = (name: string): number | undefined => {
-    const value = text(name);
-    if (value === undefined) return undefined;
-    if (!/^\d+$/.test(value)) throw new AdapterError('ADAPTER_INVALID_OPTION', `--${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
-    return Number(value);
-  };
+  const { text, number } = flagValues(flags);
   return {
     listenHost: text('listen-host'),
     listenPort: number('listen-port'),

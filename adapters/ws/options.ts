@@ -1,5 +1,6 @@
 import type { AdapterFlagSpec } from '../adapter-args.js';
 import { AdapterError } from '../errors.js';
+import { flagValues } from '../flag-values.js';
 
 export interface WsAdapterOptions {
   /** Interface the adapter's own WS server listens on, for agents that connect to agtest (default 127.0.0.1). */
@@ -44,16 +45,9 @@ export function resolveWsAdapterOptions(options: WsAdapterOptions): ResolvedWsAd
 
 /** Flags as the process got them (strings) → options; bad numbers are reported, not coerced. */
 export function wsAdapterOptionsFromFlags(flags: Record<string, string | boolean>): WsAdapterOptions {
-  const number = (name: string): number | undefined => {
-    const value = flags[name];
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string' || !/^\d+$/.test(value)) throw new AdapterError('ADAPTER_INVALID_OPTION', `--${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
-    return Number(value);
-  };
-  const host = flags['listen-host'];
-  if (host !== undefined && typeof host !== 'string') throw new AdapterError('ADAPTER_INVALID_OPTION', '--listen-host needs a value');
+  const { text, number } = flagValues(flags);
   return {
-    listenHost: host,
+    listenHost: text('listen-host'),
     listenPort: number('listen-port'),
     retries: number('retries'),
     retryDelayMs: number('retry-delay-ms'),
