@@ -1,6 +1,6 @@
 import { builtinCommand, type BuiltinProgram } from '../common/index.js';
 
-const BUILTIN_ADAPTERS = { http: 'agtest-adapter-http', ws: 'agtest-adapter-ws', smtp: 'agtest-adapter-smtp' } as const satisfies Record<string, BuiltinProgram>;
+const BUILTIN_ADAPTERS = { http: 'agtest-adapter-http', ws: 'agtest-adapter-ws', smtp: 'agtest-adapter-smtp', a2a: 'agtest-adapter-a2a' } as const satisfies Record<string, BuiltinProgram>;
 
 export type BuiltinAdapterName = keyof typeof BUILTIN_ADAPTERS;
 

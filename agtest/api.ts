@@ -1,11 +1,13 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { join, resolve } from 'node:path';
 import { launchAdapter, type AdapterEvent } from '../adapters/index.js';
 import { createMessageWriter, watchMessages, type ReceivedFile } from '../agtalk/index.js';
 import { AgtestError, describeError, resolveCommand } from '../common/index.js';
 import { createKeyPair, EnvelopeError, looksLikeRfc0019, unpackRfc0019 } from '../envelopes/index.js';
 import { scoreResults, validateProfile, type Finding, type InteropProfile, type TestResult } from '../profiles/index.js';
-import { DIDCOMM_V1_SUITE_URI, didcommV1Suites, type JsonMessage, type ReceivedMessage, type Suite } from '../suites/index.js';
+import { A2A_SUITE_URI, a2aSuites, DIDCOMM_V1_SUITE_URI, didcommV1Suites, type JsonMessage, type ReceivedMessage, type Suite } from '../suites/index.js';
 import type { HarnessConfig } from './config/load-config.js';
 import { formatJunitXml } from './output/junit-xml.js';
 import type { Reporter, RunSummary } from './reporters/reporter.js';
@@ -35,8 +37,9 @@ export interface RunOptions {
 export async function run(options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
   const { config } = options;
-  const suites = options.suites ?? didcommV1Suites;
-  const suiteUri = options.suiteUri ?? DIDCOMM_V1_SUITE_URI;
+  const a2a = config.suite === 'a2a';
+  const suites = options.suites ?? (a2a ? a2aSuites : didcommV1Suites);
+  const suiteUri = options.suiteUri ?? (a2a ? A2A_SUITE_URI : DIDCOMM_V1_SUITE_URI);
   const reporters = options.reporters ?? [];
   const log = options.log ?? (() => undefined);
   const outDir = resolve(options.outDir);
@@ -73,7 +76,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       version: config.agent.version ?? stringField(ready, 'version'),
     };
     const target = fillTemplate(config.agent.endpoint, ready, 'agent.endpoint');
-    const agactCommand = resolveCommand(fillCommand(config.agact.command, ready, 'agact.command'));
+    const agactCommand = config.agact ? resolveCommand(fillCommand(config.agact.command, ready, 'agact.command')) : undefined;
     const adapterArgs = fillCommand(config.transport.args, ready, 'transport.args');
     const adapterCommand = config.transport.command
       ? resolveCommand(fillCommand(config.transport.command, ready, 'transport.command'))
@@ -114,7 +117,8 @@ export async function run(options: RunOptions): Promise<RunSummary> {
         seenIds.set(id, file.name);
       }
       if (!active) {
-        await addFinding({ kind: 'unexpected-message', message: `${file.name} (${String((message as JsonMessage)['@type'])}) arrived outside any test`, file: file.name });
+        const what = (message as JsonMessage)['@type'] ?? (message as JsonMessage)['a2a'];
+        await addFinding({ kind: 'unexpected-message', message: `${file.name} (${String(what)}) arrived outside any test`, file: file.name });
         strays.addMessage('received', file.name, file.bytes, message as JsonMessage);
         return;
       }
@@ -165,6 +169,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
     const fatalAny = Promise.race(fatal);
     fatalAny.catch(() => undefined);
 
+    if (a2a) await reachA2aAgent(target);
     const endpoint = adapter.endpoint ?? '';
     for (const reporter of reporters) {
       await reporter.onRunStart?.({ suiteUri, agent: agentInfo, transport, junctions: [...new Set(planned.map((p) => p.junction))], tests: planned.length, outDir });
@@ -177,7 +182,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
         suite: suiteUri,
         measured: () => Object.fromEntries(scoreResults(results).flatMap((s) => (s.score === undefined ? [] : [[s.junction, s.score]]))),
         claims: claimed,
-        agact: { command: agactCommand, timeoutMs: config.agact.timeoutMs, cwd: config.baseDir },
+        ...(agactCommand && config.agact ? { agact: { command: agactCommand, timeoutMs: config.agact.timeoutMs, cwd: config.baseDir } } : {}),
         timeouts: config.timeouts,
         keys,
         outDir,
@@ -206,7 +211,9 @@ export async function run(options: RunOptions): Promise<RunSummary> {
     if (!checked.valid) {
       throw new AgtestError('AGTEST_PROFILE_INVALID', `agtest built a profile its own schema rejects: ${checked.problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
     }
-    const runJunctions = [...new Set(planned.map((p) => p.junction))];
+    // An A2A agent claims through its card, and agtest claims every A2A junction for it: a
+    // junction its card does not declare (every test not-run) is not part of what it claims.
+    const runJunctions = [...new Set(planned.map((p) => p.junction))].filter((junction) => !a2a || profile.profile[junction] !== undefined);
     const files = { profile: join(outDir, 'profile.json'), junit: join(outDir, 'junit.xml'), transcripts: join(outDir, 'transcripts') };
     await writeFile(files.profile, `${JSON.stringify(profile, null, 2)}\n`);
     await writeFile(files.junit, formatJunitXml(scores, results, findings, suiteUri));
@@ -239,6 +246,24 @@ async function prepareOutDir(outDir: string): Promise<void> {
   } catch (cause) {
     throw new AgtestError('AGTEST_OUTPUT_FAILED', `cannot prepare output folder ${outDir}: ${describeError(cause)}`, { file: outDir, cause });
   }
+}
+
+/**
+ * An A2A agent that cannot be reached at all is a harness error (exit 2), not 50 failed tests:
+ * any HTTP answer at the card's address will do, the card tests judge what it is.
+ */
+async function reachA2aAgent(baseUrl: string): Promise<void> {
+  const url = new URL('/.well-known/agent-card.json', baseUrl);
+  // node:http, not fetch: fetch refuses some ports outright ("bad port") where the adapter would connect.
+  const problem = await new Promise<string | undefined>((resolve) => {
+    const request = (url.protocol === 'https:' ? httpsGet : httpGet)(url, (response) => {
+      response.resume();
+      resolve(undefined);
+    });
+    request.setTimeout(10_000, () => request.destroy(new Error('no answer within 10000 ms')));
+    request.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+  if (problem) throw new AgtestError('AGTEST_AGENT_UNREACHABLE', `cannot reach the A2A agent at ${baseUrl} (GET ${url.pathname}: ${problem})`);
 }
 
 function stringField(object: Record<string, unknown> | undefined, key: string): string | undefined {

@@ -6,13 +6,13 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isAgtestError } from '../common/index.js';
 import { IncomparableProfilesError } from '../profiles/index.js';
-import { FAULTS } from '../reference-agent/index.js';
-import { DIDCOMM_V1_SUITE_URI, didcommV1Suites } from '../suites/index.js';
+import { A2A_FAULTS, FAULTS } from '../reference-agent/index.js';
+import { A2A_SUITE_URI, a2aSuites, DIDCOMM_V1_SUITE_URI, didcommV1Suites } from '../suites/index.js';
 import { runAdapterCheck } from './adapter-check/adapter-check-command.js';
 import { askProfiles, compareProfileFiles, validateProfiles } from './profile/profile-commands.js';
 import { decodeVerkey, didKeyToVerkey } from '../envelopes/index.js';
 import { run } from './api.js';
-import { BUILTIN_TRANSPORTS, referenceAgentConfig, type BuiltinTransport } from './config/default-config.js';
+import { a2aAgentConfig, BUILTIN_TRANSPORTS, referenceA2aAgentConfig, referenceAgentConfig, type BuiltinTransport } from './config/default-config.js';
 import { loadConfigFile, type HarnessConfig } from './config/load-config.js';
 import { createChalk, createConsoleReporter } from './reporters/console-reporter.js';
 import { expandClaims } from './run/plan-tests.js';
@@ -21,6 +21,8 @@ const EXIT = { interoperable: 0, notInteroperable: 1, harnessError: 2 } as const
 
 interface ConfigArgs {
   config?: string;
+  suite?: 'didcomm-v1' | 'a2a';
+  a2a?: string;
   fault?: string[];
   only?: string[];
   transport?: BuiltinTransport;
@@ -28,11 +30,25 @@ interface ConfigArgs {
 
 async function resolveConfig(args: ConfigArgs): Promise<HarnessConfig> {
   const faults = args.fault ?? [];
-  const unknown = faults.filter((fault) => !Object.hasOwn(FAULTS, fault));
-  if (unknown.length > 0) throw new UsageError(`unknown fault ${unknown.join(', ')}; known: ${Object.keys(FAULTS).join(', ')}`);
-  const path = args.config ?? (existsSync('agtest.config.json') ? 'agtest.config.json' : undefined);
+  if (args.a2a !== undefined) {
+    if (args.config || faults.length > 0 || args.transport) throw new UsageError('--a2a URL names the agent by itself: it cannot be combined with --config, --fault or --transport');
+    if (!URL.canParse(args.a2a) || !/^https?:$/.test(new URL(args.a2a).protocol)) throw new UsageError(`--a2a must be the agent's base http(s) URL (where /.well-known/agent-card.json is), got ${JSON.stringify(args.a2a)}`);
+    const config = a2aAgentConfig(args.a2a.replace(/\/+$/, ''));
+    return args.only && args.only.length > 0 ? { ...config, only: args.only } : config;
+  }
+  const a2aReference = args.suite === 'a2a';
+  const known = a2aReference ? A2A_FAULTS : FAULTS;
+  const unknown = faults.filter((fault) => !Object.hasOwn(known, fault));
+  if (unknown.length > 0) throw new UsageError(`unknown fault ${unknown.join(', ')} for the ${a2aReference ? 'reference A2A agent' : 'reference agent'}; known: ${Object.keys(known).join(', ')}`);
+  const path = args.config ?? (!a2aReference && existsSync('agtest.config.json') ? 'agtest.config.json' : undefined);
   if (path && faults.length > 0) throw new UsageError('--fault switches the built-in reference agent; it cannot be combined with a config file');
-  let config = path ? await loadConfigFile(resolve(path), dirname(resolve(path))) : referenceAgentConfig({ faults, transport: args.transport });
+  if (path && a2aReference && args.config) throw new UsageError('--suite a2a runs the built-in reference A2A agent; with a config, say "suite": "a2a" in it');
+  if (a2aReference && args.transport) throw new UsageError('the A2A suite runs over the a2a adapter; --transport is for DIDComm');
+  let config = path
+    ? await loadConfigFile(resolve(path), dirname(resolve(path)))
+    : a2aReference
+      ? referenceA2aAgentConfig({ faults })
+      : referenceAgentConfig({ faults, transport: args.transport });
   if (path && args.transport) config = { ...config, transport: { ...config.transport, adapter: args.transport, command: undefined } };
   return args.only && args.only.length > 0 ? { ...config, only: args.only } : config;
 }
@@ -42,6 +58,8 @@ class UsageError extends Error {}
 const withConfig = <T>(y: Argv<T>) =>
   y
     .option('config', { alias: 'c', type: 'string', describe: 'Harness config (JSON). Default: ./agtest.config.json if present, else the built-in reference agent' })
+    .option('suite', { choices: ['didcomm-v1', 'a2a'] as const, describe: 'With no config: which built-in reference agent to certify, DIDComm v1 (default) or A2A' })
+    .option('a2a', { type: 'string', describe: "Certify the A2A agent at this base URL (its card at URL/.well-known/agent-card.json), no config needed" })
     .option('only', { type: 'string', array: true, describe: 'Run only tests whose dot-name is or starts with this (repeatable)' })
     .option('transport', {
       alias: 't',
@@ -51,7 +69,7 @@ const withConfig = <T>(y: Argv<T>) =>
     .option('fault', {
       type: 'string',
       array: true,
-      describe: `Built-in reference agent only: switch on a named misbehaviour (repeatable). One of: ${Object.keys(FAULTS).join(', ')}`,
+      describe: `Built-in reference agent only: switch on a named misbehaviour (repeatable). DIDComm: ${Object.keys(FAULTS).join(', ')}. A2A (--suite a2a): ${Object.keys(A2A_FAULTS).join(', ')}`,
     });
 
 async function main(argv: string[]): Promise<number> {
@@ -68,7 +86,8 @@ async function main(argv: string[]): Promise<number> {
           .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: "Show the agent's and the adapter's stderr" })
           .epilogue(
             'Exit codes: 0 every claimed junction is interoperable, 1 at least one is not, 2 the harness failed (bad config, unreachable agent, broken agact).\n' +
-              'With no config, agtest starts its built-in reference agent and HTTP adapter, certifies it, and stops them.',
+              'With no config, agtest starts its built-in reference agent and HTTP adapter, certifies it, and stops them.\n' +
+              'A2A: --a2a URL certifies the Agent2Agent agent at URL (v1.0 and v0.3, whatever its card declares); --suite a2a certifies the built-in reference A2A agent.',
           ),
     )
     .command('list', 'List the suites and tests, marking those the agent claims', (y) => withConfig(y))
@@ -133,7 +152,10 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === 'profile') {
     const [, sub] = args._;
-    const known = [{ uri: DIDCOMM_V1_SUITE_URI, suites: didcommV1Suites }];
+    const known = [
+      { uri: DIDCOMM_V1_SUITE_URI, suites: didcommV1Suites },
+      { uri: A2A_SUITE_URI, suites: a2aSuites },
+    ];
     if (sub === 'validate') return validateProfiles(args['files'] as string[], known);
     if (sub === 'ask') {
       const timeoutMs = Number(args['timeout-ms']);
@@ -164,9 +186,10 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === 'list') {
     const config = await resolveConfig(configArgs);
-    const claimed = expandClaims(config.claims, didcommV1Suites, config.source);
+    const suites = config.suite === 'a2a' ? a2aSuites : didcommV1Suites;
+    const claimed = expandClaims(config.claims, suites, config.source);
     const c = createChalk(process.stdout);
-    for (const suite of didcommV1Suites) {
+    for (const suite of suites) {
       const mark = claimed.has(suite.junction) ? c.green('claimed') : c.dim('not claimed');
       process.stdout.write(`${c.bold(suite.junction)}  ${mark}  ${c.dim(suite.description)}\n`);
       for (const test of suite.tests) process.stdout.write(`  ${suite.junction}.${test.name}\n    ${test.description}\n    ${c.dim(test.spec)}\n`);

@@ -2,12 +2,14 @@
  * npm run bench [-- --count N --warmup N]
  * How much agtalk + an adapter add to a DIDComm round trip: trust pings to the reference agent
  * through the folders and each built-in adapter process (HTTP, WebSocket, SMTP), then straight
- * over HTTP to the same agent, in the same run; then what an RFC 0019 envelope costs per message.
+ * over HTTP to the same agent, in the same run; then what an RFC 0019 envelope costs per message;
+ * then A2A SendMessage through agtalk + the A2A adapter vs a direct POST.
  */
 import { parseArgs } from 'node:util';
 import { startReferenceAgent } from '../reference-agent/index.js';
 import { measureAgtalkRoundTrips } from './agtalk-round-trip.js';
 import { measureDirectRoundTrips } from './direct-round-trip.js';
+import { measureA2aRoundTrips } from './a2a-round-trip.js';
 import { measureEnvelopeCost } from './envelope-cost.js';
 import { formatTable, LatencyRecorder } from './stats.js';
 
@@ -42,3 +44,7 @@ process.stdout.write(`${formatTable([...summaries, direct!])}\n`);
 process.stdout.write(`ratio agtalk+http/direct p50=${(http!.p50Ms / direct!.p50Ms).toFixed(1)}x p99=${(http!.p99Ms / direct!.p99Ms).toFixed(1)}x\n`);
 process.stdout.write(`\nenvelope cost per message, no transport (${count} each after ${warmup} warm-up)\n`);
 process.stdout.write(`${formatTable(await measureEnvelopeCost(count, warmup))}\n`);
+process.stdout.write(`\nA2A SendMessage (non-blocking) round trips to the reference A2A agent (${count} each after ${warmup} warm-up)\n`);
+const a2a = await measureA2aRoundTrips(count, warmup);
+process.stdout.write(`${formatTable(a2a)}\n`);
+process.stdout.write(`ratio agtalk+a2a/direct p50=${(a2a[0]!.p50Ms / a2a[1]!.p50Ms).toFixed(1)}x\n`);

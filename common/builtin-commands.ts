@@ -9,6 +9,8 @@ const BUILTIN_PROGRAMS = {
   'agtest-adapter-http': 'adapters/http/main.js',
   'agtest-adapter-ws': 'adapters/ws/main.js',
   'agtest-adapter-smtp': 'adapters/smtp/main.js',
+  'agtest-adapter-a2a': 'adapters/a2a/main.js',
+  'agtest-reference-a2a-agent': 'reference-agent/a2a/main.js',
   'agtest-reference-agent': 'reference-agent/main.js',
 } as const;
 

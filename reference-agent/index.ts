@@ -101,3 +101,8 @@ async function startInbound(transport: ReferenceAgentTransport, agent: Agent, ou
       throw new ReferenceAgentError('INVALID_OPTION', `unknown transport ${JSON.stringify(transport)}; known: ${REFERENCE_AGENT_TRANSPORTS.join(', ')}`);
   }
 }
+
+export { A2A_FAULTS, isA2aFault } from './a2a/a2a-faults.js';
+export type { A2aFault } from './a2a/a2a-faults.js';
+export { startReferenceA2aAgent, A2A_AGENT_NAME } from './a2a/start-a2a-agent.js';
+export type { ReferenceA2aAgentOptions, RunningReferenceA2aAgent } from './a2a/start-a2a-agent.js';

@@ -75,6 +75,11 @@ export interface TestContext {
   /** Junctions (`cluster.mode`) the agent claims. */
   readonly claims: ReadonlySet<string>;
   newId(): string;
+  /**
+   * Writes any JSON object to the outbox as a `.json` file: what the adapter makes of it is its
+   * binding's business (the A2A adapter reads an HTTP request, see adapters/README.md).
+   */
+  sendJson(value: JsonMessage): Promise<{ file: string }>;
   /** Sends a plaintext message to the agent (written to the outbox as `file`). */
   send(message: JsonMessage): Promise<{ file: string }>;
   /**

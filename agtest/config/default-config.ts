@@ -1,5 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { distRoot } from '../../common/index.js';
+import { a2aSuites } from '../../suites/index.js';
 import { normalizeConfig, type HarnessConfig } from './load-config.js';
 
 export const REFERENCE_AGENT_CLAIMS = [
@@ -45,6 +46,32 @@ export function referenceAgentConfig(options: { faults?: readonly string[]; tran
       claims: [...REFERENCE_AGENT_CLAIMS, `transport.${transport}.passive`, `transport.${transport}.active`, ...(selfReports ? ['meta.1_0.passive'] : [])],
     },
     'built-in reference agent',
+    resolve('.'),
+  );
+}
+
+/** Every A2A junction: an A2A agent's card is its claim, so each test checks the card first. */
+export const A2A_CLAIMS: readonly string[] = a2aSuites.map((suite) => suite.junction);
+
+/**
+ * An A2A agent at `baseUrl` (its card at `${baseUrl}/.well-known/agent-card.json`): the A2A
+ * adapter, no backchannel, every A2A junction. What the card does not declare is not-run.
+ */
+export function a2aAgentConfig(baseUrl: string): HarnessConfig {
+  return normalizeConfig({ suite: 'a2a', agent: { endpoint: baseUrl }, transport: { adapter: 'a2a' }, claims: [...A2A_CLAIMS] }, `A2A agent at ${baseUrl}`, resolve('.'));
+}
+
+/** The built-in reference A2A agent, started by agtest; `minimal` makes it claim no streaming or push. */
+export function referenceA2aAgentConfig(options: { faults?: readonly string[]; minimal?: boolean } = {}): HarnessConfig {
+  const faults = options.faults && options.faults.length > 0 ? ['--faults', options.faults.join(',')] : [];
+  return normalizeConfig(
+    {
+      suite: 'a2a',
+      agent: { name: 'agtest-reference-a2a-agent', command: ['agtest-reference-a2a-agent', ...(options.minimal ? ['--minimal'] : []), ...faults], endpoint: '${ready.endpoint}' },
+      transport: { adapter: 'a2a' },
+      claims: [...A2A_CLAIMS],
+    },
+    'built-in reference A2A agent',
     resolve('.'),
   );
 }

@@ -7,7 +7,10 @@ import schema from './config-schema.json' with { type: 'json' };
 export interface HarnessConfig {
   agent: { name?: string; version?: string; command?: string[]; readyTimeoutMs: number; endpoint: string };
   transport: { adapter: string; command?: string[]; args: string[] };
-  agact: { command: string[]; timeoutMs: number };
+  /** Absent: no backchannel (setup/teardown skipped; tests that need an action are not-run). */
+  agact?: { command: string[]; timeoutMs: number };
+  /** Which suite the run certifies. */
+  suite: SuiteName;
   claims: string[];
   timeouts: { testMs: number; messageMs: number; silenceMs: number };
   only?: string[];
@@ -17,6 +20,8 @@ export interface HarnessConfig {
   baseDir: string;
 }
 
+export type SuiteName = 'didcomm-v1' | 'a2a';
+
 export const DEFAULT_TIMEOUTS = { testMs: 20_000, messageMs: 5_000, silenceMs: 800 } as const;
 
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -25,7 +30,8 @@ const validateShape = ajv.compile(schema);
 type RawConfig = Omit<HarnessConfig, 'source' | 'baseDir' | 'agent' | 'transport' | 'agact' | 'timeouts'> & {
   agent: Omit<HarnessConfig['agent'], 'readyTimeoutMs'> & { readyTimeoutMs?: number };
   transport?: Partial<HarnessConfig['transport']>;
-  agact: { command: string[]; timeoutMs?: number };
+  agact?: { command: string[]; timeoutMs?: number };
+  suite?: SuiteName;
   timeouts?: Partial<HarnessConfig['timeouts']>;
 };
 
@@ -39,7 +45,8 @@ export function normalizeConfig(value: unknown, source: string, baseDir: string)
   return {
     agent: { ...raw.agent, readyTimeoutMs: raw.agent.readyTimeoutMs ?? 15_000 },
     transport: { adapter: raw.transport?.adapter ?? 'http', command: raw.transport?.command, args: raw.transport?.args ?? [] },
-    agact: { command: raw.agact.command, timeoutMs: raw.agact.timeoutMs ?? 10_000 },
+    ...(raw.agact ? { agact: { command: raw.agact.command, timeoutMs: raw.agact.timeoutMs ?? 10_000 } } : {}),
+    suite: raw.suite ?? 'didcomm-v1',
     claims: raw.claims,
     timeouts: { ...DEFAULT_TIMEOUTS, ...raw.timeouts },
     only: raw.only,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MessageWriter } from '../../agtalk/index.js';
-import { invokeAgact } from '../../agact/index.js';
+import { invokeAgact, type AgactOutcome } from '../../agact/index.js';
 import { AgtestError } from '../../common/index.js';
 import { packRfc0019, type KeyPair } from '../../envelopes/index.js';
 import { TestFailure, TestSkipped, type JsonMessage, type ReceivedMessage, type TestContext, type TransportEvent } from '../../suites/index.js';
@@ -14,7 +14,8 @@ export interface SessionDeps {
   suite: string;
   measured(): Readonly<Record<string, string>>;
   claims: ReadonlySet<string>;
-  agact: { command: string[]; timeoutMs: number; cwd: string };
+  /** Absent when the config names no agact: every action is then "not supported". */
+  agact?: { command: string[]; timeoutMs: number; cwd: string };
   timeouts: { messageMs: number; silenceMs: number };
   /** agtest's own key for this run (RFC 0019 envelopes). */
   keys: KeyPair;
@@ -78,7 +79,8 @@ export class TestSession {
   }
 
   /** Runs agact for the runner (setup, teardown) or, through act(), for the test. */
-  async agact(action: string, params: Record<string, unknown>) {
+  async agact(action: string, params: Record<string, unknown>): Promise<AgactOutcome> {
+    if (!this.deps.agact) return { status: 'not-supported', durationMs: 0, stderr: '' };
     const outcome = await invokeAgact({ action, params }, { ...this.deps.agact, test: this.test });
     this.transcript.add({
       kind: 'agact',
@@ -105,6 +107,13 @@ export class TestSession {
       measured: deps.measured,
       claims: deps.claims,
       newId: () => randomUUID(),
+      async sendJson(value: JsonMessage) {
+        session.throwIfAborted();
+        const bytes = JSON.stringify(value);
+        const written = await deps.outbox.write(bytes, 'json');
+        session.transcript.addMessage('sent', written.name, bytes, value);
+        return { file: written.name };
+      },
       async send(message: JsonMessage) {
         session.throwIfAborted();
         if (session.sendsEnvelopes && session.agentVerkey) return this.sendEnvelope(message, { mode: 'authcrypt' });
@@ -149,7 +158,9 @@ export class TestSession {
       async act(action, params = {}) {
         session.throwIfAborted();
         const outcome = await session.agact(action, params);
-        if (outcome.status === 'not-supported') throw new TestSkipped(`agact ${action} is not supported by the agent (exit 2)`);
+        if (outcome.status === 'not-supported') {
+          throw new TestSkipped(deps.agact ? `agact ${action} is not supported by the agent (exit 2)` : `needs agact ${action}, and the config names no agact`);
+        }
         return outcome.output;
       },
       warn(message) {

@@ -68,3 +68,35 @@ t.test('agtest list marks claimed junctions', async (t) => {
   t.match(String(result.stdout), /trust_ping\.1_0\.passive\.responds/);
   t.match(String(result.stdout), /Aries RFC 0048/);
 });
+
+t.test('agtest run --suite a2a certifies the built-in reference A2A agent; --a2a URL names an agent', (t) =>
+  withTempDir(async (dir) => {
+    const out = join(dir, 'out');
+    const result = await runCli(['run', '--suite', 'a2a', '--out', out], { cwd: dir });
+    t.equal(result.exitCode, 0, `exit 0 (stderr: ${String(result.stderr).slice(0, 300)})`);
+    t.match(String(result.stdout), /a2a\.v1_0\.streaming\.passive\s+interoperable/);
+    t.match(String(result.stdout), /a2a\.v0_3\.tasks\.passive\s+interoperable/);
+    const profile = JSON.parse(await readFile(join(out, 'profile.json'), 'utf8')) as { test_suite: string; profile: Record<string, string> };
+    t.equal(profile.test_suite, 'urn:agtest:suite:a2a:0.3');
+    t.equal(Object.keys(profile.profile).length, 12);
+    t.same(await processesWithMark(result.mark), [], 'nothing left running');
+
+    const faulty = await runCli(['run', '--suite', 'a2a', '--out', out, '--fault', 'answer-notifications', '--only', 'a2a.v1_0.jsonrpc'], { cwd: dir });
+    t.equal(faulty.exitCode, 1, 'a fault of the reference A2A agent makes the run exit 1');
+    t.match(String(faulty.stdout), /notification-unanswered: the agent replied to a notification/);
+
+    const unreachable = await runCli(['run', '--a2a', 'http://127.0.0.1:1', '--out', out], { cwd: dir });
+    t.equal(unreachable.exitCode, 2, 'an A2A agent that cannot be reached is a harness error');
+    t.match(String(unreachable.stderr), /cannot reach the A2A agent at http:\/\/127\.0\.0\.1:1 .*ECONNREFUSED.*\[AGTEST_AGENT_UNREACHABLE\]/);
+
+    const bad = await runCli(['run', '--a2a', 'ftp://x'], { cwd: dir });
+    t.equal(bad.exitCode, 2);
+    t.match(String(bad.stderr), /--a2a must be the agent's base http\(s\) URL/);
+    const mixed = await runCli(['run', '--a2a', 'http://127.0.0.1:1', '--fault', 'wrong-thid'], { cwd: dir });
+    t.equal(mixed.exitCode, 2);
+    t.match(String(mixed.stderr), /cannot be combined/);
+    const wrongFault = await runCli(['run', '--suite', 'a2a', '--fault', 'wrong-thid'], { cwd: dir });
+    t.equal(wrongFault.exitCode, 2, 'a DIDComm fault is not an A2A fault');
+    t.match(String(wrongFault.stderr), /unknown fault wrong-thid for the reference A2A agent/);
+  }),
+);

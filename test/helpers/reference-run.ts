@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { referenceAgentConfig, run, type BuiltinTransport, type HarnessConfig, type RunSummary } from '../../agtest/index.js';
+import { referenceA2aAgentConfig, referenceAgentConfig, run, type BuiltinTransport, type HarnessConfig, type RunSummary } from '../../agtest/index.js';
 
 /** Short waits: everything is on loopback, and failing checks wait the full message timeout. */
 export const FAST_TIMEOUTS = { testMs: 15_000, messageMs: 2_000, silenceMs: 500 };
@@ -26,4 +26,12 @@ export function runReference(faults: string[] = [], overrides: Partial<HarnessCo
 /** Failing (fail/error) test names of a run. */
 export function failingTests(summary: RunSummary): string[] {
   return summary.results.filter((r) => r.status === 'fail' || r.status === 'error').map((r) => r.test).sort();
+}
+
+/** Runs the A2A suite against the reference A2A agent with the given faults switched on. */
+export function runReferenceA2a(faults: string[] = [], options: { minimal?: boolean; only?: string[] } = {}): Promise<RunSummary> {
+  return withTempDir((outDir) => {
+    const config = { ...referenceA2aAgentConfig({ faults, minimal: options.minimal ?? false }), timeouts: FAST_TIMEOUTS, ...(options.only ? { only: options.only } : {}) };
+    return run({ config, outDir });
+  });
 }

@@ -1,0 +1,412 @@
+/**
+ * The reference A2A agent: an echo agent that answers every message with a Task (submitted →
+ * working → completed, with the text back as an artifact), over JSON-RPC 2.0 on node:http, in
+ * A2A v1.0 and v0.3 on one URL (the A2A-Version header picks), with SSE streaming and push
+ * notifications. `faults` break one rule each.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { A2aFault } from './a2a-faults.js';
+import {
+  INTERRUPTED,
+  parseUserMessage,
+  renderArtifactUpdate,
+  renderStatusUpdate,
+  renderTask,
+  TERMINAL,
+  wrap,
+  type State,
+  type TaskRecord,
+  type TextMessage,
+  type WireVersion,
+} from './wire.js';
+
+export interface A2aAgentOptions {
+  faults: ReadonlySet<A2aFault>;
+  /** Claims neither streaming nor push notifications (and refuses both). */
+  minimal: boolean;
+  log: (line: string) => void;
+  /** Delay between task states (default 15 ms). */
+  stepMs?: number;
+}
+
+/** Someone waiting on a task (a stream, a blocking send): gets each change in its version's form. */
+type Listener = ((event: Record<string, unknown>) => void) & { version: WireVersion };
+type Task = TaskRecord & { listeners: Set<Listener>; push: { url: string; token?: string; id: string; version: WireVersion }[]; stuck: boolean };
+
+class RpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly httpStatus = 200,
+  ) {
+    super(message);
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const NON_BLOCKING_STEP_MS = 250;
+
+const REQUIRED_EXTENSION = 'https://agtest.dev/extensions/required-probe/v1';
+
+export function createA2aAgent(options: A2aAgentOptions) {
+  const { faults, minimal, log } = options;
+  const has = (fault: A2aFault) => faults.has(fault);
+  const stepMs = options.stepMs ?? 15;
+  const tasks = new Map<string, Task>();
+  const openStreams = new Set<ServerResponse>();
+  let base = '';
+
+  const claims = {
+    streaming: has('serve-unclaimed-streaming') ? false : !minimal || has('stream-claimed-not-served'),
+    push: has('serve-unclaimed-push') ? false : !minimal || has('push-claimed-not-served'),
+  };
+  const serves = {
+    streaming: (!minimal || has('serve-unclaimed-streaming')) && !has('stream-claimed-not-served'),
+    push: (!minimal || has('serve-unclaimed-push')) && !has('push-claimed-not-served'),
+  };
+
+  function card(): Record<string, unknown> {
+    const rpcUrl = `${base}/a2a/jsonrpc`;
+    return {
+      name: 'agtest reference A2A agent',
+      description: 'Echoes your text back as a task artifact; certified interoperable by agtest',
+      ...(has('card-no-top-level-url') ? {} : { url: rpcUrl }),
+      preferredTransport: 'JSONRPC',
+      protocolVersion: '0.3.0',
+      supportedInterfaces: [
+        { url: rpcUrl, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+        { url: rpcUrl, protocolBinding: 'JSONRPC', protocolVersion: '0.3' },
+      ],
+      version: '0.1.0',
+      capabilities: {
+        streaming: claims.streaming,
+        pushNotifications: claims.push,
+        extendedAgentCard: false,
+        ...(has('required-extension-ignored') ? { extensions: [{ uri: REQUIRED_EXTENSION, description: 'a required extension', required: true }] } : {}),
+      },
+      defaultInputModes: ['text/plain'],
+      defaultOutputModes: ['text/plain'],
+      ...(has('card-missing-skills') ? {} : { skills: [{ id: 'echo', name: 'echo', description: 'Echoes the text of a message as an artifact', tags: ['echo'] }] }),
+    };
+  }
+
+  function emit(task: Task, event: (version: WireVersion) => Record<string, unknown>) {
+    for (const listener of [...task.listeners]) listener(event(listener.version));
+    if (has('push-never-sent')) return;
+    for (const config of task.push) notify(config, event(has('push-v1-form-for-v03') ? '1.0' : config.version));
+  }
+
+  function notify(config: Task['push'][number], payload: Record<string, unknown>) {
+    const body = JSON.stringify(payload);
+    const req = httpRequest(config.url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(config.token ? { 'x-a2a-notification-token': config.token } : {}) } });
+    req.on('response', (res) => res.resume());
+    req.on('error', (error) => log(`push to ${config.url} failed: ${error.message}`));
+    req.end(body);
+  }
+
+  function setState(task: Task, state: State) {
+    task.state = state;
+    task.updated = Date.now();
+    emit(task, (version) => renderStatusUpdate(version, task));
+  }
+
+  function work(task: Task, text: string, step = stepMs) {
+    setTimeout(() => {
+      if (TERMINAL.includes(task.state)) return;
+      setState(task, 'working');
+      if (task.stuck) return;
+      setTimeout(() => {
+        if (TERMINAL.includes(task.state)) return;
+        const artifact = { artifactId: randomUUID(), text };
+        task.artifacts.push(artifact);
+        task.history.push({ messageId: randomUUID(), role: 'agent', text, contextId: task.contextId, taskId: task.id });
+        emit(task, (version) => renderArtifactUpdate(version, task, artifact));
+        setState(task, 'completed');
+      }, step);
+    }, step);
+  }
+
+  function settled(task: Task, untilWorking: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => (TERMINAL.includes(task.state) || INTERRUPTED.includes(task.state) || (untilWorking && task.state === 'working'));
+      if (check()) return resolve();
+      const listener = Object.assign(() => {
+        if (check()) {
+          task.listeners.delete(listener);
+          resolve();
+        }
+      }, { version: '1.0' as WireVersion });
+      task.listeners.add(listener);
+    });
+  }
+
+  function pushConfigOf(version: WireVersion, configuration: Record<string, unknown>) {
+    const raw = version === '1.0' ? configuration['taskPushNotificationConfig'] : configuration['pushNotificationConfig'];
+    if (raw === undefined) return undefined;
+    if (!isObject(raw) || typeof raw['url'] !== 'string') throw new RpcError(-32602, 'the push notification config needs a url');
+    return { url: raw['url'], ...(typeof raw['token'] === 'string' ? { token: raw['token'] } : {}) };
+  }
+
+  /** The message part of SendMessage / SendStreamingMessage: finds or creates its task. */
+  function accept(version: WireVersion, params: unknown): { task: Task; configuration: Record<string, unknown>; message: TextMessage } {
+    if (!isObject(params)) throw new RpcError(-32602, 'params must be an object with a message');
+    let message = parseUserMessage(version, params['message']);
+    if (typeof message === 'string' && has('accept-bad-params') && typeof params['message'] === 'string') message = { messageId: randomUUID(), role: 'user', text: params['message'] };
+    if (typeof message === 'string') throw new RpcError(-32602, message);
+    const configuration = isObject(params['configuration']) ? params['configuration'] : {};
+    const push = pushConfigOf(version, configuration);
+    if (push && !serves.push) throw new RpcError(-32003, 'push notifications are not supported');
+    let task = message.taskId && !has('unknown-task-creates-new') ? tasks.get(message.taskId) : undefined;
+    if (message.taskId && !has('unknown-task-creates-new') && !task) throw new RpcError(-32001, `task ${message.taskId} not found`);
+    if (task && TERMINAL.includes(task.state)) throw new RpcError(-32004, `task ${task.id} is ${task.state}: a terminal task takes no more messages`);
+    if (task && message.contextId && message.contextId !== task.contextId) throw new RpcError(-32602, `contextId ${message.contextId} is not the context of task ${task.id}`);
+    if (!task) {
+      const contextId = message.contextId && !has('ignore-client-context') ? message.contextId : randomUUID();
+      task = { id: randomUUID(), contextId, state: 'submitted', history: [], artifacts: [], updated: Date.now(), listeners: new Set(), push: [], stuck: false };
+      tasks.set(task.id, task);
+    }
+    task.history.push({ ...message, contextId: task.contextId, taskId: task.id });
+    if (push) task.push.push({ ...push, id: randomUUID(), version });
+    return { task, configuration, message };
+  }
+
+  function blockingOf(version: WireVersion, configuration: Record<string, unknown>): boolean {
+    if (version === '1.0') return configuration['returnImmediately'] !== true;
+    return configuration['blocking'] !== false;
+  }
+
+  function knownTask(params: unknown, key = 'id'): Task {
+    if (!isObject(params) || typeof params[key] !== 'string') throw new RpcError(-32602, `params.${key} must be a task id`);
+    const task = tasks.get(params[key]);
+    if (!task) throw new RpcError(-32001, `task ${params[key]} not found`);
+    return task;
+  }
+
+  function openStream(response: ServerResponse, version: WireVersion, id: unknown, task: Task, first: Record<string, unknown>) {
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    openStreams.add(response);
+    response.on('close', () => openStreams.delete(response));
+    const send = (result: Record<string, unknown>) => response.write(`data: ${JSON.stringify({ jsonrpc: '2.0', id, result })}\n\n`);
+    send(first);
+    const listener = Object.assign(
+      (event: Record<string, unknown>) => {
+        send(event);
+        if (TERMINAL.includes(task.state) || INTERRUPTED.includes(task.state)) {
+          task.listeners.delete(listener);
+          if (!has('stream-unclosed')) response.end();
+        }
+      },
+      { version },
+    );
+    if (TERMINAL.includes(task.state)) {
+      if (!has('stream-unclosed')) response.end();
+      return;
+    }
+    task.listeners.add(listener);
+  }
+
+  const v1Methods: Record<string, string> = {
+    SendMessage: 'send',
+    SendStreamingMessage: 'stream',
+    GetTask: 'get',
+    ListTasks: 'list',
+    CancelTask: 'cancel',
+    SubscribeToTask: 'subscribe',
+    CreateTaskPushNotificationConfig: 'push-set',
+    GetTaskPushNotificationConfig: 'push-get',
+    ListTaskPushNotificationConfigs: 'push-list',
+    DeleteTaskPushNotificationConfig: 'push-delete',
+    GetExtendedAgentCard: 'extended-card',
+  };
+  const v03Methods: Record<string, string> = {
+    'message/send': 'send',
+    'message/stream': 'stream',
+    'tasks/get': 'get',
+    'tasks/cancel': 'cancel',
+    'tasks/resubscribe': 'subscribe',
+    'tasks/pushNotificationConfig/set': 'push-set',
+    'tasks/pushNotificationConfig/get': 'push-get',
+    'tasks/pushNotificationConfig/list': 'push-list',
+    'tasks/pushNotificationConfig/delete': 'push-delete',
+    'agent/getAuthenticatedExtendedCard': 'extended-card',
+  };
+
+  /** Runs one call; returns the result, or undefined when it answered by streaming. */
+  async function call(version: WireVersion, operation: string, params: unknown, id: unknown, response: ServerResponse): Promise<unknown> {
+    switch (operation) {
+      case 'send': {
+        const { task, configuration } = accept(version, params);
+        const blocking = blockingOf(version, configuration);
+        if (!blocking && has('non-blocking-never-finishes')) task.stuck = true;
+        // A task sent non-blocking runs long enough for a client to act on it while it works
+        // (cancel it, subscribe to it) even on a loaded machine.
+        work(task, task.history.at(-1)?.text ?? '', blocking ? stepMs : NON_BLOCKING_STEP_MS);
+        if (blocking) await settled(task, has('blocking-returns-early'));
+        const historyLength = typeof configuration['historyLength'] === 'number' ? configuration['historyLength'] : undefined;
+        const rendered = renderTask(version, task, historyLength === undefined ? {} : { historyLength });
+        if (has('unwrapped-send-result')) {
+          const { kind: _kind, ...bare } = rendered;
+          return bare;
+        }
+        return wrap(version, 'task', rendered);
+      }
+      case 'stream': {
+        if (!serves.streaming) throw new RpcError(-32004, 'streaming is not supported');
+        const { task } = accept(version, params);
+        openStream(response, version, id, task, wrap(version, 'task', renderTask(version, task)));
+        work(task, task.history.at(-1)?.text ?? '');
+        return undefined;
+      }
+      case 'get': {
+        if (has('get-unknown-returns-null') && isObject(params) && typeof params['id'] === 'string' && !tasks.has(params['id'])) return null;
+        const task = knownTask(params);
+        const length = (params as Record<string, unknown>)['historyLength'];
+        if (length !== undefined && (typeof length !== 'number' || !Number.isInteger(length) || length < 0)) throw new RpcError(-32602, 'historyLength must be a non-negative integer');
+        return renderTask(version, task, { ...(length !== undefined && !has('history-ignores-length') ? { historyLength: length } : {}), ...(has('get-context-changes') ? { contextId: randomUUID() } : {}) });
+      }
+      case 'list': {
+        const filter = isObject(params) && typeof params['contextId'] === 'string' ? params['contextId'] : undefined;
+        const listed = [...tasks.values()].filter((task) => !filter || task.contextId === filter).sort((a, b) => b.updated - a.updated);
+        return { tasks: listed.map((task) => renderTask(version, { ...task, artifacts: [] })), ...(has('list-without-page-token') ? {} : { nextPageToken: '' }), pageSize: listed.length, totalSize: listed.length };
+      }
+      case 'cancel': {
+        if (has('cancel-unknown-internal-error') && isObject(params) && typeof params['id'] === 'string' && !tasks.has(params['id'])) throw new RpcError(-32603, 'internal error');
+        const task = knownTask(params);
+        if (TERMINAL.includes(task.state) && !has('cancel-completed-succeeds')) throw new RpcError(-32002, `task ${task.id} is ${task.state} and cannot be canceled`);
+        if (has('cancel-ignored')) return renderTask(version, task);
+        setState(task, 'canceled');
+        return renderTask(version, task);
+      }
+      case 'subscribe': {
+        if (!serves.streaming) throw new RpcError(-32004, 'streaming is not supported');
+        const task = knownTask(params);
+        if (TERMINAL.includes(task.state) && !has('subscribe-terminal-streams')) throw new RpcError(-32004, `task ${task.id} is ${task.state}: nothing more to stream`);
+        openStream(response, version, id, task, wrap(version, 'task', renderTask(version, task)));
+        return undefined;
+      }
+      case 'push-set': {
+        if (!serves.push) throw new RpcError(-32003, 'push notifications are not supported');
+        const task = knownTask(params, 'taskId');
+        const raw = version === '1.0' ? params : (params as Record<string, unknown>)['pushNotificationConfig'];
+        if (!isObject(raw) || typeof raw['url'] !== 'string') throw new RpcError(-32602, 'the push notification config needs a url');
+        const config = { url: raw['url'], ...(typeof raw['token'] === 'string' ? { token: raw['token'] } : {}), id: randomUUID(), version };
+        task.push.push(config);
+        return version === '1.0' ? { id: config.id, taskId: task.id, url: config.url, token: config.token ?? '' } : { taskId: task.id, pushNotificationConfig: { id: config.id, url: config.url, ...(config.token ? { token: config.token } : {}) } };
+      }
+      case 'push-get':
+      case 'push-list':
+      case 'push-delete': {
+        if (!serves.push) throw new RpcError(-32003, 'push notifications are not supported');
+        const task = knownTask(params, version === '1.0' ? 'taskId' : 'id');
+        const configs = task.push.map((c) => (version === '1.0' ? { id: c.id, taskId: task.id, url: c.url, token: c.token ?? '' } : { taskId: task.id, pushNotificationConfig: { id: c.id, url: c.url } }));
+        if (operation === 'push-list') return version === '1.0' ? { configs, nextPageToken: '' } : configs;
+        const configId = isObject(params) ? (version === '1.0' ? params['id'] : params['pushNotificationConfigId']) : undefined;
+        const found = has('push-config-not-stored') && operation === 'push-get' ? undefined : task.push.find((c) => c.id === configId);
+        if (!found) throw new RpcError(-32001, `push config ${String(configId)} not found`);
+        if (operation === 'push-delete') {
+          if (!has('push-delete-ignored')) task.push = task.push.filter((c) => c !== found);
+          return version === '1.0' ? {} : null;
+        }
+        return configs[task.push.indexOf(found)];
+      }
+      case 'extended-card':
+        if (has('extended-card-unclaimed-served')) return card();
+        throw new RpcError(-32004, 'this agent has no extended card');
+      default:
+        throw new RpcError(-32601, `method not found`);
+    }
+  }
+
+  async function handleRpc(request: IncomingMessage, body: string, response: ServerResponse) {
+    const reply = (id: unknown, payload: { result: unknown } | { error: { code: number; message: string } }, status = 200) => {
+      const text = JSON.stringify({ jsonrpc: '2.0', id: id ?? null, ...payload });
+      response.writeHead(status, { 'content-type': 'application/json' }).end(text);
+    };
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return reply(null, { error: has('parse-error-as-invalid-request') ? { code: -32600, message: 'invalid request' } : { code: -32700, message: 'parse error: the body is not JSON' } });
+    }
+    if (!isObject(parsed) || parsed['jsonrpc'] !== '2.0' || typeof parsed['method'] !== 'string') {
+      const id = isObject(parsed) ? parsed['id'] : null;
+      const noMethod = isObject(parsed) && parsed['jsonrpc'] === '2.0' && parsed['method'] === undefined;
+      return reply(id, { error: noMethod && has('missing-method-invalid-params') ? { code: -32602, message: 'invalid params' } : { code: -32600, message: 'not a JSON-RPC 2.0 request object' } });
+    }
+    const notification = !('id' in parsed);
+    const id = parsed['id'];
+    const header = String(request.headers['a2a-version'] ?? '').trim();
+    const asked = header === '' ? '0.3' : header.split('.').slice(0, 2).join('.');
+    let version: WireVersion;
+    if (asked === '1.0' || asked === '0.3') version = asked;
+    else if (has('accept-any-version')) version = '1.0';
+    else {
+      if (notification && !has('answer-notifications')) return void response.writeHead(204).end();
+      return reply(id, { error: { code: -32009, message: `A2A-Version ${header} is not supported; this interface speaks 1.0 and 0.3` } });
+    }
+    const operation = (version === '1.0' ? v1Methods : v03Methods)[parsed['method']];
+    try {
+      if (!operation) throw new RpcError(-32601, `method ${parsed['method']} not found`, has('unknown-method-http-404') ? 404 : 200);
+      const result = await call(version, operation, parsed['params'], id, response);
+      if (response.headersSent) return;
+      if (notification && !has('answer-notifications')) return void response.writeHead(204).end();
+      reply(id, { result });
+    } catch (error) {
+      if (!(error instanceof RpcError)) {
+        log(`internal error: ${String(error)}`);
+        if (!response.headersSent) reply(id, { error: { code: -32603, message: 'internal error' } });
+        return;
+      }
+      if (notification && !has('answer-notifications')) return void response.writeHead(204).end();
+      reply(id, { error: { code: error.code, message: error.message } }, error.httpStatus);
+    }
+  }
+
+  function handle(request: IncomingMessage, response: ServerResponse) {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const path = (request.url ?? '/').split('?')[0];
+      const cardPath = has('legacy-card-path') ? '/.well-known/agent.json' : '/.well-known/agent-card.json';
+      if (request.method === 'GET' && path === cardPath) {
+        const text = JSON.stringify(card());
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (!has('no-cache-headers')) Object.assign(headers, { 'cache-control': 'public, max-age=300', etag: `"${Buffer.from(text).length.toString(16)}"` });
+        response.writeHead(200, headers).end(text);
+        return;
+      }
+      if (request.method === 'POST' && path === '/a2a/jsonrpc') {
+        void handleRpc(request, Buffer.concat(chunks).toString('utf8'), response).catch((error: unknown) => {
+          log(`request failed: ${String(error)}`);
+          if (!response.headersSent) response.writeHead(500).end();
+        });
+        return;
+      }
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    });
+  }
+
+  return {
+    handle,
+    setBase(url: string) {
+      base = url;
+    },
+    closeStreams() {
+      for (const stream of openStreams) stream.destroy();
+    },
+  };
+}
+
+export async function listenA2a(agent: ReturnType<typeof createA2aAgent>, host: string, port: number): Promise<{ server: Server; url: string }> {
+  const server = createServer((request, response) => agent.handle(request, response));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address();
+  const url = `http://${host}:${typeof address === 'object' && address ? address.port : port}`;
+  agent.setBase(url);
+  return { server, url };
+}

@@ -1,0 +1,54 @@
+import { ReferenceAgentError } from '../errors.js';
+
+/**
+ * Named misbehaviours of the reference A2A agent. Each breaks the rule one A2A check exists
+ * for, so a test can prove the check catches it (test/a2a/a2a-fault-expectations.ts).
+ */
+export const A2A_FAULTS = {
+  'legacy-card-path': 'serves its card only at /.well-known/agent.json (the v0.2 path)',
+  'card-missing-skills': 'the card has no skills (a required member in 0.3 and 1.0)',
+  'card-no-top-level-url': 'the card has no top-level url (required in 0.3)',
+  'no-cache-headers': 'the card response has no Cache-Control and no ETag (SHOULD: warning only)',
+  'parse-error-as-invalid-request': 'answers a body that is not JSON with -32600 instead of -32700',
+  'missing-method-invalid-params': 'answers a request without method with -32602 instead of -32600 (as @a2a-js/sdk 1.3.0 does in 1.0)',
+  'unknown-method-http-404': 'answers an unknown method with HTTP 404',
+  'accept-bad-params': 'takes a message that is a string as text instead of answering -32602',
+  'answer-notifications': 'answers notifications (requests without id) with a JSON-RPC response',
+  'accept-any-version': 'serves any A2A-Version as 1.0 instead of answering -32009',
+  'required-extension-ignored': 'its card marks an extension required but it serves requests that do not declare it',
+  'serve-unclaimed-streaming': 'streams although its card does not claim streaming (with --minimal)',
+  'serve-unclaimed-push': 'accepts push configs although its card does not claim push (with --minimal)',
+  'extended-card-unclaimed-served': 'serves an extended card although its card does not claim one',
+  'unwrapped-send-result': 'SendMessage returns the bare Task (v1.0: no {"task": ...} wrapper; v0.3: no kind)',
+  'blocking-returns-early': 'a blocking send returns the task while it is still working',
+  'non-blocking-never-finishes': 'tasks sent non-blocking stay working for ever',
+  'ignore-client-context': 'gives every task a new contextId, even when the client sent one',
+  'unknown-task-creates-new': 'a message naming an unknown taskId starts a new task instead of -32001',
+  'get-unknown-returns-null': 'GetTask of an unknown id returns result null instead of -32001',
+  'cancel-unknown-internal-error': 'CancelTask of an unknown id answers -32603 instead of -32001',
+  'get-context-changes': 'GetTask reports a different contextId than the task was created in',
+  'history-ignores-length': 'GetTask returns the whole history whatever historyLength says',
+  'cancel-completed-succeeds': 'CancelTask of a completed task "cancels" it instead of -32002',
+  'cancel-ignored': 'CancelTask of a running task answers with the task still working, and it goes on to complete',
+  'list-without-page-token': 'ListTasks leaves out nextPageToken',
+  'stream-unclosed': 'keeps the SSE stream open after the task completed',
+  'stream-claimed-not-served': 'its card claims streaming but streaming requests get -32004',
+  'subscribe-terminal-streams': 'SubscribeToTask on a completed task streams it instead of -32004',
+  'push-claimed-not-served': 'its card claims push notifications but push configs get -32003',
+  'push-v1-form-for-v03': 'notifies tasks created over 0.3 in the 1.0 form (as @a2a-js/sdk 1.3.0 does)',
+  'push-config-not-stored': 'GetTaskPushNotificationConfig never finds a config it created',
+  'push-delete-ignored': 'DeleteTaskPushNotificationConfig answers success but keeps the config',
+  'push-never-sent': 'takes push configs but never notifies the webhook',
+} as const;
+
+export type A2aFault = keyof typeof A2A_FAULTS;
+
+export function isA2aFault(name: string): name is A2aFault {
+  return Object.hasOwn(A2A_FAULTS, name);
+}
+
+export function validateA2aFaults(names: readonly string[]): A2aFault[] {
+  const unknown = names.filter((name) => !isA2aFault(name));
+  if (unknown.length > 0) throw new ReferenceAgentError('UNKNOWN_FAULT', `unknown A2A fault(s): ${unknown.join(', ')}; known: ${Object.keys(A2A_FAULTS).join(', ')}`);
+  return names as A2aFault[];
+}

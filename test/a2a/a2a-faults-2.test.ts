@@ -1,0 +1,11 @@
+// The A2A fault runs, split over two files so that tap runs them in parallel.
+import t from 'tap';
+import { A2A_FAULT_EXPECTATIONS } from './a2a-fault-expectations.js';
+import { checkA2aFaults, groupA2aFaults } from './a2a-fault-check.js';
+
+const PART = 2;
+const PARTS = 2;
+for (const [index, group] of groupA2aFaults(A2A_FAULT_EXPECTATIONS).entries()) {
+  if (index % PARTS !== PART - 1) continue;
+  t.test(`A2A faults ${group.map((e) => e.fault).join(', ')}`, (t) => checkA2aFaults(t, group));
+}
