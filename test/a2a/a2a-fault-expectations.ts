@@ -1,15 +1,14 @@
+import type { FaultVerdict } from '../helpers/fault-verdicts.js';
+
 /**
  * For every reference A2A agent fault: the tests it must make fail (with a reason naming the
  * violation), or, for SHOULD-level faults, the warnings it must raise while everything passes.
  */
-export interface A2aFaultExpectation {
-  fault: string;
+export interface A2aFaultExpectation extends FaultVerdict {
   /** Runs the agent with --minimal (claims neither streaming nor push). */
   minimal?: boolean;
   /** Restricts the run to these tests (a fault that breaks everything, e.g. no card at all). */
   only?: string[];
-  failing?: { tests: string[]; reason: RegExp };
-  warning?: { tests: string[]; text: RegExp };
 }
 
 const both = (suffix: string) => [`a2a.v1_0.${suffix}`, `a2a.v0_3.${suffix}`];
@@ -18,7 +17,7 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
   { fault: 'legacy-card-path', only: both('card.passive.served'), failing: { tests: both('card.passive.served'), reason: /only at \/\.well-known\/agent\.json, the A2A v0\.2 path/ } },
   { fault: 'card-missing-skills', failing: { tests: both('card.passive.required-fields'), reason: /skills is missing/ } },
   { fault: 'card-no-top-level-url', failing: { tests: ['a2a.v0_3.card.passive.required-fields'], reason: /url is missing/ } },
-  { fault: 'no-cache-headers', warning: { tests: both('card.passive.caching'), text: /no Cache-Control/ } },
+  { fault: 'no-cache-headers', warnings: { tests: both('card.passive.caching'), text: /no Cache-Control/ } },
   { fault: 'parse-error-as-invalid-request', failing: { tests: both('jsonrpc.passive.parse-error'), reason: /expected error -32700, got -32600/ } },
   { fault: 'missing-method-invalid-params', failing: { tests: both('jsonrpc.passive.invalid-request'), reason: /requires -32600 Invalid Request; the agent answered -32602/ } },
   { fault: 'unknown-method-http-404', failing: { tests: both('jsonrpc.passive.method-not-found'), reason: /HTTP 404; a JSON-RPC response \(errors too\) comes with HTTP 200/ } },

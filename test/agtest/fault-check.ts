@@ -1,7 +1,8 @@
 import type { Test } from 'tap';
 import { FAULTS } from '../../reference-agent/index.js';
 import { junctionOf } from '../../profiles/index.js';
-import { failingTests, runReference } from '../helpers/reference-run.js';
+import { assertFaultVerdicts } from '../helpers/fault-verdicts.js';
+import { runReference } from '../helpers/reference-run.js';
 import type { FaultExpectation } from './fault-expectations.js';
 
 /** Junctions a fault may move: those of the tests it breaks and of the test it warns on. */
@@ -44,24 +45,8 @@ export async function checkFaults(t: Test, group: readonly FaultExpectation[]): 
     first?.only ? { only: first.only } : {},
     first?.transport,
   );
-  const expectedFailing = group.flatMap((e) => e.failing?.tests ?? []).sort();
-  t.same(failingTests(summary), expectedFailing, 'exactly the expected tests fail');
-  const affected = new Set(expectedFailing.map(junctionOf));
-  for (const junction of summary.claimed) {
-    const score = summary.profile.profile[junction];
-    if (affected.has(junction)) t.not(score, 'interoperable', `${junction} drops (${score})`);
-    else t.equal(score, 'interoperable', `${junction} is unchanged`);
-  }
-  for (const expectation of group) {
-    for (const test of expectation.failing?.tests ?? []) {
-      const result = summary.results.find((r) => r.test === test);
-      t.match(result?.reason ?? '', expectation.failing!.reason, `${expectation.fault}: ${test} names the violation: ${result?.reason}`);
-    }
-    if (expectation.warning) {
-      const result = summary.results.find((r) => r.test === expectation.warning!.test);
-      t.equal(result?.status, 'pass', `${expectation.fault}: ${expectation.warning.test} still passes`);
-      t.ok(result?.warnings.some((w) => expectation.warning!.text.test(w)), `${expectation.fault}: ${expectation.warning.test} warns: ${JSON.stringify(result?.warnings)}`);
-    }
-  }
+  const verdicts = group.map((e) => ({ fault: e.fault, failing: e.failing, warnings: e.warning && { tests: [e.warning.test], text: e.warning.text } }));
+  assertFaultVerdicts(t, summary, verdicts);
+  const expectedFailing = verdicts.flatMap((v) => v.failing?.tests ?? []);
   t.equal(summary.exitCode, expectedFailing.length > 0 ? 1 : 0, 'exit code follows the profile');
 }
