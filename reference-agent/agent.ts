@@ -47,6 +47,8 @@ export class Agent {
   /** agtest's verkey from setup: the agent packs what it sends on its own to it (envelope tests). */
   peerVerkey: string | undefined;
   received: Message[] = [];
+  /** Where peers reach it (its inbound endpoint), for the services of its invitations. */
+  endpoint = '';
   /** What the agent self-reports when asked for its interop profile (agent-metadata 1.0). */
   profiles: InteropProfile[] = [];
   /** Set by crash-on-unknown-major: the agent ignores everything until the next setup. */

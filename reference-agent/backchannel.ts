@@ -6,6 +6,7 @@ import { sameType } from './message-type.js';
 import type { Outbound } from './outbound.js';
 import { createBasicMessage } from './protocols/basicmessage.js';
 import { createQuery } from './protocols/discover-features.js';
+import { createInvitation } from './protocols/out-of-band.js';
 import { createPing } from './protocols/trust-ping.js';
 
 type Params = Record<string, unknown>;
@@ -43,6 +44,10 @@ export function createBackchannelHandler(agent: Agent, outbound: Outbound, dropC
     teardown() {
       agent.reset();
       return [200, {}];
+    },
+    'create-invitation'() {
+      const { invitation, url } = createInvitation(agent);
+      return [200, { invitation_url: url, invitation }];
     },
     'send-ping'(params) {
       const comment = params['comment'];

@@ -37,6 +37,12 @@ export const FAULTS = {
   'authcrypt-only': 'refuses Anoncrypt envelopes (RFC 0019: both modes)',
   'crash-on-bad-envelope': 'stops processing anything after an envelope it cannot open',
   'corrupt-outbound-envelope': 'flips a ciphertext byte in the envelopes it initiates (they no longer open; RFC 0019)',
+  'oob-c_i-param': 'create-invitation puts the invitation in a c_i parameter (Connections 1.0) instead of oob (RFC 0434)',
+  'oob-standard-base64': 'create-invitation encodes the invitation in standard Base64 ("+", "/") instead of Base64Url (RFC 0434)',
+  'oob-no-services': 'create-invitation gives an invitation with an empty services array (RFC 0434)',
+  'oob-raw-recipient-keys': 'the invitation service lists its raw base58 verkey instead of a did:key (RFC 0434: MUST be did:key)',
+  'oob-no-handshake-or-request': 'the invitation has neither handshake_protocols nor requests~attach (RFC 0434: one MUST be there)',
+  'oob-whitespace': 'the encoded invitation JSON keeps its whitespace (a SHOULD in RFC 0434: warning only)',
   'plaintext-outbound': 'sends the messages it initiates in plaintext although setup gave it a key to pack them to',
 } as const satisfies Readonly<Record<string, string>>;
 

@@ -67,6 +67,7 @@ export async function startReferenceAgent(options: ReferenceAgentOptions = {}): 
   agent.profiles = [...(options.profiles ?? [])];
   const outbound = createOutbound(agent);
   const inbound = await startInbound(options.transport ?? 'http', agent, outbound, host, options.port ?? 0, log);
+  agent.endpoint = inbound.url;
   const dropConnections = () => {
     inbound.dropConnections();
     outbound.dropConnections();

@@ -11,6 +11,7 @@ export const REFERENCE_AGENT_CLAIMS = [
   'basicmessage.1_0.active',
   'discover_features.1_0.passive',
   'discover_features.1_0.active',
+  'out_of_band.1_1.active',
   'envelope.rfc0019.passive',
   'envelope.rfc0019.active',
 ];

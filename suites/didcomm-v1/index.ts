@@ -2,13 +2,14 @@ import type { Suite } from '../define.js';
 import { basicMessageActive, basicMessagePassive } from './basicmessage.js';
 import { discoverFeaturesActive, discoverFeaturesPassive } from './discover-features.js';
 import { messagePassive } from './message.js';
+import { outOfBandActive } from './out-of-band.js';
 import { trustPingActive, trustPingPassive } from './trust-ping.js';
 import { TRANSPORTS, transportSuites } from '../transport/transport.js';
 import { metaPassive } from '../meta/meta.js';
 import { envelopeActive, envelopePassive } from '../envelope/rfc0019.js';
 
 /** Suite content version: bump when a test is added, removed or changes its verdict rules. */
-export const DIDCOMM_V1_SUITE_URI = 'urn:agtest:suite:didcomm-v1:0.3';
+export const DIDCOMM_V1_SUITE_URI = 'urn:agtest:suite:didcomm-v1:0.4';
 
 export const didcommV1Suites: readonly Suite[] = [
   messagePassive,
@@ -18,6 +19,7 @@ export const didcommV1Suites: readonly Suite[] = [
   basicMessageActive,
   discoverFeaturesPassive,
   discoverFeaturesActive,
+  outOfBandActive,
   // Transport clusters use trust ping as their probe, so they belong to this suite.
   ...TRANSPORTS.flatMap(transportSuites),
   envelopePassive,

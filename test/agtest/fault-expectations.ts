@@ -75,5 +75,11 @@ export const FAULT_EXPECTATIONS: FaultExpectation[] = [
   // Every message the agent initiates is an envelope once it claims envelopes, so every active check would fail: proven on its own junction.
   { fault: 'corrupt-outbound-envelope', only: ['envelope.rfc0019.active'], failing: { tests: ['envelope.rfc0019.active.sends-authcrypt'], reason: /the ping arrived as an envelope agtest could not open: ENVELOPE_DECRYPT_FAILED: ciphertext, tag, iv or protected fail authentication/ } },
   { fault: 'plaintext-outbound', failing: { tests: ['envelope.rfc0019.active.sends-authcrypt'], reason: /the ping arrived in plaintext \(application\/[a-z+-]+\), not in an RFC 0019 envelope/ } },
+  { fault: 'oob-c_i-param', failing: { tests: ['out_of_band.1_1.active.invitation-url', 'out_of_band.1_1.active.well-formed'], reason: /no oob query parameter \(it has: c_i\)/ } },
+  { fault: 'oob-standard-base64', failing: { tests: ['out_of_band.1_1.active.invitation-url', 'out_of_band.1_1.active.well-formed'], reason: /not Base64Url: it contains "[+/]" \(standard Base64/ } },
+  { fault: 'oob-no-services', failing: { tests: ['out_of_band.1_1.active.well-formed'], reason: /services must be a non-empty array/ } },
+  { fault: 'oob-raw-recipient-keys', failing: { tests: ['out_of_band.1_1.active.well-formed'], reason: /MUST be did:key references/ } },
+  { fault: 'oob-no-handshake-or-request', failing: { tests: ['out_of_band.1_1.active.well-formed'], reason: /neither handshake_protocols nor requests~attach/ } },
+  { fault: 'oob-whitespace', warning: { test: 'out_of_band.1_1.active.invitation-url', text: /keeps whitespace/ } },
   { fault: 'wrong-content-type', failing: { tests: ['transport.http.active.initiates'], reason: /Content-Type "application\/(didcomm-envelope-enc|json)"; RFC 0044 says/ } },
 ];
