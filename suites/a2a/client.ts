@@ -109,6 +109,12 @@ export function expectError(t: TestContext, answer: RpcAnswer, what: string, cod
   return error;
 }
 
+/** A call that must fail with `code` (or one of `codes`): sent with a fresh id, answered with that id. */
+export async function rpcError(t: TestContext, version: A2aVersion, url: string, method: string, params: unknown, what: string, codes: number | readonly number[], options: Omit<RpcOptions, 'id'> = {}): Promise<Record<string, unknown>> {
+  const id = t.newId();
+  return expectError(t, await rpc(t, version, url, method, params, { ...options, id }), what, codes, id);
+}
+
 function checkEnvelope(t: TestContext, answer: RpcAnswer, what: string, id: unknown): void {
   t.check(answer.status === 200, `${what}: HTTP ${answer.status}; a JSON-RPC response (errors too) comes with HTTP 200 (${clip(answer.body)})`);
   const type = (answer.headers['content-type'] ?? '').toLowerCase();

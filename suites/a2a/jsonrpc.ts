@@ -1,6 +1,6 @@
 import { defineSuite, defineTest, type Suite, type TestDefinition, type TestContext } from '../define.js';
 import { agentCard } from './agent-card.js';
-import { clip, expectError, rpc } from './client.js';
+import { clip, expectError, rpc, rpcError } from './client.js';
 import type { A2aVersion } from './protocol-version.js';
 
 const JSONRPC = 'JSON-RPC 2.0 §5.1 (error codes)';
@@ -37,8 +37,7 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
       spec: `${JSONRPC}: -32601 Method not found`,
       async run(t: TestContext) {
         const { rpcUrl } = await agentCard(t, v);
-        const id = t.newId();
-        expectError(t, await rpc(t, v, rpcUrl, 'agtest/noSuchMethod', {}, { id }), 'method agtest/noSuchMethod', -32601, id);
+        await rpcError(t, v, rpcUrl, 'agtest/noSuchMethod', {}, 'method agtest/noSuchMethod', -32601);
       },
     }),
     defineTest({
@@ -47,8 +46,7 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
       spec: `${JSONRPC}: -32602 Invalid params; ${v.cite} ${v.sec.errors} (validation errors)`,
       async run(t: TestContext) {
         const { rpcUrl } = await agentCard(t, v);
-        const id = t.newId();
-        expectError(t, await rpc(t, v, rpcUrl, v.methods.send, { message: 'not a message object' }, { id }), `${v.methods.send} with message "not a message object"`, -32602, id);
+        await rpcError(t, v, rpcUrl, v.methods.send, { message: 'not a message object' }, `${v.methods.send} with message "not a message object"`, -32602);
       },
     }),
     defineTest({
@@ -70,8 +68,7 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
       async run(t: TestContext) {
         const { rpcUrl, claims } = await agentCard(t, v);
         if (claims.streaming) t.skip('the card claims streaming (the streaming cluster tests it)');
-        const id = t.newId();
-        expectError(t, await rpc(t, v, rpcUrl, v.methods.stream, { message: v.userMessage('agtest: streaming probe') }, { id }), `${v.methods.stream} without the capability`, -32004, id);
+        await rpcError(t, v, rpcUrl, v.methods.stream, { message: v.userMessage('agtest: streaming probe') }, `${v.methods.stream} without the capability`, -32004);
       },
     }),
     defineTest({
@@ -81,8 +78,7 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
       async run(t: TestContext) {
         const { rpcUrl, claims } = await agentCard(t, v);
         if (claims.push) t.skip('the card claims push notifications (the push cluster tests them)');
-        const id = t.newId();
-        expectError(t, await rpc(t, v, rpcUrl, v.methods.pushSet, v.pushSetParams('agtest-unknown', t.endpoint), { id }), `${v.methods.pushSet} without the capability`, -32003, id);
+        await rpcError(t, v, rpcUrl, v.methods.pushSet, v.pushSetParams('agtest-unknown', t.endpoint), `${v.methods.pushSet} without the capability`, -32003);
       },
     }),
     defineTest({
@@ -95,8 +91,7 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
       async run(t: TestContext) {
         const { rpcUrl, claims } = await agentCard(t, v);
         if (claims.extendedCard) t.skip('the card claims an extended card');
-        const id = t.newId();
-        expectError(t, await rpc(t, v, rpcUrl, v.methods.extendedCard, v.id === '1.0' ? {} : undefined, { id }), `${v.methods.extendedCard} without the capability`, v.id === '1.0' ? -32004 : [-32004, -32007], id);
+        await rpcError(t, v, rpcUrl, v.methods.extendedCard, v.id === '1.0' ? {} : undefined, `${v.methods.extendedCard} without the capability`, v.id === '1.0' ? -32004 : [-32004, -32007]);
       },
     }),
   ];
@@ -108,8 +103,7 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
         spec: 'A2A v1.0 §3.6.2: if the version is not supported by the interface, agents MUST return VersionNotSupportedError (-32009)',
         async run(t: TestContext) {
           const { rpcUrl } = await agentCard(t, v);
-          const id = t.newId();
-          expectError(t, await rpc(t, v, rpcUrl, v.methods.get, { id: 'agtest-unknown' }, { id, headers: { 'A2A-Version': '99.0' } }), 'GetTask with A2A-Version 99.0', -32009, id);
+          await rpcError(t, v, rpcUrl, v.methods.get, { id: 'agtest-unknown' }, 'GetTask with A2A-Version 99.0', -32009, { headers: { 'A2A-Version': '99.0' } });
         },
       }),
       defineTest({
@@ -119,8 +113,7 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
         async run(t: TestContext) {
           const { rpcUrl, requiredExtensions } = await agentCard(t, v);
           if (requiredExtensions.length === 0) t.skip('the card marks no extension required');
-          const id = t.newId();
-          expectError(t, await rpc(t, v, rpcUrl, v.methods.send, { message: v.userMessage('agtest: no extensions declared') }, { id }), `${v.methods.send} without ${requiredExtensions.join(', ')}`, -32008, id);
+          await rpcError(t, v, rpcUrl, v.methods.send, { message: v.userMessage('agtest: no extensions declared') }, `${v.methods.send} without ${requiredExtensions.join(', ')}`, -32008);
         },
       }),
     );

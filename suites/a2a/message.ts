@@ -1,6 +1,6 @@
 import { defineSuite, defineTest, type Suite, type TestDefinition, type TestContext } from '../define.js';
 import { agentCard } from './agent-card.js';
-import { expectError, rpc } from './client.js';
+import { rpcError } from './client.js';
 import type { A2aVersion } from './protocol-version.js';
 import { sendText, settledTask } from './task-shape.js';
 
@@ -62,9 +62,8 @@ export function messageSuite(v: A2aVersion): Suite {
         spec: 'A2A v1.0 §3.4.2: when a message includes a taskId it MUST reference an existing task; agents MUST return TaskNotFoundError (-32001) otherwise',
         async run(t: TestContext) {
           const { rpcUrl } = await agentCard(t, v);
-          const id = t.newId();
           const taskId = `agtest-unknown-${t.newId()}`;
-          expectError(t, await rpc(t, v, rpcUrl, v.methods.send, { message: v.userMessage('agtest: for a task that does not exist', { taskId }) }, { id }), `${v.methods.send} naming task ${taskId}`, -32001, id);
+          await rpcError(t, v, rpcUrl, v.methods.send, { message: v.userMessage('agtest: for a task that does not exist', { taskId }) }, `${v.methods.send} naming task ${taskId}`, -32001);
         },
       }),
     );

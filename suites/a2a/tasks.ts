@@ -1,6 +1,6 @@
 import { defineSuite, defineTest, type Suite, type TestDefinition, type TestContext } from '../define.js';
 import { agentCard } from './agent-card.js';
-import { expectError, resultOf, rpc } from './client.js';
+import { resultOf, rpc, rpcError } from './client.js';
 import type { A2aVersion } from './protocol-version.js';
 import { checkTask, getTask, obtainTask } from './task-shape.js';
 import { isObject } from './is-object.js';
@@ -13,8 +13,7 @@ export function tasksSuite(v: A2aVersion): Suite {
       spec: `${v.cite} ${v.sec.get} errors: TaskNotFoundError (-32001)`,
       async run(t: TestContext) {
         const { rpcUrl } = await agentCard(t, v);
-        const id = t.newId();
-        expectError(t, await rpc(t, v, rpcUrl, v.methods.get, { id: `agtest-unknown-${t.newId()}` }, { id }), `${v.methods.get} of an unknown id`, -32001, id);
+        await rpcError(t, v, rpcUrl, v.methods.get, { id: `agtest-unknown-${t.newId()}` }, `${v.methods.get} of an unknown id`, -32001);
       },
     }),
     defineTest({
@@ -23,8 +22,7 @@ export function tasksSuite(v: A2aVersion): Suite {
       spec: `${v.cite} ${v.sec.cancel} errors: TaskNotFoundError (-32001)`,
       async run(t: TestContext) {
         const { rpcUrl } = await agentCard(t, v);
-        const id = t.newId();
-        expectError(t, await rpc(t, v, rpcUrl, v.methods.cancel, { id: `agtest-unknown-${t.newId()}` }, { id }), `${v.methods.cancel} of an unknown id`, -32001, id);
+        await rpcError(t, v, rpcUrl, v.methods.cancel, { id: `agtest-unknown-${t.newId()}` }, `${v.methods.cancel} of an unknown id`, -32001);
       },
     }),
     defineTest({
@@ -88,8 +86,7 @@ export function tasksSuite(v: A2aVersion): Suite {
         const { rpcUrl } = await agentCard(t, v);
         const created = await obtainTask(t, v, rpcUrl, v.blocking(true));
         if (!v.states.terminal.includes(created.state)) t.skip(`the task stopped in ${created.state}, not a terminal state`);
-        const id = t.newId();
-        expectError(t, await rpc(t, v, rpcUrl, v.methods.cancel, { id: created.id }, { id }), `${v.methods.cancel} of ${created.state} task ${created.id}`, -32002, id);
+        await rpcError(t, v, rpcUrl, v.methods.cancel, { id: created.id }, `${v.methods.cancel} of ${created.state} task ${created.id}`, -32002);
       },
     }),
   ];
