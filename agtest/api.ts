@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { launchAdapter, type AdapterEvent } from '../adapters/index.js';
 import { createMessageWriter, watchMessages, type ReceivedFile } from '../agtalk/index.js';
 import { AgtestError, describeError, resolveCommand } from '../common/index.js';
-import { createKeyPair, EnvelopeError, looksLikeRfc0019, unpackRfc0019 } from '../envelopes/index.js';
+import { createKeyPair, EnvelopeError, looksLikeRfc0019, unpackRfc0019, type KeyPair } from '../envelopes/index.js';
 import { scoreResults, validateProfile, type Finding, type InteropProfile, type TestResult } from '../profiles/index.js';
 import { A2A_SUITE_URI, a2aSuites, DIDCOMM_V1_SUITE_URI, didcommV1Suites, type JsonMessage, type ReceivedMessage, type Suite } from '../suites/index.js';
 import type { HarnessConfig } from './config/load-config.js';
@@ -13,7 +13,7 @@ import { formatJunitXml } from './output/junit-xml.js';
 import type { Reporter, RunSummary } from './reporters/reporter.js';
 import { startAgentProcess } from './run/agent-process.js';
 import { expandClaims, planTests } from './run/plan-tests.js';
-import { runTest } from './run/run-test.js';
+import { runTest, type RunTestDeps } from './run/run-test.js';
 import { fillCommand, fillTemplate } from './run/template.js';
 import type { TestSession } from './run/test-session.js';
 import { Transcript } from './run/transcript.js';
@@ -86,6 +86,8 @@ export async function run(options: RunOptions): Promise<RunSummary> {
     const inboxDir = join(outDir, 'agtalk', 'inbox');
     const seenIds = new Map<string, string>();
     const keys = await createKeyPair();
+    const testKeys: KeyPair[] = [];
+    const runConnection: RunTestDeps['runConnection'] = {};
     const deliver = async (file: ReceivedFile) => {
       let message = file.json;
       let envelope: ReceivedMessage['envelope'];
@@ -96,7 +98,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       if (looksLikeRfc0019(message) || (file.extension === 'dee' && !plaintext)) {
         // Opened here, so that every suite sees the message inside; the envelope's facts go along.
         try {
-          const opened = unpackRfc0019(message ?? file.bytes, [keys]);
+          const opened = unpackRfc0019(message ?? file.bytes, [keys, ...testKeys]);
           const inner: unknown = JSON.parse(opened.message);
           envelope = { alg: opened.alg, recipient: opened.recipientVerkey, protected: opened.header, ...(opened.senderVerkey ? { sender: opened.senderVerkey } : {}) };
           message = inner;
@@ -185,6 +187,8 @@ export async function run(options: RunOptions): Promise<RunSummary> {
         ...(agactCommand && config.agact ? { agact: { command: agactCommand, timeoutMs: config.agact.timeoutMs, cwd: config.baseDir } } : {}),
         timeouts: config.timeouts,
         keys,
+        testKeys,
+        runConnection,
         outDir,
         testMs: config.timeouts.testMs,
         fatal: fatalAny,

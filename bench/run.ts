@@ -3,7 +3,8 @@
  * How much agtalk + an adapter add to a DIDComm round trip: trust pings to the reference agent
  * through the folders and each built-in adapter process (HTTP, WebSocket, SMTP), then straight
  * over HTTP to the same agent, in the same run; then what an RFC 0019 envelope costs per message;
- * then A2A SendMessage through agtalk + the A2A adapter vs a direct POST.
+ * then a DID exchange connection set-up; then A2A SendMessage through agtalk + the A2A adapter vs a
+ * direct POST.
  */
 import { parseArgs } from 'node:util';
 import { startReferenceAgent } from '../reference-agent/index.js';
@@ -11,6 +12,7 @@ import { measureAgtalkRoundTrips } from './agtalk-round-trip.js';
 import { measureDirectRoundTrips } from './direct-round-trip.js';
 import { measureA2aRoundTrips } from './a2a-round-trip.js';
 import { measureEnvelopeCost } from './envelope-cost.js';
+import { measureDidExchange } from './did-exchange-cost.js';
 import { formatTable, LatencyRecorder } from './stats.js';
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '300' }, warmup: { type: 'string', default: '20' } } });
@@ -44,6 +46,13 @@ process.stdout.write(`${formatTable([...summaries, direct!])}\n`);
 process.stdout.write(`ratio agtalk+http/direct p50=${(http!.p50Ms / direct!.p50Ms).toFixed(1)}x p99=${(http!.p99Ms / direct!.p99Ms).toFixed(1)}x\n`);
 process.stdout.write(`\nenvelope cost per message, no transport (${count} each after ${warmup} warm-up)\n`);
 process.stdout.write(`${formatTable(await measureEnvelopeCost(count, warmup))}\n`);
+process.stdout.write(`\nconnection set-up with the reference agent over HTTP, direct (${count} each after ${warmup} warm-up)\n`);
+const exchangeAgent = await startReferenceAgent({ faults: [], transport: 'http' });
+try {
+  process.stdout.write(`${formatTable(await measureDidExchange(exchangeAgent, count, warmup))}\n`);
+} finally {
+  await exchangeAgent.close();
+}
 process.stdout.write(`\nA2A SendMessage (non-blocking) round trips to the reference A2A agent (${count} each after ${warmup} warm-up)\n`);
 const a2a = await measureA2aRoundTrips(count, warmup);
 process.stdout.write(`${formatTable(a2a)}\n`);

@@ -51,3 +51,9 @@ export function didKeyToVerkey(didKey: string): string {
   }
   return bs58.encode(bytes.subarray(2));
 }
+
+/** createKeyPair for code that cannot await: libsodium must already be loaded (loadCrypto). */
+export function createKeyPairSync(): KeyPair {
+  const pair = sodium.crypto_sign_keypair();
+  return { verkey: bs58.encode(pair.publicKey), publicKey: pair.publicKey, secretKey: pair.privateKey };
+}

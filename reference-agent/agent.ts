@@ -4,6 +4,8 @@ import { AGENT_METADATA_PREFIX, AGENT_METADATA_TYPES, answerMetadataRequest, typ
 import type { Fault } from './faults.js';
 import { LEGACY_PREFIX, parseType, PREFIX } from './message-type.js';
 import { basicMessage } from './protocols/basicmessage.js';
+import { didExchange, type PendingRequest } from './protocols/did-exchange.js';
+import { outOfBand } from './protocols/out-of-band.js';
 import { discoverFeatures } from './protocols/discover-features.js';
 import { problemReport, reportProblem } from './protocols/problem-report.js';
 import { trustPing } from './protocols/trust-ping.js';
@@ -14,7 +16,25 @@ export type Message = Record<string, unknown>;
  * How a message reached the agent: in plaintext, or in an RFC 0019 envelope (with its proven
  * sender for Authcrypt). Replies go back the same way.
  */
-export type Via = { enveloped: false } | { enveloped: true; sender?: string; initiated?: boolean };
+export type Via = ({ enveloped: false } | { enveloped: true; sender?: string; initiated?: boolean; recipient?: string }) & ReplyOverride;
+
+/** Set by a handler whose reply must leave differently (a DID exchange response, from the new key). */
+export interface ReplyOverride {
+  replyFrom?: KeyPair;
+  replyTo?: string;
+  replyPlain?: boolean;
+}
+
+/** A DID exchange connection the agent answered (keyed by the request @id, the thread). */
+export interface Connection {
+  keys: KeyPair;
+  /** The agent's did:peer:2 for it, and the requester's DID. */
+  did: string;
+  theirDid: string;
+  theirKey: string;
+  theirEndpoint?: string;
+  state: 'responded' | 'completed';
+}
 
 /** A message ready for the wire: its bytes and their media type (Aries RFC 0044). */
 export interface Sealed {
@@ -26,13 +46,15 @@ export interface Sealed {
 /** One protocol family at major version 1, as a plain object. */
 export interface Protocol {
   family: string;
+  /** The minor version it implements (default 0): a newer one must be handled as this one. */
+  minor?: number;
   /** Message names → the top-level fields each defines besides `@type`/`@id` (decorators aside). */
   messages: Readonly<Record<string, readonly string[]>>;
   /** Takes an accepted message, returns the replies. */
-  handle(agent: Agent, message: Message, name: string): Message[];
+  handle(agent: Agent, message: Message, name: string, via: Via): Message[];
 }
 
-const PROTOCOLS = new Map<string, Protocol>([trustPing, basicMessage, discoverFeatures, reportProblem].map((p) => [p.family, p]));
+const PROTOCOLS = new Map<string, Protocol>([trustPing, basicMessage, discoverFeatures, reportProblem, didExchange, outOfBand].map((p) => [p.family, p]));
 
 /** The major version of every family the agent implements (RFC 0003: the major must match). */
 export const SUPPORTED_MAJOR = 1;
@@ -51,6 +73,14 @@ export class Agent {
   endpoint = '';
   /** What the agent self-reports when asked for its interop profile (agent-metadata 1.0). */
   profiles: InteropProfile[] = [];
+  /** Ids of the out-of-band invitations it made: a DID exchange request must name one (pthid). */
+  readonly invitations = new Set<string>();
+  /** DID exchange connections by thread; their keys open envelopes as well as the agent's own. */
+  readonly connections = new Map<string, Connection>();
+  /** Requests it sent answering invitations, by request @id (DID exchange requester). */
+  readonly pending = new Map<string, PendingRequest>();
+  /** The key of the connection the current session runs on: what it initiates comes from it. */
+  private connectionKeys: KeyPair | undefined;
   /** Set by crash-on-unknown-major: the agent ignores everything until the next setup. */
   private wedged = false;
 
@@ -68,6 +98,7 @@ export class Agent {
   reset(peer?: string, peerVerkey?: string): void {
     this.peer = peer;
     this.peerVerkey = peerVerkey;
+    this.connectionKeys = undefined;
     this.received = [];
     this.wedged = false;
   }
@@ -75,6 +106,18 @@ export class Agent {
   /** crash-on-bad-envelope: like an agent whose handler died, it ignores everything until setup. */
   wedge(): void {
     this.wedged = true;
+  }
+
+  /** A DID exchange made a connection: the session's peer is now its key (and its endpoint). */
+  startConnection(keys: KeyPair, theirKey: string, theirEndpoint: string | undefined): void {
+    this.connectionKeys = keys;
+    this.peerVerkey = theirKey;
+    if (theirEndpoint) this.peer = theirEndpoint;
+  }
+
+  /** Every key an envelope to the agent may be for: its own, its connections' and its pending requests'. */
+  allKeys(): KeyPair[] {
+    return [this.keys, ...[...this.connections.values(), ...this.pending.values()].map((c) => c.keys)];
   }
 
   /** How the agent sends what it initiates: packed to the peer's key when setup gave one. */
@@ -89,13 +132,15 @@ export class Agent {
    */
   seal(message: Message, via: Via): Sealed | undefined {
     const json = JSON.stringify(message);
-    if (!via.enveloped) return { body: json, contentType: this.has('wrong-content-type') ? 'application/didcomm-envelope-enc' : 'application/json', enveloped: false };
-    const to = via.sender ?? this.peerVerkey;
+    if (!via.enveloped || via.replyPlain) return { body: json, contentType: this.has('wrong-content-type') ? 'application/didcomm-envelope-enc' : 'application/json', enveloped: false };
+    const to = via.replyTo ?? via.sender ?? this.peerVerkey;
     if (!to) {
       this.log(`cannot answer ${String(message['@type'])} in an envelope: an Anoncrypt message names no sender and setup gave no key`);
       return undefined;
     }
-    const envelope = packRfc0019(json, [to], this.has('anoncrypt-replies') && !via.initiated ? undefined : this.keys);
+    // Replies come from the key the message was for; what it initiates, from the connection's key.
+    const from = via.replyFrom ?? (via.initiated ? this.connectionKeys : this.allKeys().find((k) => k.verkey === via.recipient)) ?? this.keys;
+    const envelope = packRfc0019(json, [to], this.has('anoncrypt-replies') && !via.initiated ? undefined : from);
     if (via.initiated && this.has('corrupt-outbound-envelope')) {
       const bytes = Buffer.from(envelope.ciphertext, 'base64url');
       bytes[0] = (bytes[0] ?? 0) ^ 0x01;
@@ -118,7 +163,7 @@ export class Agent {
   }
 
   /** `message` has string `@type` and `@id` (the transport checked). */
-  handle(message: Message): Message[] {
+  handle(message: Message, via: Via = { enveloped: false }): Message[] {
     const id = message['@id'] as string;
     const rawType = message['@type'] as string;
     if (this.wedged) return this.drop(rawType, this.has('crash-on-bad-envelope') ? 'crash-on-bad-envelope' : 'crash-on-unknown-major');
@@ -138,12 +183,12 @@ export class Agent {
     }
     const fields = Object.hasOwn(protocol.messages, type.name) ? protocol.messages[type.name] : undefined;
     if (!fields) return this.refuse(message, 'unsupported-message-type', `unknown message type ${rawType}`);
-    if (this.has('reject-newer-minor') && type.minor !== 0) return this.drop(rawType, 'reject-newer-minor');
+    if (this.has('reject-newer-minor') && type.minor > (protocol.minor ?? 0)) return this.drop(rawType, 'reject-newer-minor');
     if (this.has('reject-unknown-fields')) {
       const known = new Set(['@type', '@id', ...fields]);
       if (Object.keys(message).some((key) => !key.startsWith('~') && !known.has(key))) return this.drop(rawType, 'reject-unknown-fields');
     }
-    return protocol.handle(this, message, type.name);
+    return protocol.handle(this, message, type.name, via);
   }
 
   private drop(type: string, fault: Fault): Message[] {

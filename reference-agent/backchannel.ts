@@ -7,6 +7,7 @@ import type { Outbound } from './outbound.js';
 import { createBasicMessage } from './protocols/basicmessage.js';
 import { createQuery } from './protocols/discover-features.js';
 import { createInvitation } from './protocols/out-of-band.js';
+import { receiveInvitation } from './protocols/did-exchange.js';
 import { createPing } from './protocols/trust-ping.js';
 
 type Params = Record<string, unknown>;
@@ -38,6 +39,14 @@ export function createBackchannelHandler(agent: Agent, outbound: Outbound, dropC
         }
       }
       agent.reset(endpoint, verkey === undefined ? undefined : String(verkey));
+      // agtest names the DID exchange connection the test runs in: what the agent sends goes there.
+      const named = params['connection'];
+      if (named !== undefined) {
+        const did = typeof named === 'object' && named !== null ? (named as Record<string, unknown>)['agent_did'] : undefined;
+        const connection = [...agent.connections.values()].find((c) => c.did === did);
+        if (!connection) return bad(`setup params.connection.agent_did ${JSON.stringify(did ?? null)} is none of this agent's connections`);
+        agent.startConnection(connection.keys, connection.theirKey, connection.theirEndpoint);
+      }
       // The agent's own key, for envelope tests: agtest packs to it and checks it signs its envelopes.
       return [200, { verkey: agent.keys.verkey, did: verkeyToDidKey(agent.keys.verkey) }];
     },
@@ -48,6 +57,22 @@ export function createBackchannelHandler(agent: Agent, outbound: Outbound, dropC
     'create-invitation'() {
       const { invitation, url } = createInvitation(agent);
       return [200, { invitation_url: url, invitation }];
+    },
+    /** Accepts an out-of-band invitation URL (RFC 0434): DID exchange request, or handshake-reuse. */
+    async 'receive-invitation'(params) {
+      const url = params['invitation_url'];
+      if (typeof url !== 'string') return bad('receive-invitation needs params.invitation_url, a string');
+      const raw = /[?&]oob=([^&#]+)/.exec(url)?.[1];
+      let invitation: unknown;
+      try {
+        invitation = raw === undefined ? undefined : JSON.parse(Buffer.from(decodeURIComponent(raw), 'base64url').toString('utf8'));
+      } catch {
+        invitation = undefined;
+      }
+      if (!isObject(invitation)) return bad('receive-invitation: the URL has no oob parameter holding a Base64Url JSON invitation');
+      const accepted = receiveInvitation(agent, invitation);
+      if ('error' in accepted) return bad(`receive-invitation: ${accepted.error}`);
+      return (await outbound.send(accepted.message, accepted.via)) ? [200, { id: accepted.message['@id'] }] : [502, { error: `could not deliver ${String(accepted.message['@type'])}` }];
     },
     'send-ping'(params) {
       const comment = params['comment'];

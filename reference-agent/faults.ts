@@ -43,6 +43,16 @@ export const FAULTS = {
   'oob-raw-recipient-keys': 'the invitation service lists its raw base58 verkey instead of a did:key (RFC 0434: MUST be did:key)',
   'oob-no-handshake-or-request': 'the invitation has neither handshake_protocols nor requests~attach (RFC 0434: one MUST be there)',
   'oob-whitespace': 'the encoded invitation JSON keeps its whitespace (a SHOULD in RFC 0434: warning only)',
+  'dx-response-wrong-thid': 'the DID exchange response ~thread.thid is not the request @id (RFC 0023, RFC 0008)',
+  'dx-unsigned-rotate': 'the DID exchange response did_rotate~attach carries no signature (RFC 0023 1.1)',
+  'dx-rotate-wrong-key': 'did_rotate~attach is signed with the new key, not the invitation key it must prove continuity with (RFC 0023 1.1)',
+  'dx-plaintext-response': 'sends the DID exchange response in plaintext (RFC 0023: packed in an encryption envelope)',
+  'dx-accept-plaintext-request': 'answers a DID exchange request that came in plaintext (RFC 0023: the request is packed to the invitation keys)',
+  'dx-ignore-pthid': 'answers a DID exchange request whose ~thread.pthid names none of its invitations (RFC 0023, RFC 0434)',
+  'oob-request-no-pthid': "receive-invitation: its DID exchange request has no ~thread.pthid naming the invitation (RFC 0434, RFC 0023)",
+  'oob-reuse-no-pthid': 'receive-invitation: its handshake-reuse has no ~thread.pthid naming the invitation (RFC 0434)',
+  'dx-request-plaintext': 'receive-invitation: sends its DID exchange request in plaintext, not packed to the invitation key (RFC 0023)',
+  'dx-complete-no-pthid': 'its DID exchange complete has no ~thread.pthid (RFC 0023: MUST be the invitation @id)',
   'plaintext-outbound': 'sends the messages it initiates in plaintext although setup gave it a key to pack them to',
 } as const satisfies Readonly<Record<string, string>>;
 

@@ -32,7 +32,7 @@ export function createInboundHandler(agent: Agent, outbound: Outbound): Handler 
     const { message, via } = opened;
     if (agent.has('http-refuse-all')) return reject(400, 'fault http-refuse-all');
 
-    const replies = agent.handle(message);
+    const replies = agent.handle(message, via);
     const [first, ...rest] = replies;
     const sealed = first && returnRoute(message) === 'all' && !agent.has('ignore-return-route') ? agent.seal(first, via) : undefined;
     if (sealed) {

@@ -40,7 +40,7 @@ export async function listenSmtp(agent: Agent, outbound: Outbound, host: string,
           if ('error' in parsed) return callback(refusal(554, parsed.error));
           // Accepted first: the replies are separate mails, and must not hold this one open.
           callback();
-          for (const reply of agent.handle(parsed.message)) await outbound.send(reply, parsed.via);
+          for (const reply of agent.handle(parsed.message, parsed.via)) await outbound.send(reply, parsed.via);
         })
         .catch((error: unknown) => {
           agent.log(`inbound mail failed: ${String(error)}`);

@@ -31,7 +31,7 @@ export async function listenWs(agent: Agent, outbound: Outbound, host: string, p
       socket.close(1011, 'fault ws-close-on-message');
       return;
     }
-    for (const reply of agent.handle(parsed.message)) {
+    for (const reply of agent.handle(parsed.message, parsed.via)) {
       const sealed = agent.seal(reply, parsed.via);
       if (sealed && socket.readyState === WebSocket.OPEN) socket.send(sealed.body);
       else if (sealed) await outbound.send(reply, parsed.via);

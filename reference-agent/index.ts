@@ -1,5 +1,5 @@
 /**
- * The reference agent: a small DIDComm v1 plaintext agent over HTTP that agtest's suites certify
+ * The reference agent: a small DIDComm v1 agent (plaintext or envelopes, out-of-band + DID exchange) over HTTP, WS or SMTP that agtest's suites certify
  * as interoperable, with named faults that break one rule each. It is "just another agent": of
  * agtest it uses only the public `profiles` library, as any agent answering agent-metadata would.
  */

@@ -43,7 +43,7 @@ export function openMessage(agent: Agent, bytes: Buffer): { message: Message; vi
   }
   let opened;
   try {
-    opened = unpackRfc0019(value, [agent.keys]);
+    opened = unpackRfc0019(value, agent.allKeys());
   } catch (error) {
     if (!(error instanceof EnvelopeError)) throw error;
     if (agent.has('crash-on-bad-envelope')) agent.wedge();
@@ -52,5 +52,5 @@ export function openMessage(agent: Agent, bytes: Buffer): { message: Message; vi
   if (opened.alg === 'Anoncrypt' && agent.has('authcrypt-only')) return { error: 'fault authcrypt-only: an Anoncrypt envelope' };
   const inner = parseMessage(Buffer.from(opened.message, 'utf8'));
   if ('error' in inner) return { error: `the envelope holds ${inner.error}` };
-  return { message: inner.message, via: { enveloped: true, ...(opened.senderVerkey ? { sender: opened.senderVerkey } : {}) } };
+  return { message: inner.message, via: { enveloped: true, recipient: opened.recipientVerkey, ...(opened.senderVerkey ? { sender: opened.senderVerkey } : {}) } };
 }

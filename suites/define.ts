@@ -28,8 +28,45 @@ export interface EnvelopeOptions {
   mode: 'authcrypt' | 'anoncrypt';
   /** Recipient verkey; default the agent's key from setup. */
   to?: string;
+  /**
+   * The agent is meant to refuse it: its refusal (an HTTP error, say) is then no finding.
+   * Default: true when `mutate` or `to` is given (tampered or misaddressed).
+   */
+  expectRefusal?: boolean;
   /** Changes the envelope before it is sent (tampering tests). */
   mutate?: (envelope: { protected: string; iv: string; ciphertext: string; tag: string }) => Record<string, unknown>;
+}
+
+/** A DID document as agtest resolved it: Ed25519 keys as base58 verkeys. */
+export interface ResolvedDid {
+  verkeys: string[];
+  services: { type: string; serviceEndpoint: string; recipientKeys: string[]; routingKeys: string[] }[];
+}
+
+/** DID and signature tools for connection tests (DID exchange, out-of-band). */
+export interface DidTools {
+  /**
+   * A fresh Ed25519 key and its did:peer:2 (service: agtest's endpoint) for this test; from
+   * then on sendEnvelope's Authcrypt is from that key, and envelopes to it are opened.
+   */
+  newIdentity(): { did: string; verkey: string };
+  /** did:peer:2 or long-form did:peer:4 (the document is in the DID); `error` says why agtest cannot. */
+  resolve(did: string): ResolvedDid | { error: string };
+  /** Verifies a signed attachment (RFC 0017 data.jws, EdDSA): the payload and the keys whose signatures hold. */
+  verifyAttachment(attachment: unknown): { payload: string; signers: string[] } | { error: string };
+  /** A did:key's Ed25519 verkey, or undefined when it is not one. */
+  didKeyToVerkey(didKey: string): string | undefined;
+  verkeyToDidKey(verkey: string): string;
+  /** A signed attachment (RFC 0017, EdDSA JWS) of `data` by the test's identity key (newIdentity). */
+  sign(data: string | object): Record<string, unknown>;
+}
+
+/** The DIDComm connection the runner made for this test by out-of-band + DID exchange, if any. */
+export interface ConnectionInfo {
+  invitationId: string;
+  agentDid: string;
+  agentVerkey: string;
+  agtestDid: string;
 }
 
 export type MessageMatcher = (received: ReceivedMessage) => boolean;
@@ -80,8 +117,17 @@ export interface TestContext {
    * binding's business (the A2A adapter reads an HTTP request, see adapters/README.md).
    */
   sendJson(value: JsonMessage): Promise<{ file: string }>;
-  /** Sends a plaintext message to the agent (written to the outbox as `file`). */
-  send(message: JsonMessage): Promise<{ file: string }>;
+  /**
+   * Sends a message to the agent (written to the outbox as `file`): in plaintext, or inside the
+   * test's connection when there is one (an Authcrypt envelope to the agent's key).
+   * `expectRefusal`: the agent is meant to refuse it (its refusal is no finding).
+   */
+  send(message: JsonMessage, options?: { expectRefusal?: boolean }): Promise<{ file: string }>;
+  /** Sends a plaintext message whatever the connection (tests of what an agent does with plaintext). */
+  sendPlaintext(message: JsonMessage, options?: { expectRefusal?: boolean }): Promise<{ file: string }>;
+  readonly dids: DidTools;
+  /** Set when the runner connected agtest and the agent by DID exchange before this test. */
+  readonly connection: ConnectionInfo | undefined;
   /**
    * Envelope tests (clusters `envelope.*`) only: agtest's verkey, given to the agent in setup
    * (`params.verkey`), and the agent's, as its setup printed it (`{"verkey": ...}`).

@@ -14,6 +14,9 @@ export type {
   TransportEvent,
   TransportEventMatcher,
   EnvelopeOptions,
+  DidTools,
+  ResolvedDid,
+  ConnectionInfo,
 } from './define.js';
 export { didcommV1Suites, DIDCOMM_V1_SUITE_URI } from './didcomm-v1/index.js';
 export { parseMessageType, messageType, ofType, inThread, threadId, DIDCOMM_PREFIX, LEGACY_PREFIX } from './didcomm-v1/message-type.js';

@@ -12,6 +12,9 @@ export const REFERENCE_AGENT_CLAIMS = [
   'discover_features.1_0.passive',
   'discover_features.1_0.active',
   'out_of_band.1_1.active',
+  'out_of_band.1_1.passive',
+  'didexchange.1_1.passive',
+  'didexchange.1_1.active',
   'envelope.rfc0019.passive',
   'envelope.rfc0019.active',
 ];

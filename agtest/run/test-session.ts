@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { MessageWriter } from '../../agtalk/index.js';
 import { invokeAgact, type AgactOutcome } from '../../agact/index.js';
 import { AgtestError } from '../../common/index.js';
-import { packRfc0019, type KeyPair } from '../../envelopes/index.js';
-import { TestFailure, TestSkipped, type JsonMessage, type ReceivedMessage, type TestContext, type TransportEvent } from '../../suites/index.js';
+import { createKeyPairSync, createPeerDid2, didKeyToVerkey, EnvelopeError, packRfc0019, resolvePeerDid, signAttachment, verifyAttachment, verkeyToDidKey, type KeyPair } from '../../envelopes/index.js';
+import { TestFailure, TestSkipped, type ConnectionInfo, type DidTools, type JsonMessage, type ReceivedMessage, type TestContext, type TransportEvent } from '../../suites/index.js';
 import { Arrivals } from './arrivals.js';
 import type { Transcript } from './transcript.js';
 
@@ -19,6 +19,8 @@ export interface SessionDeps {
   timeouts: { messageMs: number; silenceMs: number };
   /** agtest's own key for this run (RFC 0019 envelopes). */
   keys: KeyPair;
+  /** Keys made for single tests (DID exchange identities): inbound envelopes are opened with these too. */
+  testKeys: KeyPair[];
 }
 
 /** Raised inside a test body after its time ran out, so that it stops acting on the agent. */
@@ -36,6 +38,12 @@ export class TestSession {
   agentVerkey: string | undefined;
   /** send() packs (Authcrypt, to agentVerkey) instead of sending plaintext. */
   sendsEnvelopes = false;
+  /** The key agtest packs from: the run's, or this test's DID exchange identity. */
+  keys: KeyPair;
+  /** The connection the runner made by DID exchange before the test, if any. */
+  connection: ConnectionInfo | undefined;
+  /** DIDComm files this test wrote to the outbox, in order. */
+  readonly sentFiles: string[] = [];
   /** Files the test made bad on purpose: their refusal by the agent is the expected outcome, not a finding. */
   readonly meantToBeRefused = new Set<string>();
   private readonly messages = new Arrivals<ReceivedMessage>(true);
@@ -47,7 +55,24 @@ export class TestSession {
     readonly test: string,
     private readonly deps: SessionDeps,
     readonly transcript: Transcript,
-  ) {}
+  ) {
+    this.keys = deps.keys;
+  }
+
+  /** Runs this test inside the run's connection: its keys, the agent's key. */
+  adoptConnection(info: ConnectionInfo, keys: KeyPair): void {
+    this.keys = keys;
+    this.connection = info;
+    this.agentVerkey = info.agentVerkey;
+    this.sendsEnvelopes = true;
+  }
+
+  /** A fresh key and did:peer:2 for this test; envelopes to it are opened from now on. */
+  newIdentity(): { did: string; verkey: string } {
+    this.keys = createKeyPairSync();
+    this.deps.testKeys.push(this.keys);
+    return { did: createPeerDid2(this.keys.verkey, this.deps.endpoint), verkey: this.keys.verkey };
+  }
 
   deliver(message: ReceivedMessage): void {
     this.messages.add(message);
@@ -56,6 +81,17 @@ export class TestSession {
   /** What the adapter reported (sent, received, undeliverable, ...) while this test ran. */
   deliverEvent(event: TransportEvent): void {
     this.events.add(event);
+  }
+
+  /**
+   * Waits (at most `limitMs`) until the adapter reported an outcome for every DIDComm file this
+   * test sent: strict ordering means a POST the agent holds open delays whatever comes next, and
+   * the next test must not inherit it.
+   */
+  async drainOutbox(limitMs: number): Promise<void> {
+    const deadline = performance.now() + limitMs;
+    const settled = (file: string) => this.events.all((e) => (e.type === 'sent' || e.type === 'undeliverable') && e.file === file).length > 0;
+    while (performance.now() < deadline && !this.sentFiles.every(settled)) await new Promise((resolve) => setTimeout(resolve, 50));
   }
 
   /** Ends the test's pending waits, so that nothing of it outlives it (timers keep Node alive). */
@@ -114,26 +150,39 @@ export class TestSession {
         session.transcript.addMessage('sent', written.name, bytes, value);
         return { file: written.name };
       },
-      async send(message: JsonMessage) {
+      async send(message: JsonMessage, options = {}) {
         session.throwIfAborted();
-        if (session.sendsEnvelopes && session.agentVerkey) return this.sendEnvelope(message, { mode: 'authcrypt' });
+        if (session.sendsEnvelopes && session.agentVerkey) return this.sendEnvelope(message, { mode: 'authcrypt', expectRefusal: options.expectRefusal ?? false });
+        return this.sendPlaintext(message, options);
+      },
+      async sendPlaintext(message: JsonMessage, options = {}) {
+        session.throwIfAborted();
         const bytes = JSON.stringify(message);
         const written = await deps.outbox.write(bytes, 'dm');
+        session.sentFiles.push(written.name);
+        if (options.expectRefusal) session.meantToBeRefused.add(written.name);
         session.transcript.addMessage('sent', written.name, bytes, message);
         return { file: written.name };
       },
-      agtestVerkey: deps.keys.verkey,
+      get agtestVerkey() {
+        return session.keys.verkey;
+      },
       get agentVerkey() {
         return session.agentVerkey;
       },
+      get connection() {
+        return session.connection;
+      },
+      dids: session.didTools(),
       async sendEnvelope(message, options) {
         session.throwIfAborted();
         const to = options.to ?? session.agentVerkey;
         if (!to) throw new TestFailure("the agent's setup printed no {\"verkey\": ...}, so agtest has no key to pack to (an agent that claims envelopes must)");
-        const envelope = packRfc0019(JSON.stringify(message), [to], options.mode === 'authcrypt' ? deps.keys : undefined);
+        const envelope = packRfc0019(JSON.stringify(message), [to], options.mode === 'authcrypt' ? session.keys : undefined);
         const bytes = JSON.stringify(options.mutate ? options.mutate(envelope) : envelope);
         const written = await deps.outbox.write(bytes, 'dee');
-        if (options.mutate || options.to !== undefined) session.meantToBeRefused.add(written.name);
+        session.sentFiles.push(written.name);
+        if (options.expectRefusal ?? (options.mutate !== undefined || options.to !== undefined)) session.meantToBeRefused.add(written.name);
         session.transcript.addMessage('sent', written.name, bytes, { ...message, '~agtest': { envelope: options.mode, to, tampered: options.mutate !== undefined } });
         return { file: written.name };
       },
@@ -174,6 +223,40 @@ export class TestSession {
       },
       skip(reason): never {
         throw new TestSkipped(reason);
+      },
+    };
+  }
+
+  private didTools(): DidTools {
+    const reason = (error: EnvelopeError) => `${error.code}: ${error.message}`;
+    return {
+      newIdentity: () => this.newIdentity(),
+      // Only what is wrong with the agent's data is a result; anything else is agtest's error.
+      resolve(did) {
+        try {
+          return resolvePeerDid(did);
+        } catch (error) {
+          if (!(error instanceof EnvelopeError)) throw error;
+          return { error: reason(error) };
+        }
+      },
+      verifyAttachment(attachment) {
+        try {
+          const verified = verifyAttachment(attachment);
+          return { payload: Buffer.from(verified.payload).toString('utf8'), signers: verified.signers };
+        } catch (error) {
+          if (!(error instanceof EnvelopeError)) throw error;
+          return { error: reason(error) };
+        }
+      },
+      verkeyToDidKey: (verkey) => verkeyToDidKey(verkey),
+      sign: (data) => ({ ...signAttachment(data, this.keys) }),
+      didKeyToVerkey(didKey) {
+        try {
+          return didKeyToVerkey(didKey);
+        } catch {
+          return undefined;
+        }
       },
     };
   }

@@ -2,14 +2,15 @@ import type { Suite } from '../define.js';
 import { basicMessageActive, basicMessagePassive } from './basicmessage.js';
 import { discoverFeaturesActive, discoverFeaturesPassive } from './discover-features.js';
 import { messagePassive } from './message.js';
-import { outOfBandActive } from './out-of-band.js';
+import { didExchangeActive, didExchangePassive } from './did-exchange.js';
+import { outOfBandActive, outOfBandPassive } from './out-of-band.js';
 import { trustPingActive, trustPingPassive } from './trust-ping.js';
 import { TRANSPORTS, transportSuites } from '../transport/transport.js';
 import { metaPassive } from '../meta/meta.js';
 import { envelopeActive, envelopePassive } from '../envelope/rfc0019.js';
 
 /** Suite content version: bump when a test is added, removed or changes its verdict rules. */
-export const DIDCOMM_V1_SUITE_URI = 'urn:agtest:suite:didcomm-v1:0.4';
+export const DIDCOMM_V1_SUITE_URI = 'urn:agtest:suite:didcomm-v1:0.5';
 
 export const didcommV1Suites: readonly Suite[] = [
   messagePassive,
@@ -20,6 +21,9 @@ export const didcommV1Suites: readonly Suite[] = [
   discoverFeaturesPassive,
   discoverFeaturesActive,
   outOfBandActive,
+  outOfBandPassive,
+  didExchangePassive,
+  didExchangeActive,
   // Transport clusters use trust ping as their probe, so they belong to this suite.
   ...TRANSPORTS.flatMap(transportSuites),
   envelopePassive,

@@ -1,4 +1,4 @@
-import { defineSuite, defineTest, type JsonMessage, type TestContext } from '../define.js';
+import { defineSuite, defineTest, type JsonMessage, type ReceivedMessage, type TestContext } from '../define.js';
 import { DIDCOMM_PREFIX, LEGACY_PREFIX, parseMessageType } from './message-type.js';
 
 const RFC = 'Aries RFC 0434 (Out-of-Band Protocol 1.1)';
@@ -27,7 +27,7 @@ export function decodeOobParameter(value: string): { json: JsonMessage; text: st
 }
 
 /** Asks for an invitation and decodes it from its URL; fails naming what is wrong with the URL. */
-async function createInvitation(t: TestContext): Promise<{ url: URL; invitation: JsonMessage; text: string }> {
+export async function createInvitation(t: TestContext): Promise<{ url: URL; invitation: JsonMessage; text: string }> {
   const output = await t.act('create-invitation', {});
   const printed = isObject(output) ? output['invitation_url'] : undefined;
   t.check(typeof printed === 'string', `agact create-invitation printed ${JSON.stringify(output)}, not {"invitation_url": "..."}`);
@@ -49,6 +49,26 @@ async function createInvitation(t: TestContext): Promise<{ url: URL; invitation:
   const decoded = decodeOobParameter(oob);
   if ('error' in decoded) t.fail(decoded.error);
   return { url, invitation: decoded.json, text: decoded.text };
+}
+
+/**
+ * The invitation for tests of what comes after it (DID exchange): a c_i parameter, standard
+ * Base64 or whitespace are out_of_band's findings, not theirs, so they are read anyway.
+ */
+export async function createInvitationLeniently(t: TestContext): Promise<JsonMessage> {
+  const output = await t.act('create-invitation', {});
+  const printed = isObject(output) ? output['invitation_url'] : undefined;
+  t.check(typeof printed === 'string', `agact create-invitation printed ${JSON.stringify(output)}, not {"invitation_url": "..."}`);
+  const raw = /[?&](?:oob|c_i)=([^&#]+)/.exec(printed)?.[1];
+  t.check(raw, `the invitation URL ${JSON.stringify(printed.slice(0, 80))} has no oob parameter`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(decodeURIComponent(raw).replace(/\+/g, '-').replace(/\//g, '_'), 'base64url').toString('utf8'));
+  } catch {
+    t.fail('the oob parameter does not decode to JSON');
+  }
+  t.check(isObject(parsed), 'the oob parameter does not decode to a JSON object');
+  return parsed;
 }
 
 export const outOfBandActive = defineSuite({
@@ -103,6 +123,87 @@ export const outOfBandActive = defineSuite({
           const endpoint = service['serviceEndpoint'];
           t.check(typeof endpoint === 'string' && URL.canParse(endpoint), `services[${index}].serviceEndpoint ${JSON.stringify(endpoint)} is not a URI`);
         });
+      },
+    }),
+  ],
+});
+
+const REQUEST = 'https://didcomm.org/didexchange/1.1';
+
+/**
+ * agtest's own invitation (DID exchange 1.1 as the handshake; an inline service with a fresh
+ * key of this test, or `service`, e.g. a DID the agent is already connected with), handed to the
+ * agent through agact receive-invitation.
+ */
+export async function offerInvitation(t: TestContext, service?: string | 'new-did'): Promise<{ invitation: JsonMessage; key: string; did: string }> {
+  const me = service === undefined || service === 'new-did' ? t.dids.newIdentity() : undefined;
+  if (service === 'new-did') service = me!.did;
+  const key = me?.verkey ?? t.agtestVerkey;
+  const invitation: JsonMessage = {
+    '@type': `${DIDCOMM_PREFIX}out-of-band/1.1/invitation`,
+    '@id': t.newId(),
+    label: 'agtest',
+    handshake_protocols: [REQUEST],
+    services: [service ?? { id: '#inline', type: 'did-communication', recipientKeys: [t.dids.verkeyToDidKey(key)], routingKeys: [], serviceEndpoint: t.endpoint }],
+  };
+  const url = `${t.endpoint.startsWith('http') ? t.endpoint : 'https://agtest.invalid/'}?oob=${Buffer.from(JSON.stringify(invitation)).toString('base64url')}`;
+  await t.act('receive-invitation', { invitation_url: url });
+  return { invitation, key, did: me?.did ?? service ?? '' };
+}
+
+const isType = (family: string, name: string) => (m: ReceivedMessage) => {
+  const type = parseMessageType(m.message['@type']);
+  return type?.family === family && type.major === 1 && type.name === name;
+};
+const parentThread = (message: JsonMessage): unknown => (isObject(message['~thread']) ? message['~thread']['pthid'] : undefined);
+
+export const outOfBandPassive = defineSuite({
+  cluster: 'out_of_band.1_1',
+  mode: 'passive',
+  description: "The agent takes agtest's out-of-band invitations: it answers with the handshake, in the invitation's thread, and reuses a connection it has.",
+  tests: [
+    defineTest({
+      name: 'accepts-invitation',
+      description: "receive-invitation with agtest's invitation: the agent starts DID exchange, its request's ~thread.pthid is the invitation @id",
+      spec: `${RFC}, "Responses": the response to an invitation MUST use ~thread.pthid = the invitation @id`,
+      async run(t: TestContext) {
+        const { invitation } = await offerInvitation(t);
+        const request = await t.receive(isType('didexchange', 'request'), { description: "a DID exchange request answering agtest's invitation" });
+        t.check(parentThread(request.message) === invitation['@id'], `the request's ~thread.pthid is ${JSON.stringify(parentThread(request.message) ?? null)}, not the invitation @id ${String(invitation['@id'])}`);
+      },
+    }),
+    defineTest({
+      name: 'handshake-reuse',
+      description: "Connected through an invitation naming agtest's DID, a second invitation naming it gets handshake-reuse on the connection (pthid = the new invitation)",
+      spec: `${RFC}, "Reuse Messages": handshake-reuse carries ~thread.pthid = the invitation @id and MUST be encrypted on the existing connection`,
+      timeoutMs: 30_000,
+      async run(t: TestContext) {
+        // Both invitations name the same DID, agtest's DID on the connection: whether a receiver
+        // matches the invitation's DID or its peer's DID, it is the connection it has.
+        const first = await offerInvitation(t, 'new-did');
+        const request = await t.receive(isType('didexchange', 'request'), { description: "a DID exchange request answering agtest's first invitation" });
+        const theirDid = request.message['did'];
+        const resolved = typeof theirDid === 'string' ? t.dids.resolve(theirDid) : { error: 'no did' };
+        const theirKey = ('error' in resolved ? undefined : (resolved.services[0]?.recipientKeys[0] ?? resolved.verkeys[0])) ?? request.envelope?.sender;
+        if (!theirKey) t.skip(`agtest cannot find the agent's key to connect first (${'error' in resolved ? resolved.error : 'no keys'})`);
+        await t.sendEnvelope(
+          { '@type': `${REQUEST}/response`, '@id': t.newId(), '~thread': { thid: request.message['@id'], pthid: first.invitation['@id'] }, did: first.did, 'did_rotate~attach': t.dids.sign(first.did) },
+          { mode: 'authcrypt', to: theirKey, expectRefusal: false },
+        );
+        await t.receive(isType('didexchange', 'complete'), { description: 'the DID exchange complete that makes the first connection' });
+        const second = await offerInvitation(t, first.did);
+        const answer = await t.receive((m) => isType('out-of-band', 'handshake-reuse')(m) || isType('didexchange', 'request')(m), { description: "handshake-reuse (or a new request) answering the invitation that names agtest's DID" });
+        if (isType('didexchange', 'request')(answer)) {
+          t.warn('the agent started a second connection instead of reusing the one it has (RFC 0434: handshake-reuse)');
+          return;
+        }
+        t.check(answer.envelope, 'handshake-reuse came in plaintext; it MUST be encrypted on the existing connection');
+        t.check(answer.envelope.recipient === first.key, `handshake-reuse is encrypted to ${answer.envelope.recipient}, not to agtest's key on the connection`);
+        t.check(parentThread(answer.message) === second.invitation['@id'], `handshake-reuse ~thread.pthid is ${JSON.stringify(parentThread(answer.message) ?? null)}, not the invitation @id ${String(second.invitation['@id'])}`);
+        await t.sendEnvelope(
+          { '@type': `${DIDCOMM_PREFIX}out-of-band/1.1/handshake-reuse-accepted`, '@id': t.newId(), '~thread': { thid: answer.message['@id'], pthid: second.invitation['@id'] } },
+          { mode: 'authcrypt', to: theirKey, expectRefusal: false },
+        );
       },
     }),
   ],

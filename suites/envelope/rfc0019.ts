@@ -41,6 +41,10 @@ function flipped(field: string): string {
   return bytes.toString('base64url');
 }
 
+/** Beyond this, a refusal has not come; above the warning, it came slowly. */
+const SLOW_REFUSAL_LIMIT_MS = 15_000;
+const SLOW_REFUSAL_WARN_MS = 2_000;
+
 export const envelopePassive = defineSuite({
   cluster: 'envelope.rfc0019',
   mode: 'passive',
@@ -76,6 +80,7 @@ export const envelopePassive = defineSuite({
     }),
     defineTest({
       name: 'survives-bad-envelopes',
+      timeoutMs: 3 * SLOW_REFUSAL_LIMIT_MS + 10_000,
       description: 'Tampered, misaddressed and garbled envelopes are not acted on, and the agent then still answers a good one.',
       spec: `${RFC}: the AEAD tag authenticates ciphertext and protected header; a recipient unpacks only envelopes with its kid. An agent must drop what fails and keep working (Aries RFC 0035 allows a problem-report)`,
       requires: ['trust_ping.1_0.passive'],
@@ -83,10 +88,22 @@ export const envelopePassive = defineSuite({
         const key = agentKey(t);
         const contents = { tampered: `tampered ${t.newId()}`, misaddressed: `misaddressed ${t.newId()}` };
         const basic = (content: string) => ({ '@type': messageType('basicmessage', '1.0', 'message'), '@id': t.newId(), sent_time: new Date().toISOString(), content });
-        await t.sendEnvelope(basic(contents.tampered), { mode: 'authcrypt', mutate: (envelope) => ({ ...envelope, ciphertext: flipped(envelope.ciphertext) }) });
-        // Packed to agtest's own key: a well-formed envelope that is not for the agent.
-        await t.sendEnvelope(basic(contents.misaddressed), { mode: 'authcrypt', to: t.agtestVerkey });
-        await t.sendEnvelope(basic('garbled'), { mode: 'anoncrypt', to: key, mutate: (envelope) => ({ ...envelope, protected: 'e30' }) });
+        const bad = [
+          await t.sendEnvelope(basic(contents.tampered), { mode: 'authcrypt', mutate: (envelope) => ({ ...envelope, ciphertext: flipped(envelope.ciphertext) }) }),
+          // Packed to agtest's own key: a well-formed envelope that is not for the agent.
+          await t.sendEnvelope(basic(contents.misaddressed), { mode: 'authcrypt', to: t.agtestVerkey }),
+          await t.sendEnvelope(basic('garbled'), { mode: 'anoncrypt', to: key, mutate: (envelope) => ({ ...envelope, protected: 'e30' }) }),
+        ];
+        // The good ping must not queue behind a refusal still in flight: wait for each outcome.
+        // Strict ordering: each comes after the one before, so the gap is the agent's time.
+        let since = performance.now();
+        for (const { file } of bad) {
+          const outcome = await t.transportEvent((e) => (e.type === 'sent' || e.type === 'undeliverable') && e.file === file, { description: `the transport's outcome for the bad envelope ${file}`, timeoutMs: SLOW_REFUSAL_LIMIT_MS });
+          const took = Math.round(performance.now() - since);
+          since = performance.now();
+          const status = outcome.type === 'sent' || outcome.type === 'undeliverable' ? outcome.status : undefined;
+          if (took > SLOW_REFUSAL_WARN_MS) t.warn(`the agent held a bad envelope about ${took} ms before answering${status ? ` ${status}` : ''} (its sender waits that long; it could refuse at once)`);
+        }
         const message = ping(t);
         await t.sendEnvelope(message, { mode: 'authcrypt' });
         // Only that it answers: how it answers is unpacks-authcrypt's check.

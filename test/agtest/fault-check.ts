@@ -5,29 +5,38 @@ import { assertFaultVerdicts } from '../helpers/fault-verdicts.js';
 import { runReference } from '../helpers/reference-run.js';
 import type { FaultExpectation } from './fault-expectations.js';
 
-/** Junctions a fault may move: those of the tests it breaks and of the test it warns on. */
-export function junctionsOf(expectation: FaultExpectation): Set<string> {
-  return new Set([...(expectation.failing?.tests ?? []), ...(expectation.warning ? [expectation.warning.test] : [])].map(junctionOf));
+/**
+ * Junctions whose faults each change one field of one message (the connection protocols), so that
+ * faults breaking different tests of the junction cannot cancel out. Elsewhere they can (two trust
+ * ping faults on response_requested undo each other), so there a junction takes one fault per run.
+ */
+const FIELD_FAULT_JUNCTIONS = new Set(['out_of_band.1_1.active', 'out_of_band.1_1.passive', 'didexchange.1_1.passive', 'didexchange.1_1.active']);
+
+/** What a fault touches, for grouping: its tests in the junctions above, its junctions elsewhere. */
+export function touchedBy(expectation: FaultExpectation): Set<string> {
+  const tests = [...(expectation.failing?.tests ?? []), ...(expectation.warning ? [expectation.warning.test] : [])];
+  return new Set(tests.map((test) => (FIELD_FAULT_JUNCTIONS.has(junctionOf(test)) ? test : junctionOf(test))));
 }
 
 /**
  * Faults that can share one run: a full run per fault costs the most time of the whole test
- * suite, and faults that touch different junctions cannot hide one another. A fault with its own
+ * suite, and faults that touch different junctions (or tests, see touchedBy) cannot hide one
+ * another. A fault with its own
  * transport or `only` runs alone.
  */
 export function groupFaults(expectations: readonly FaultExpectation[]): FaultExpectation[][] {
-  const groups: { members: FaultExpectation[]; junctions: Set<string> }[] = [];
+  const groups: { members: FaultExpectation[]; tests: Set<string> }[] = [];
   const alone: FaultExpectation[][] = [];
   for (const expectation of expectations) {
     if (expectation.only || expectation.transport || expectation.alone) {
       alone.push([expectation]);
       continue;
     }
-    const junctions = junctionsOf(expectation);
-    let group = groups.find((g) => ![...junctions].some((junction) => g.junctions.has(junction)));
-    if (!group) groups.push((group = { members: [], junctions: new Set() }));
+    const tests = touchedBy(expectation);
+    let group = groups.find((g) => ![...tests].some((test) => g.tests.has(test)));
+    if (!group) groups.push((group = { members: [], tests: new Set() }));
     group.members.push(expectation);
-    for (const junction of junctions) group.junctions.add(junction);
+    for (const test of tests) group.tests.add(test);
   }
   return [...groups.map((g) => g.members), ...alone];
 }

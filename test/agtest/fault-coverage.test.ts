@@ -3,7 +3,7 @@ import { BUILTIN_TRANSPORTS } from '../../agtest/index.js';
 import { FAULTS } from '../../reference-agent/index.js';
 import { didcommV1Suites } from '../../suites/index.js';
 import { FAULT_EXPECTATIONS } from './fault-expectations.js';
-import { groupFaults, junctionsOf } from './fault-check.js';
+import { groupFaults, touchedBy } from './fault-check.js';
 import { assertFaultGroups } from '../helpers/fault-verdicts.js';
 
 t.test('every reference-agent fault has an expectation, and every check a fault that breaks it', async (t) => {
@@ -15,8 +15,8 @@ t.test('every reference-agent fault has an expectation, and every check a fault 
   t.same(all.filter((name) => !caught.has(name)), [], 'no check is left without a fault proving it can fail');
 });
 
-t.test('fault groups: every fault runs once, and no two faults of a run touch the same junction', async (t) => {
+t.test('fault groups: every fault runs once, and no two faults of a run touch the same junction (or, for the connection protocols, the same test)', async (t) => {
   const groups = groupFaults(FAULT_EXPECTATIONS);
-  assertFaultGroups(t, FAULT_EXPECTATIONS, groups, junctionsOf);
+  assertFaultGroups(t, FAULT_EXPECTATIONS, groups, touchedBy);
   t.ok(groups.length < FAULT_EXPECTATIONS.length / 2, `${groups.length} runs for ${FAULT_EXPECTATIONS.length} faults`);
 });

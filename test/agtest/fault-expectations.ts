@@ -19,6 +19,8 @@ export interface FaultExpectation {
   warning?: { test: string; text: RegExp };
 }
 
+const DX_TESTS = ['response-encrypted', 'response-thread', 'response-signed', 'complete', 'rejects-plaintext-request', 'rejects-unknown-invitation'].map((name) => `didexchange.1_1.passive.${name}`);
+
 export const FAULT_EXPECTATIONS: FaultExpectation[] = [
   { fault: 'uuid-only-ids', failing: { tests: ['message.v1.passive.accepts-well-formed'], reason: /non-UUID @id/ } },
   { fault: 'reject-unknown-fields', failing: { tests: ['message.v1.passive.tolerates-unknown-fields'], reason: /unknown fields/ } },
@@ -51,7 +53,7 @@ export const FAULT_EXPECTATIONS: FaultExpectation[] = [
   {
     fault: 'http-refuse-all',
     only: ['transport.http.passive'],
-    failing: { tests: ['transport.http.passive.accepts', 'transport.http.passive.return-route', 'transport.http.passive.status-accepted'], reason: /refused a well-formed message over http \(status 400\)/ },
+    failing: { tests: ['transport.http.passive.accepts', 'transport.http.passive.return-route', 'transport.http.passive.status-accepted'], reason: /refused a well-formed message over http( \(status 400\)|: the DID exchange request was undeliverable \(status 400)/ },
   },
   { fault: 'http-status-200', warning: { test: 'transport.http.passive.status-accepted', text: /HTTP 200 .* 202 Accepted/ } },
   { fault: 'ignore-return-route', failing: { tests: ['transport.http.passive.return-route'], reason: /return_route "all" was ignored/ } },
@@ -59,16 +61,16 @@ export const FAULT_EXPECTATIONS: FaultExpectation[] = [
     fault: 'ws-close-on-message',
     transport: 'ws',
     only: ['transport.ws.passive'],
-    failing: { tests: ['transport.ws.passive.accepts'], reason: /refused a well-formed message over ws: the agent dropped the connection \d+ times/ },
+    failing: { tests: ['transport.ws.passive.accepts'], reason: /refused a well-formed message over ws: (the agent|the DID exchange request was undeliverable \(the agent) dropped the connection \d+ times/ },
   },
-  { fault: 'ws-drop-outbound', transport: 'ws', only: ['transport.ws.active'], failing: { tests: ['transport.ws.active.initiates'], reason: /expected a ping sent by the agent over ws/ } },
+  { fault: 'ws-drop-outbound', transport: 'ws', only: ['transport.ws.active'], failing: { tests: ['transport.ws.active.initiates'], reason: /expected a ping sent by the agent over ws|no response came back over ws/ } },
   {
     fault: 'smtp-refuse-all',
     transport: 'smtp',
     only: ['transport.smtp.passive'],
-    failing: { tests: ['transport.smtp.passive.accepts'], reason: /refused a well-formed message over smtp \(status 554\)/ },
+    failing: { tests: ['transport.smtp.passive.accepts'], reason: /refused a well-formed message over smtp( \(status 554\)|: the DID exchange request was undeliverable \(status 554)/ },
   },
-  { fault: 'smtp-drop-outbound', transport: 'smtp', only: ['transport.smtp.active'], failing: { tests: ['transport.smtp.active.initiates'], reason: /expected a ping sent by the agent over smtp/ } },
+  { fault: 'smtp-drop-outbound', transport: 'smtp', only: ['transport.smtp.active'], failing: { tests: ['transport.smtp.active.initiates'], reason: /expected a ping sent by the agent over smtp|no response came back over smtp/ } },
   { fault: 'anoncrypt-replies', failing: { tests: ['envelope.rfc0019.passive.unpacks-authcrypt'], reason: /is Anoncrypt: a reply to an Authcrypt message must be Authcrypt/ } },
   { fault: 'authcrypt-only', failing: { tests: ['envelope.rfc0019.passive.unpacks-anoncrypt'], reason: /expected a ping_response to the Anoncrypt ping/ } },
   { fault: 'crash-on-bad-envelope', failing: { tests: ['envelope.rfc0019.passive.survives-bad-envelopes'], reason: /expected a ping_response to the good ping .* sent after three bad envelopes/ } },
@@ -77,9 +79,20 @@ export const FAULT_EXPECTATIONS: FaultExpectation[] = [
   { fault: 'plaintext-outbound', failing: { tests: ['envelope.rfc0019.active.sends-authcrypt'], reason: /the ping arrived in plaintext \(application\/[a-z+-]+\), not in an RFC 0019 envelope/ } },
   { fault: 'oob-c_i-param', failing: { tests: ['out_of_band.1_1.active.invitation-url', 'out_of_band.1_1.active.well-formed'], reason: /no oob query parameter \(it has: c_i\)/ } },
   { fault: 'oob-standard-base64', failing: { tests: ['out_of_band.1_1.active.invitation-url', 'out_of_band.1_1.active.well-formed'], reason: /not Base64Url: it contains "[+/]" \(standard Base64/ } },
-  { fault: 'oob-no-services', failing: { tests: ['out_of_band.1_1.active.well-formed'], reason: /services must be a non-empty array/ } },
+  // DID exchange starts from the invitation's service and handshake_protocols: without them the agent cannot be reached that way.
+  { fault: 'oob-no-services', failing: { tests: ['out_of_band.1_1.active.well-formed', ...DX_TESTS], reason: /services must be a non-empty array|has no service with an Ed25519 did:key recipient/ } },
   { fault: 'oob-raw-recipient-keys', failing: { tests: ['out_of_band.1_1.active.well-formed'], reason: /MUST be did:key references/ } },
-  { fault: 'oob-no-handshake-or-request', failing: { tests: ['out_of_band.1_1.active.well-formed'], reason: /neither handshake_protocols nor requests~attach/ } },
+  { fault: 'oob-no-handshake-or-request', failing: { tests: ['out_of_band.1_1.active.well-formed', ...DX_TESTS], reason: /neither handshake_protocols nor requests~attach|does not offer DID exchange 1\.x/ } },
+  { fault: 'dx-response-wrong-thid', failing: { tests: ['didexchange.1_1.passive.response-thread'], reason: /response ~thread\.thid is .*not the request @id/ } },
+  { fault: 'dx-unsigned-rotate', failing: { tests: ['didexchange.1_1.passive.response-signed'], reason: /did_rotate~attach: ENVELOPE_MALFORMED: the attachment is not signed/ } },
+  { fault: 'dx-rotate-wrong-key', failing: { tests: ['didexchange.1_1.passive.response-signed'], reason: /did_rotate~attach is signed by .*not by the invitation key/ } },
+  { fault: 'dx-plaintext-response', failing: { tests: ['didexchange.1_1.passive.response-encrypted'], reason: /the response came in plaintext/ } },
+  { fault: 'dx-accept-plaintext-request', failing: { tests: ['didexchange.1_1.passive.rejects-plaintext-request'], reason: /unexpected: a DID exchange response to a request that came in plaintext/ } },
+  { fault: 'oob-request-no-pthid', failing: { tests: ['out_of_band.1_1.passive.accepts-invitation'], reason: /request's ~thread\.pthid is null, not the invitation @id/ } },
+  { fault: 'oob-reuse-no-pthid', failing: { tests: ['out_of_band.1_1.passive.handshake-reuse'], reason: /handshake-reuse ~thread\.pthid is null, not the invitation @id/ } },
+  { fault: 'dx-request-plaintext', failing: { tests: ['didexchange.1_1.active.request'], reason: /the request came in plaintext/ } },
+  { fault: 'dx-complete-no-pthid', failing: { tests: ['didexchange.1_1.active.complete'], reason: /complete ~thread\.pthid is null, not the invitation @id/ } },
+  { fault: 'dx-ignore-pthid', failing: { tests: ['didexchange.1_1.passive.rejects-unknown-invitation'], reason: /unexpected: a DID exchange response to a request whose pthid/ } },
   { fault: 'oob-whitespace', warning: { test: 'out_of_band.1_1.active.invitation-url', text: /keeps whitespace/ } },
   { fault: 'wrong-content-type', failing: { tests: ['transport.http.active.initiates'], reason: /Content-Type "application\/(didcomm-envelope-enc|json)"; RFC 0044 says/ } },
 ];

@@ -4,7 +4,7 @@ import { FAULT_EXPECTATIONS } from './fault-expectations.js';
 import { checkFaults, groupFaults } from './fault-check.js';
 
 const PART = 1;
-const PARTS = 3;
+const PARTS = 5;
 for (const [index, group] of groupFaults(FAULT_EXPECTATIONS).entries()) {
   if (index % PARTS !== PART - 1) continue;
   t.test(`faults ${group.map((e) => e.fault).join(', ')}`, (t) => checkFaults(t, group));

@@ -1,12 +1,11 @@
 // The protocol suites run unmodified over every built-in transport: only the adapter changes.
 // The same runs keep profiles/reference-agent.json (what the reference agent self-reports) true:
 // AGTEST_UPDATE_PROFILE=1 rewrites it from them.
-import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
 import t from 'tap';
-import { BUILTIN_TRANSPORTS, referenceAgentConfig, REFERENCE_AGENT_PROFILE, run, type HarnessConfig } from '../../agtest/index.js';
+import { BUILTIN_TRANSPORTS, referenceAgentConfig, REFERENCE_AGENT_PROFILE, type HarnessConfig } from '../../agtest/index.js';
 import { DIDCOMM_V1_SUITE_URI } from '../../suites/index.js';
-import { FAST_TIMEOUTS, runReference, withTempDir } from '../helpers/reference-run.js';
+import { runReference } from '../helpers/reference-run.js';
 
 const UPDATE = process.env['AGTEST_UPDATE_PROFILE'] === '1';
 const protocolScores = (profile: Record<string, string>) => Object.fromEntries(Object.entries(profile).filter(([junction]) => !junction.startsWith('transport.') && !junction.startsWith('meta.')));
@@ -47,21 +46,4 @@ t.test('the reference agent is interoperable over every built-in transport, with
   const committed = JSON.parse(await readFile(REFERENCE_AGENT_PROFILE, 'utf8')) as { test_suite: string; profile: Record<string, string> };
   t.equal(committed.test_suite, DIDCOMM_V1_SUITE_URI, 'the committed profile is of the current suite version');
   t.same(committed.profile, merged, 'profiles/reference-agent.json is what these runs measured (AGTEST_UPDATE_PROFILE=1 rewrites it)');
-});
-
-t.test('claiming envelopes moves every test into RFC 0019 envelopes; without the claim the same tests run in plaintext', async (t) => {
-  const filesOf = (dir: string, test: string) => readdir(join(dir, 'transcripts', test)).then((names) => names.filter((name) => name !== 'transcript.json'));
-  for (const envelopes of [true, false]) {
-    await withTempDir(async (outDir) => {
-      const config = referenceAgentConfig({ transport: 'http' });
-      const claims = envelopes ? config.claims : config.claims.filter((claim) => !claim.startsWith('envelope.'));
-      const summary = await run({ config: { ...config, claims, timeouts: FAST_TIMEOUTS }, outDir });
-      t.equal(summary.exitCode, 0, `${envelopes ? 'envelopes' : 'plaintext'}: all interoperable ${JSON.stringify(summary.results.filter((r) => r.status !== 'pass').map((r) => [r.test, r.reason]))}`);
-      const extension = envelopes ? /\.dee$/ : /\.dm$/;
-      for (const test of ['trust_ping.1_0.passive.responds', 'basicmessage.1_0.active.sends-content', 'message.v1.passive.unknown-major']) {
-        const files = await filesOf(outDir, test);
-        t.ok(files.length > 0 && files.every((name) => extension.test(name)), `${envelopes ? 'envelopes' : 'plaintext'}: ${test} sent and received only ${extension.source} files (${files.join(', ')})`);
-      }
-    });
-  }
 });
