@@ -39,6 +39,8 @@ export interface EnvelopeOptions {
 
 /** A DID document as agtest resolved it: Ed25519 keys as base58 verkeys. */
 export interface ResolvedDid {
+  /** The key to pack to: the first DIDComm service's first recipient key, else the first key. */
+  key: string | undefined;
   verkeys: string[];
   services: { type: string; serviceEndpoint: string; recipientKeys: string[]; routingKeys: string[] }[];
 }

@@ -21,3 +21,5 @@ export type {
 export { didcommV1Suites, DIDCOMM_V1_SUITE_URI } from './didcomm-v1/index.js';
 export { parseMessageType, messageType, ofType, inThread, threadId, DIDCOMM_PREFIX, LEGACY_PREFIX } from './didcomm-v1/message-type.js';
 export { a2aSuites, A2A_SUITE_URI } from './a2a/index.js';
+/** For the runner's connection step: the same lenient invitation reading the connection tests use. */
+export { createInvitationLeniently, invitationKey } from './didcomm-v1/out-of-band.js';

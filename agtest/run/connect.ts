@@ -1,4 +1,4 @@
-import { TestFailure, type JsonMessage, type ReceivedMessage, type TestContext, type TransportEvent } from '../../suites/index.js';
+import { createInvitationLeniently, invitationKey, TestFailure, type ReceivedMessage, type TestContext, type TransportEvent } from '../../suites/index.js';
 import type { TestSession } from './test-session.js';
 
 /** Claiming this junction means: connect by out-of-band + DID exchange, as real agents do. */
@@ -27,22 +27,22 @@ export async function connectByDidExchange(t: TestContext, session: TestSession,
 }
 
 async function connect(t: TestContext, session: TestSession, setupKey: string | undefined): Promise<void> {
-  const output = (await t.act('create-invitation')) as { invitation_url?: unknown } | undefined;
-  const invitation = decodeInvitation(output?.invitation_url);
+  const invitation = await createInvitationLeniently(t);
   // An invitation without a usable service is out_of_band's finding; setup's key still connects.
-  const invitationKey = serviceKey(t, invitation) ?? setupKey;
-  if (!invitationKey) throw new TestFailure('the invitation has no service with a recipient key');
+  const found = invitationKey(t, invitation);
+  const toKey = 'key' in found ? found.key : setupKey;
+  if (!toKey) throw new TestFailure('error' in found ? found.error : 'the invitation has no service with a recipient key');
   const me = t.dids.newIdentity();
   const requestId = t.newId();
   const pthid = String(invitation['@id']);
   const { file } = await t.sendEnvelope(
     { '@type': 'https://didcomm.org/didexchange/1.1/request', '@id': requestId, '~thread': { thid: requestId, pthid }, label: 'agtest', did: me.did },
-    { mode: 'authcrypt', to: invitationKey, expectRefusal: false },
+    { mode: 'authcrypt', to: toKey, expectRefusal: false },
   );
   const response = await responseOrRefusal(t, file);
   const did = response.message['did'];
   const resolved = typeof did === 'string' ? t.dids.resolve(did) : { error: 'no did' };
-  const agentKey = ('error' in resolved ? undefined : (resolved.services[0]?.recipientKeys[0] ?? resolved.verkeys[0])) ?? response.envelope?.sender;
+  const agentKey = ('error' in resolved ? undefined : resolved.key) ?? response.envelope?.sender;
   if (!agentKey) throw new TestFailure(`the response's DID gives no key agtest can use (${'error' in resolved ? resolved.error : 'no keys'}) and it came without a proven sender`);
   await t.sendEnvelope({ '@type': 'https://didcomm.org/didexchange/1.1/complete', '@id': t.newId(), '~thread': { thid: requestId, pthid } }, { mode: 'authcrypt', to: agentKey, expectRefusal: false });
   session.agentVerkey = agentKey;
@@ -74,29 +74,4 @@ async function responseOrRefusal(t: TestContext, file: string): Promise<Received
     }
     throw error;
   }
-}
-
-/** The invitation in an `oob` (or legacy `c_i`) URL parameter, Base64Url or standard Base64. */
-function decodeInvitation(url: unknown): JsonMessage {
-  if (typeof url !== 'string') throw new TestFailure('agact create-invitation printed no {"invitation_url": ...}');
-  const raw = /[?&](?:oob|c_i)=([^&#]+)/.exec(url)?.[1];
-  if (!raw) throw new TestFailure(`invitation URL ${url.slice(0, 80)} has no oob parameter`);
-  try {
-    const value: unknown = JSON.parse(Buffer.from(decodeURIComponent(raw).replace(/\+/g, '-').replace(/\//g, '_'), 'base64url').toString('utf8'));
-    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as JsonMessage;
-  } catch {
-    // reported below
-  }
-  throw new TestFailure('the oob parameter does not decode to a JSON object');
-}
-
-function serviceKey(t: TestContext, invitation: JsonMessage): string | undefined {
-  const service: unknown = Array.isArray(invitation['services']) ? invitation['services'][0] : undefined;
-  if (typeof service === 'string') {
-    const resolved = t.dids.resolve(service);
-    return 'error' in resolved ? undefined : (resolved.services[0]?.recipientKeys[0] ?? resolved.verkeys[0]);
-  }
-  const first = typeof service === 'object' && service !== null ? (service as { recipientKeys?: unknown }).recipientKeys : undefined;
-  const recipient = Array.isArray(first) ? first[0] : undefined;
-  return typeof recipient === 'string' ? (t.dids.didKeyToVerkey(recipient) ?? recipient) : undefined;
 }

@@ -234,7 +234,8 @@ export class TestSession {
       // Only what is wrong with the agent's data is a result; anything else is agtest's error.
       resolve(did) {
         try {
-          return resolvePeerDid(did);
+          const resolved = resolvePeerDid(did);
+          return { ...resolved, key: resolved.services[0]?.recipientKeys[0] ?? resolved.verkeys[0] };
         } catch (error) {
           if (!(error instanceof EnvelopeError)) throw error;
           return { error: reason(error) };

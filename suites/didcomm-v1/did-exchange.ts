@@ -1,6 +1,6 @@
 import { defineSuite, defineTest, type JsonMessage, type ReceivedMessage, type TestContext } from '../define.js';
 import { parseMessageType, threadId } from './message-type.js';
-import { createInvitationLeniently, offerInvitation } from './out-of-band.js';
+import { createInvitationLeniently, invitationKey, offerInvitation } from './out-of-band.js';
 
 const RFC = 'Aries RFC 0023 (DID Exchange 1.1)';
 const TYPE = 'https://didcomm.org/didexchange/1.1';
@@ -26,19 +26,9 @@ async function invitationForDidExchange(t: TestContext): Promise<Started> {
     handshakes.some((p) => /\/didexchange\/1\.\d+$/.test(p)),
     `the invitation does not offer DID exchange 1.x (handshake_protocols: ${JSON.stringify(invitation['handshake_protocols'] ?? null)}); an agent that claims the cluster must`,
   );
-  const service: unknown = Array.isArray(invitation['services']) ? invitation['services'][0] : undefined;
-  let invitationKey: string | undefined;
-  if (typeof service === 'string') {
-    const resolved = t.dids.resolve(service);
-    if ('error' in resolved) t.skip(`the invitation's service is a DID agtest cannot resolve: ${resolved.error}`);
-    invitationKey = resolved.services[0]?.recipientKeys[0] ?? resolved.verkeys[0];
-  } else if (isObject(service) && Array.isArray(service['recipientKeys'])) {
-    // A raw base58 key is out_of_band's finding (it MUST be a did:key); here it still says which key.
-    const recipient = String(service['recipientKeys'][0]);
-    invitationKey = t.dids.didKeyToVerkey(recipient) ?? (/^[1-9A-HJ-NP-Za-km-z]{43,44}$/.test(recipient) ? recipient : undefined);
-  }
-  t.check(invitationKey, 'the invitation has no service with an Ed25519 did:key recipient (RFC 0434)');
-  return { invitation, invitationKey, me: t.dids.newIdentity() };
+  const found = invitationKey(t, invitation);
+  if ('error' in found) return found.unresolvable ? t.skip(found.error) : t.fail(found.error);
+  return { invitation, invitationKey: found.key, me: t.dids.newIdentity() };
 }
 
 function request(t: TestContext, started: Started, pthid: string): JsonMessage {
@@ -96,7 +86,7 @@ function checkSigned(t: TestContext, started: Started, response: ReceivedMessage
     t.warn(`agtest cannot check the new DID's keys: ${resolved.error}`);
     return;
   }
-  const key = resolved.services[0]?.recipientKeys[0] ?? resolved.verkeys[0];
+  const key = resolved.key;
   const sender = response.envelope?.sender;
   if (sender && key && sender !== key && !resolved.verkeys.includes(sender)) {
     t.warn(`the response is packed from ${sender}, which is not a key of its new DID (${RFC}: the new keys)`);
@@ -147,7 +137,7 @@ export const didExchangePassive = defineSuite({
         const { request, response } = await exchange(t, started);
         const did = response.message['did'];
         const resolved = typeof did === 'string' ? t.dids.resolve(did) : { error: 'no did' };
-        const key = ('error' in resolved ? undefined : (resolved.services[0]?.recipientKeys[0] ?? resolved.verkeys[0])) ?? response.envelope?.sender;
+        const key = ('error' in resolved ? undefined : resolved.key) ?? response.envelope?.sender;
         if (!key) t.skip(`agtest cannot find the agent's new key (${'error' in resolved ? resolved.error : 'no keys'})`);
         await t.sendEnvelope({ '@type': `${TYPE}/complete`, '@id': t.newId(), '~thread': { thid: request['@id'], pthid: started.invitation['@id'] } }, { mode: 'authcrypt', to: key, expectRefusal: false });
         const ping = { '@type': 'https://didcomm.org/trust_ping/1.0/ping', '@id': t.newId(), response_requested: true };
@@ -191,7 +181,7 @@ async function requestFromAgent(t: TestContext): Promise<{ invitation: JsonMessa
   const request = await t.receive(isDidExchange('request'), { description: "a DID exchange request answering agtest's invitation (agact receive-invitation)" });
   const theirDid = request.message['did'];
   const resolved = typeof theirDid === 'string' ? t.dids.resolve(theirDid) : { error: `the request's did is ${JSON.stringify(theirDid ?? null)}` };
-  const theirKey = 'error' in resolved ? undefined : (resolved.services[0]?.recipientKeys[0] ?? resolved.verkeys[0]);
+  const theirKey = 'error' in resolved ? undefined : resolved.key;
   return { invitation, me: { key, did }, request, theirKey, ...('error' in resolved ? { resolveError: resolved.error } : {}) };
 }
 

@@ -71,6 +71,23 @@ export async function createInvitationLeniently(t: TestContext): Promise<JsonMes
   return parsed;
 }
 
+/**
+ * The key an invitation's first service names: its DID's key, its did:key, or — leniently, since
+ * a raw key is out_of_band's finding — a raw base58 verkey. `unresolvable`: a DID agtest cannot read.
+ */
+export function invitationKey(t: TestContext, invitation: JsonMessage): { key: string } | { error: string; unresolvable?: true } {
+  const service: unknown = Array.isArray(invitation['services']) ? invitation['services'][0] : undefined;
+  if (typeof service === 'string') {
+    const resolved = t.dids.resolve(service);
+    if ('error' in resolved) return { error: `the invitation's service is a DID agtest cannot resolve: ${resolved.error}`, unresolvable: true };
+    return resolved.key ? { key: resolved.key } : { error: "the invitation's service DID has no key" };
+  }
+  const keys = isObject(service) ? service['recipientKeys'] : undefined;
+  const recipient = Array.isArray(keys) ? String(keys[0]) : '';
+  const key = t.dids.didKeyToVerkey(recipient) ?? (/^[1-9A-HJ-NP-Za-km-z]{43,44}$/.test(recipient) ? recipient : undefined);
+  return key ? { key } : { error: 'the invitation has no service with an Ed25519 did:key recipient (RFC 0434)' };
+}
+
 export const outOfBandActive = defineSuite({
   cluster: 'out_of_band.1_1',
   mode: 'active',
@@ -184,7 +201,7 @@ export const outOfBandPassive = defineSuite({
         const request = await t.receive(isType('didexchange', 'request'), { description: "a DID exchange request answering agtest's first invitation" });
         const theirDid = request.message['did'];
         const resolved = typeof theirDid === 'string' ? t.dids.resolve(theirDid) : { error: 'no did' };
-        const theirKey = ('error' in resolved ? undefined : (resolved.services[0]?.recipientKeys[0] ?? resolved.verkeys[0])) ?? request.envelope?.sender;
+        const theirKey = ('error' in resolved ? undefined : resolved.key) ?? request.envelope?.sender;
         if (!theirKey) t.skip(`agtest cannot find the agent's key to connect first (${'error' in resolved ? resolved.error : 'no keys'})`);
         await t.sendEnvelope(
           { '@type': `${REQUEST}/response`, '@id': t.newId(), '~thread': { thid: request.message['@id'], pthid: first.invitation['@id'] }, did: first.did, 'did_rotate~attach': t.dids.sign(first.did) },
