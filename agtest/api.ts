@@ -217,7 +217,8 @@ export async function run(options: RunOptions): Promise<RunSummary> {
     }
     // An A2A agent claims through its card, and agtest claims every A2A junction for it: a
     // junction its card does not declare (every test not-run) is not part of what it claims.
-    const runJunctions = [...new Set(planned.map((p) => p.junction))].filter((junction) => !a2a || profile.profile[junction] !== undefined);
+    const runJunctions = [...new Set(planned.map((p) => p.junction))].filter((junction) => !a2a || results.some((r) => r.status !== 'not-run' && r.test.startsWith(`${junction}.`)));
+    const nothingTested = results.every((r) => r.status === 'not-run' || r.status === 'blocked');
     const files = { profile: join(outDir, 'profile.json'), junit: join(outDir, 'junit.xml'), transcripts: join(outDir, 'transcripts') };
     await writeFile(files.profile, `${JSON.stringify(profile, null, 2)}\n`);
     await writeFile(files.junit, formatJunitXml(scores, results, findings, suiteUri));
@@ -227,7 +228,8 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       results,
       findings,
       claimed: runJunctions,
-      exitCode: runJunctions.every((junction) => profile.profile[junction] === 'interoperable') ? 0 : 1,
+      exitCode: !nothingTested && runJunctions.every((junction) => profile.profile[junction] === 'interoperable') ? 0 : 1,
+      nothingTested,
       outDir,
       files,
       durationMs: Math.round(performance.now() - started),

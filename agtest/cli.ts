@@ -16,6 +16,7 @@ import { a2aAgentConfig, BUILTIN_TRANSPORTS, referenceA2aAgentConfig, referenceA
 import { loadConfigFile, type HarnessConfig } from './config/load-config.js';
 import { createChalk, createConsoleReporter } from './reporters/console-reporter.js';
 import { expandClaims } from './run/plan-tests.js';
+import { formatRulesMarkdown, listRules } from './list/format-rules.js';
 
 const EXIT = { interoperable: 0, notInteroperable: 1, harnessError: 2 } as const;
 
@@ -90,7 +91,11 @@ async function main(argv: string[]): Promise<number> {
               'A2A: --a2a URL certifies the Agent2Agent agent at URL (v1.0 and v0.3, whatever its card declares); --suite a2a certifies the built-in reference A2A agent.',
           ),
     )
-    .command('list', 'List the suites and tests, marking those the agent claims', (y) => withConfig(y))
+    .command('list', 'List the suites and tests, marking those the agent claims; --rules: every check with its requirement level and citation', (y) =>
+      withConfig(y)
+        .option('rules', { type: 'boolean', default: false, describe: 'List every check (rule) of every test: id, level (MUST / SHOULD / MAY / policy), citation, what it checks. Only MUST violations fail a test' })
+        .option('format', { choices: ['text', 'markdown', 'json'] as const, default: 'text', describe: 'With --rules: how to print the table' }),
+    )
     .command('profile', 'Validate and compare interop profiles', (y) =>
       y
         .command('validate <files..>', 'Check profiles: schema, score syntax, and junction/test names of the suite version (errors by key path). Exit 1 if any is invalid', (v) =>
@@ -189,6 +194,18 @@ async function main(argv: string[]): Promise<number> {
     const suites = config.suite === 'a2a' ? a2aSuites : didcommV1Suites;
     const claimed = expandClaims(config.claims, suites, config.source);
     const c = createChalk(process.stdout);
+    if (args['rules'] === true) {
+      const format = String(args['format']);
+      if (format === 'json') process.stdout.write(`${JSON.stringify(listRules(suites), null, 2)}\n`);
+      else if (format === 'markdown') process.stdout.write(formatRulesMarkdown(config.suite === 'a2a' ? 'A2A' : 'DIDComm v1', config.suite === 'a2a' ? A2A_SUITE_URI : DIDCOMM_V1_SUITE_URI, suites));
+      else {
+        for (const row of listRules(suites)) {
+          const level = row.level === 'MUST' || row.level === 'MUST NOT' ? c.red(row.level) : row.level === 'unaudited' ? c.magenta(row.level) : c.yellow(row.level);
+          process.stdout.write(`${row.test}${row.id === '-' ? '' : `#${row.id}`}  ${level}\n    ${row.text}\n    ${c.dim(row.cite)}\n`);
+        }
+      }
+      return 0;
+    }
     for (const suite of suites) {
       const mark = claimed.has(suite.junction) ? c.green('claimed') : c.dim('not claimed');
       process.stdout.write(`${c.bold(suite.junction)}  ${mark}  ${c.dim(suite.description)}\n`);

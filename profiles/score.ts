@@ -5,11 +5,13 @@ export const SCORE_PATTERN = /^(interoperable|divergent|constrained( ?\(\d+ of \
 
 export interface JunctionScore {
   junction: string;
-  /** Undefined when every test was not-run: the junction is left out of the profile. */
+  /** Undefined when no test ran (each not-run or blocked): the junction is left out of the profile. */
   score: Score | undefined;
   passed: number;
   ran: number;
   failing: TestResult[];
+  /** Tests that waited for a prerequisite that failed elsewhere: not counted in `ran`. */
+  blocked: TestResult[];
 }
 
 /** `trust_ping.1_0.passive.responds` → `trust_ping.1_0.passive`. */
@@ -22,10 +24,11 @@ export function junctionOf(testName: string): string {
 
 /**
  * Scores one junction. Tests that errored count as ran and not passed: a harness that could not
- * check something must never turn it into a pass.
+ * check something must never turn it into a pass. Blocked tests count nowhere: their
+ * prerequisite's test carries the failure (one fault, one failure).
  */
 export function scoreJunction(junction: string, results: readonly TestResult[]): JunctionScore {
-  const ran = results.filter((result) => result.status !== 'not-run');
+  const ran = results.filter((result) => result.status !== 'not-run' && result.status !== 'blocked');
   const passed = ran.filter((result) => result.status === 'pass').length;
   const failing = ran.filter((result) => result.status !== 'pass');
   let score: Score | undefined;
@@ -33,7 +36,7 @@ export function scoreJunction(junction: string, results: readonly TestResult[]):
   else if (passed === ran.length) score = 'interoperable';
   else if (passed === 0) score = 'divergent';
   else score = `constrained (${passed} of ${ran.length})`;
-  return { junction, score, passed, ran: ran.length, failing };
+  return { junction, score, passed, ran: ran.length, failing, blocked: results.filter((result) => result.status === 'blocked') };
 }
 
 /** Groups results by junction, in first-seen order, and scores each. */

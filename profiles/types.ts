@@ -1,10 +1,14 @@
-export type TestStatus = 'pass' | 'fail' | 'not-run' | 'error';
+export type TestStatus = 'pass' | 'fail' | 'blocked' | 'not-run' | 'error';
 
 export interface TestResult {
   /** Full dot-name: `<cluster>.<mode>.<test>`. */
   test: string;
   status: TestStatus;
   reason?: string;
+  /** Every MUST-level check that failed (a failed test's `reason` joins them). */
+  failures?: string[];
+  /** For a blocked test: the test (or junction) whose failure it waited for. */
+  blockedBy?: string;
   warnings: string[];
   durationMs: number;
   /** Where the check comes from (RFC and section). */

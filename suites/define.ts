@@ -161,6 +161,17 @@ export interface TestContext {
   act(action: string, params?: Record<string, unknown>): Promise<unknown>;
   /** Records a SHOULD-level deviation: the test can still pass. */
   warn(message: string): void;
+  /**
+   * Judges one of the test's `rules` (by id) at the rule's own level: a MUST / MUST NOT that does
+   * not hold is recorded and the test goes on (it fails at its end with every recorded failure);
+   * a SHOULD / SHOULD NOT / MAY / policy rule that does not hold is a warning. Returns `condition`.
+   */
+  verify(ruleId: string, condition: unknown, reason: string): boolean;
+  /**
+   * Ends the test as blocked: a prerequisite it needs (a usable agent card, a connection, a probe
+   * junction) failed elsewhere, and that test carries the failure. `prerequisite` names it.
+   */
+  block(reason: string, prerequisite?: string): never;
   /** Ends the test as failed with this reason. */
   fail(reason: string): never;
   /** Fails with `reason` unless `condition` holds. */
@@ -169,12 +180,35 @@ export interface TestContext {
   skip(reason: string): never;
 }
 
+/** How binding a rule is, in the spec's own words (RFC 2119), or agtest's policy where no spec speaks. */
+export type RequirementLevel = 'MUST' | 'MUST NOT' | 'SHOULD' | 'SHOULD NOT' | 'MAY' | 'policy';
+
+export const REQUIREMENT_LEVELS: readonly RequirementLevel[] = ['MUST', 'MUST NOT', 'SHOULD', 'SHOULD NOT', 'MAY', 'policy'];
+
+/** One normative statement a test checks, audited against the spec text. */
+export interface Rule {
+  /** Stable within its test, e.g. `thid-is-ping-id`. */
+  id: string;
+  level: RequirementLevel;
+  /** Where the text says it: spec, section. */
+  cite: string;
+  /** What is checked, in a sentence. */
+  text: string;
+}
+
+/** Only a broken MUST fails a test; everything else is a warning. */
+export function isMandatory(level: RequirementLevel): boolean {
+  return level === 'MUST' || level === 'MUST NOT';
+}
+
 export interface TestDefinition {
   /** Last segment(s) of the dot-name, e.g. `responds`. */
   name: string;
   description: string;
   /** The rule checked, with its source (RFC and section). */
   spec: string;
+  /** Every check of the test with its requirement level and citation (`agtest list --rules`). */
+  rules?: readonly Rule[];
   /** Junctions that must also be claimed for this test to run (e.g. a probe protocol). */
   requires?: readonly string[];
   timeoutMs?: number;
@@ -198,6 +232,13 @@ const NAME = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
 
 export function defineTest(definition: TestDefinition): TestDefinition {
   if (!NAME.test(definition.name)) throw new TypeError(`test name ${JSON.stringify(definition.name)} must be dot-separated lower-case segments`);
+  const ids = new Set<string>();
+  for (const rule of definition.rules ?? []) {
+    if (!NAME.test(rule.id)) throw new TypeError(`${definition.name}: rule id ${JSON.stringify(rule.id)} must be dot-separated lower-case segments`);
+    if (ids.has(rule.id)) throw new TypeError(`${definition.name} defines rule ${rule.id} twice`);
+    if (!REQUIREMENT_LEVELS.includes(rule.level)) throw new TypeError(`${definition.name}: rule ${rule.id} has level ${JSON.stringify(rule.level)}, not one of ${REQUIREMENT_LEVELS.join(', ')}`);
+    ids.add(rule.id);
+  }
   return definition;
 }
 
@@ -218,4 +259,15 @@ export class TestFailure extends Error {
 
 export class TestSkipped extends Error {
   override readonly name = 'TestSkipped';
+}
+
+export class TestBlocked extends Error {
+  override readonly name = 'TestBlocked';
+  constructor(
+    message: string,
+    /** The test (or junction) whose failure blocks this one. */
+    readonly prerequisite?: string,
+  ) {
+    super(message);
+  }
 }

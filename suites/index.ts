@@ -1,5 +1,5 @@
 /** The test-writing API and the built-in suite content. */
-export { defineSuite, defineTest, TestFailure, TestSkipped } from './define.js';
+export { defineSuite, defineTest, isMandatory, REQUIREMENT_LEVELS, TestBlocked, TestFailure, TestSkipped } from './define.js';
 export type {
   Suite,
   SuiteDefinition,
@@ -17,6 +17,8 @@ export type {
   DidTools,
   ResolvedDid,
   ConnectionInfo,
+  Rule,
+  RequirementLevel,
 } from './define.js';
 export { didcommV1Suites, DIDCOMM_V1_SUITE_URI } from './didcomm-v1/index.js';
 export { parseMessageType, messageType, ofType, inThread, threadId, DIDCOMM_PREFIX, LEGACY_PREFIX } from './didcomm-v1/message-type.js';

@@ -10,7 +10,7 @@ export interface ConsoleReporterOptions {
   color?: boolean;
 }
 
-const MARK: Record<TestResult['status'], string> = { pass: '✓', fail: '✗', 'not-run': '○', error: '!' };
+const MARK: Record<TestResult['status'], string> = { pass: '✓', fail: '✗', blocked: '⊘', 'not-run': '○', error: '!' };
 
 export function createChalk(stream: { isTTY?: boolean }, color?: boolean): ChalkInstance {
   const noColor = process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '';
@@ -37,7 +37,9 @@ export function createConsoleReporter(options: ConsoleReporterOptions = {}): Rep
     onTestResult(result: TestResult) {
       const time = result.status === 'not-run' ? '' : c.dim(` ${result.durationMs} ms`);
       write(`${paint(result.status, `${MARK[result.status]} ${result.test}`)}${time}`);
-      if (result.reason && result.status !== 'pass') write(`    ${paint(result.status, result.reason)}`);
+      // A failed test lists every MUST it broke, one per line.
+      const reasons = result.status === 'fail' && result.failures && result.failures.length > 1 ? result.failures : result.reason ? [result.reason] : [];
+      if (result.status !== 'pass') for (const reason of reasons) write(`    ${paint(result.status, result.status === 'blocked' ? `blocked: ${reason}` : reason)}`);
       for (const warning of result.warnings) write(c.yellow(`    ⚠ ${warning}`));
     },
     onFinding(finding: Finding) {
@@ -49,16 +51,19 @@ export function createConsoleReporter(options: ConsoleReporterOptions = {}): Rep
       const width = Math.max(...summary.claimed.map((j) => j.length), 10);
       for (const junction of summary.claimed) {
         const score = summary.profile.profile[junction];
-        write(`  ${junction.padEnd(width)}  ${score ? paintScore(score) : c.red('divergent (every test not-run)')}`);
         const scored = summary.scores.find((s) => s.junction === junction);
+        const unscored = scored && scored.blocked.length > 0 ? `blocked (${scored.blocked.length} tests waited for a failed prerequisite)` : 'divergent (every test not-run)';
+        write(`  ${junction.padEnd(width)}  ${score ? paintScore(score) : c.red(unscored)}`);
         for (const failing of scored?.failing ?? []) write(c.dim(`  ${''.padEnd(width)}    ${failing.test.slice(junction.length + 1)}: ${failing.reason ?? failing.status}`));
+        if (score && scored && scored.blocked.length > 0) write(c.dim(`  ${''.padEnd(width)}    ${scored.blocked.length} blocked (not counted): ${[...new Set(scored.blocked.map((b) => b.blockedBy ?? 'a prerequisite'))].join(', ')}`));
       }
       const count = (status: TestResult['status']) => summary.results.filter((r) => r.status === status).length;
       write();
-      write(`${count('pass')} passed, ${count('fail')} failed, ${count('error')} errors, ${count('not-run')} not run, ${summary.findings.length} findings in ${(summary.durationMs / 1000).toFixed(1)} s`);
+      write(`${count('pass')} passed, ${count('fail')} failed, ${count('blocked')} blocked, ${count('error')} errors, ${count('not-run')} not run, ${summary.findings.length} findings in ${(summary.durationMs / 1000).toFixed(1)} s`);
       const here = process.cwd();
       write(c.dim(`profile ${relative(here, summary.files.profile)} · junit ${relative(here, summary.files.junit)} · transcripts ${relative(here, summary.files.transcripts)}/`));
-      write(summary.exitCode === 0 ? c.green('every claimed junction is interoperable') : c.red('not every claimed junction is interoperable'));
+      if (summary.nothingTested) write(c.red('nothing could be tested: every test was blocked or not run (see the reasons above)'));
+      else write(summary.exitCode === 0 ? c.green('every claimed junction is interoperable') : c.red('not every claimed junction is interoperable'));
     },
   };
 }

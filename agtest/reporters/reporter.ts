@@ -16,8 +16,10 @@ export interface RunSummary {
   findings: Finding[];
   /** Junctions claimed and selected for this run. */
   claimed: string[];
-  /** 0: every claimed junction interoperable; 1: at least one is not. */
+  /** 0: every claimed junction interoperable; 1: at least one is not, or nothing could be tested. */
   exitCode: 0 | 1;
+  /** No test ran: each was blocked or not run. */
+  nothingTested: boolean;
   outDir: string;
   files: { profile: string; junit: string; transcripts: string };
   durationMs: number;

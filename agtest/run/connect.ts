@@ -3,6 +3,8 @@ import type { TestSession } from './test-session.js';
 
 /** Claiming this junction means: connect by out-of-band + DID exchange, as real agents do. */
 export const DID_EXCHANGE_JUNCTION = 'didexchange.1_1.passive';
+/** The test that judges what the runner's connection step needs; tests blocked by a failed connection name it. */
+export const CONNECTION_TEST = `${DID_EXCHANGE_JUNCTION}.response-encrypted`;
 
 const RESPONSE = /\/didexchange\/1\.\d+\/response$/;
 

@@ -2,9 +2,9 @@ import { join } from 'node:path';
 import { describeError, isAgtestError } from '../../common/index.js';
 import type { KeyPair } from '../../envelopes/index.js';
 import type { TestResult } from '../../profiles/index.js';
-import { TestFailure, TestSkipped, type ConnectionInfo } from '../../suites/index.js';
+import { TestBlocked, TestFailure, TestSkipped, type ConnectionInfo } from '../../suites/index.js';
 import type { PlannedTest } from './plan-tests.js';
-import { connectByDidExchange, runsInConnection } from './connect.js';
+import { connectByDidExchange, CONNECTION_TEST, runsInConnection } from './connect.js';
 import { TestAborted, TestSession, type SessionDeps } from './test-session.js';
 import { Transcript } from './transcript.js';
 
@@ -35,10 +35,14 @@ export async function runTest(planned: PlannedTest, deps: RunTestDeps): Promise<
   const transcriptPath = join('transcripts', planned.name);
   const base = { test: planned.name, spec: planned.test.spec, warnings: [] as string[] };
   if (planned.notRunReason) return { ...base, status: 'not-run', reason: planned.notRunReason, durationMs: 0 };
+  const failedProbe = (planned.test.requires ?? []).find((junction) => deps.measured()[junction] === 'divergent');
+  if (failedProbe) {
+    return { ...base, status: 'blocked', reason: `needs ${failedProbe}, which failed every test in this run`, blockedBy: failedProbe, durationMs: 0 };
+  }
 
   const transcript = new Transcript(join(deps.outDir, transcriptPath));
   await transcript.open();
-  const session = new TestSession(planned.name, deps, transcript);
+  const session = new TestSession(planned.name, deps, transcript, planned.test.rules);
   const started = performance.now();
   // Whatever is still unread belongs before this test, not to it.
   await deps.settleInbox();
@@ -66,7 +70,10 @@ export async function runTest(planned: PlannedTest, deps: RunTestDeps): Promise<
     const body = async () => {
       if (existing) session.adoptConnection(existing.info, existing.keys);
       else if (connected) {
-        await connectByDidExchange(context, session, typeof printed?.verkey === 'string' ? printed.verkey : undefined);
+        // The connection's own rules are the didexchange tests' to judge: here a failure only blocks.
+        await connectByDidExchange(context, session, typeof printed?.verkey === 'string' ? printed.verkey : undefined).catch((error: unknown) => {
+          throw error instanceof TestFailure ? new TestBlocked(`no DID exchange connection (${error.message}), see ${CONNECTION_TEST}`, CONNECTION_TEST) : error;
+        });
         if (session.connection) deps.runConnection.current = { info: session.connection, keys: session.keys };
       }
       await planned.test.run(context);
@@ -78,10 +85,12 @@ export async function runTest(planned: PlannedTest, deps: RunTestDeps): Promise<
     });
     try {
       await Promise.race([body(), timeout, deps.fatal]);
-      result = { ...base, status: 'pass', warnings: session.warnings, durationMs: 0 };
+      result = { ...base, ...(session.failures.length > 0 ? failed(session.failures) : { status: 'pass' as const }), warnings: session.warnings, durationMs: 0 };
     } catch (error) {
       if (isAgtestError(error)) throw error;
-      result = { ...base, ...classify(error), warnings: session.warnings, durationMs: 0 };
+      const outcome = classify(error);
+      // A check that stopped the test comes after the failures recorded so far: all of them count.
+      result = { ...base, ...(session.failures.length > 0 && outcome.status === 'fail' ? failed([...session.failures, outcome.reason ?? '']) : outcome), warnings: session.warnings, durationMs: 0 };
     } finally {
       clearTimeout(timer);
       session.abort();
@@ -93,10 +102,29 @@ export async function runTest(planned: PlannedTest, deps: RunTestDeps): Promise<
     deps.setActiveSession(undefined);
     await transcript.close();
   }
-  return { ...result, durationMs: Math.round(performance.now() - started), transcript: transcriptPath };
+  return readable({ ...result, durationMs: Math.round(performance.now() - started), transcript: transcriptPath });
 }
 
-function classify(error: unknown): Pick<TestResult, 'status' | 'reason'> {
+function failed(failures: string[]): Pick<TestResult, 'status' | 'reason' | 'failures'> {
+  return { status: 'fail', reason: failures.join('; '), failures };
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000A-\u001F\u007F]/g;
+
+/** Reasons quote what the agent sent: its control characters are shown escaped, never raw. */
+function readable(result: TestResult): TestResult {
+  const escape = (text: string) => text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return {
+    ...result,
+    ...(result.reason !== undefined ? { reason: escape(result.reason) } : {}),
+    ...(result.failures ? { failures: result.failures.map(escape) } : {}),
+    warnings: result.warnings.map(escape),
+  };
+}
+
+function classify(error: unknown): Pick<TestResult, 'status' | 'reason' | 'blockedBy'> {
+  if (error instanceof TestBlocked) return { status: 'blocked', reason: error.message, ...(error.prerequisite ? { blockedBy: error.prerequisite } : {}) };
   if (error instanceof TestFailure) return { status: 'fail', reason: error.message };
   if (error instanceof TestSkipped) return { status: 'not-run', reason: error.message };
   if (error instanceof TestAborted) return { status: 'fail', reason: error.message };

@@ -3,7 +3,7 @@ import type { MessageWriter } from '../../agtalk/index.js';
 import { invokeAgact, type AgactOutcome } from '../../agact/index.js';
 import { AgtestError } from '../../common/index.js';
 import { createKeyPairSync, createPeerDid2, didKeyToVerkey, EnvelopeError, packRfc0019, resolvePeerDid, signAttachment, verifyAttachment, verkeyToDidKey, type KeyPair } from '../../envelopes/index.js';
-import { TestFailure, TestSkipped, type ConnectionInfo, type DidTools, type JsonMessage, type ReceivedMessage, type TestContext, type TransportEvent } from '../../suites/index.js';
+import { isMandatory, TestBlocked, TestFailure, TestSkipped, type ConnectionInfo, type DidTools, type JsonMessage, type ReceivedMessage, type Rule, type TestContext, type TransportEvent } from '../../suites/index.js';
 import { Arrivals } from './arrivals.js';
 import type { Transcript } from './transcript.js';
 
@@ -34,6 +34,8 @@ export class TestAborted extends Error {
  */
 export class TestSession {
   readonly warnings: string[] = [];
+  /** MUST-level checks that failed while the test went on (verify): the test fails with all of them. */
+  readonly failures: string[] = [];
   /** The agent's verkey, when its setup printed one (envelope tests). */
   agentVerkey: string | undefined;
   /** send() packs (Authcrypt, to agentVerkey) instead of sending plaintext. */
@@ -55,6 +57,7 @@ export class TestSession {
     readonly test: string,
     private readonly deps: SessionDeps,
     readonly transcript: Transcript,
+    private readonly rules: readonly Rule[] = [],
   ) {
     this.keys = deps.keys;
   }
@@ -214,6 +217,19 @@ export class TestSession {
       },
       warn(message) {
         if (!session.warnings.includes(message)) session.warnings.push(message);
+      },
+      verify(ruleId, condition, reason) {
+        if (condition) return true;
+        const rule = session.rules.find((r) => r.id === ruleId);
+        // A check naming a rule its test does not declare is a defect of the suite, not of the agent.
+        if (!rule) throw new Error(`check names rule ${JSON.stringify(ruleId)}, which ${session.test} does not declare`);
+        const message = `${reason} [${rule.level}, ${rule.cite}]`;
+        const list = isMandatory(rule.level) ? session.failures : session.warnings;
+        if (!list.includes(message)) list.push(message);
+        return false;
+      },
+      block(reason, prerequisite): never {
+        throw new TestBlocked(reason, prerequisite);
       },
       fail(reason): never {
         throw new TestFailure(reason);

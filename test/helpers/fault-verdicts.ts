@@ -8,6 +8,8 @@ export interface FaultVerdict {
   fault: string;
   failing?: { tests: readonly string[]; reason: RegExp };
   warnings?: { tests: readonly string[]; text: RegExp };
+  /** Tests that must be blocked (their prerequisite failed), with the prerequisite they name. */
+  blocked?: { tests: readonly string[]; by: RegExp };
 }
 
 /**
@@ -18,16 +20,23 @@ export interface FaultVerdict {
 export function assertFaultVerdicts(t: Test, summary: RunSummary, verdicts: readonly FaultVerdict[]): void {
   const expectedFailing = verdicts.flatMap((v) => v.failing?.tests ?? []).sort();
   t.same(failingTests(summary), expectedFailing, 'exactly the expected tests fail');
+  const expectedBlocked = verdicts.flatMap((v) => v.blocked?.tests ?? []).sort();
+  t.same(summary.results.filter((r) => r.status === 'blocked').map((r) => r.test).sort(), expectedBlocked, 'exactly the expected tests are blocked');
   const affected = new Set(expectedFailing.map(junctionOf));
   for (const junction of summary.claimed) {
     const score = summary.profile.profile[junction];
     if (affected.has(junction)) t.not(score, 'interoperable', `${junction} drops (${score})`);
+    else if (summary.results.filter((r) => junctionOf(r.test) === junction).every((r) => r.status === 'blocked' || r.status === 'not-run')) t.equal(score, undefined, `${junction}: nothing ran, no score`);
     else t.equal(score, 'interoperable', `${junction} is unchanged`);
   }
   for (const verdict of verdicts) {
     for (const test of verdict.failing?.tests ?? []) {
       const result = summary.results.find((r) => r.test === test);
       t.match(result?.reason ?? '', verdict.failing!.reason, `${verdict.fault}: ${test} names the violation: ${result?.reason}`);
+    }
+    for (const test of verdict.blocked?.tests ?? []) {
+      const result = summary.results.find((r) => r.test === test);
+      t.match(result?.blockedBy ?? '', verdict.blocked!.by, `${verdict.fault}: ${test} names its prerequisite: ${result?.blockedBy}`);
     }
     for (const test of verdict.warnings?.tests ?? []) {
       const result = summary.results.find((r) => r.test === test);
@@ -39,7 +48,7 @@ export function assertFaultVerdicts(t: Test, summary: RunSummary, verdicts: read
 
 /** Junctions a fault may move: those of the tests it breaks or warns on. */
 export function verdictJunctions(verdict: FaultVerdict): Set<string> {
-  return new Set([...(verdict.failing?.tests ?? []), ...(verdict.warnings?.tests ?? [])].map(junctionOf));
+  return new Set([...(verdict.failing?.tests ?? []), ...(verdict.warnings?.tests ?? []), ...(verdict.blocked?.tests ?? [])].map(junctionOf));
 }
 
 /** Fault runs are grouped to save time; a group is only sound if its faults cannot hide one another. */

@@ -1,0 +1,139 @@
+import { readFile } from 'node:fs/promises';
+import t from 'tap';
+import { referenceAgentConfig, run } from '../../agtest/index.js';
+import { validateProfile } from '../../profiles/index.js';
+import { defineSuite, defineTest, messageType, ofType, type Suite } from '../../suites/index.js';
+import { FAST_TIMEOUTS, withTempDir } from '../helpers/reference-run.js';
+
+// Suites written for this test: each outcome of the runner (fail with every MUST, warn at SHOULD,
+// blocked, blocked by a failed probe junction) is produced on purpose against the reference agent.
+const RULES = [
+  { id: 'thid', level: 'MUST', cite: 'Aries RFC 0008 §thid', text: 'the reply is threaded' },
+  { id: 'type', level: 'MUST', cite: 'Aries RFC 0048', text: 'the reply is a ping_response' },
+  { id: 'timing', level: 'SHOULD', cite: 'test policy text', text: 'the reply is quick' },
+] as const;
+
+const probe = defineSuite({
+  cluster: 'probe.1_0',
+  mode: 'passive',
+  description: 'a probe junction whose only test fails',
+  tests: [
+    defineTest({
+      name: 'always-fails',
+      description: 'fails on a MUST',
+      spec: 'test',
+      rules: [RULES[0]],
+      async run(t) {
+        t.verify('thid', false, 'no thread, on purpose');
+      },
+    }),
+  ],
+});
+
+const outcomes = defineSuite({
+  cluster: 'outcomes.1_0',
+  mode: 'passive',
+  description: 'every outcome',
+  tests: [
+    defineTest({
+      name: 'passes-with-warning',
+      description: 'a real ping round trip; a SHOULD that does not hold only warns',
+      spec: 'test',
+      rules: [...RULES],
+      async run(t) {
+        const id = t.newId();
+        await t.send({ '@type': messageType('trust_ping', '1.0', 'ping'), '@id': id, response_requested: true });
+        const response = await t.receive(ofType('trust_ping', 1, 'ping_response'), { description: 'a ping_response' });
+        t.verify('thid', (response.message['~thread'] as { thid?: string } | undefined)?.thid === id, 'not threaded');
+        t.verify('timing', false, 'slow\u001e on purpose');
+      },
+    }),
+    defineTest({
+      name: 'every-must',
+      description: 'two MUSTs fail, then a hard check: all three reported',
+      spec: 'test',
+      rules: [...RULES],
+      async run(t) {
+        t.verify('thid', false, 'first MUST');
+        t.verify('type', false, 'second MUST');
+        t.check(false, 'third, a hard check');
+      },
+    }),
+    defineTest({
+      name: 'blocked',
+      description: 'a prerequisite failed elsewhere',
+      spec: 'test',
+      async run(t) {
+        t.block('no card, see x', 'outcomes.1_0.passive.every-must');
+      },
+    }),
+    defineTest({
+      name: 'needs-probe',
+      description: 'requires the probe junction, which failed',
+      spec: 'test',
+      requires: ['probe.1_0.passive'],
+      async run() {
+        throw new Error('must not run: its probe junction failed');
+      },
+    }),
+    defineTest({
+      name: 'unknown-rule',
+      description: 'a check naming a rule the test does not declare is an error of the suite',
+      spec: 'test',
+      async run(t) {
+        t.verify('nope', false, 'x');
+      },
+    }),
+  ],
+});
+
+const allBlocked = defineSuite({
+  cluster: 'blocked.1_0',
+  mode: 'passive',
+  description: 'nothing can be tested',
+  tests: [defineTest({ name: 'a', description: 'blocked', spec: 'test', run: async (t) => t.block('prerequisite missing', 'elsewhere') })],
+});
+
+async function runSuites(suites: Suite[], claims: string[]) {
+  return withTempDir(async (outDir) => {
+    const summary = await run({ config: { ...referenceAgentConfig(), timeouts: FAST_TIMEOUTS, claims }, outDir, suites, suiteUri: 'urn:agtest:suite:test:1' });
+    return { summary, junit: await readFile(summary.files.junit, 'utf8'), profile: JSON.parse(await readFile(summary.files.profile, 'utf8')) as unknown };
+  });
+}
+
+t.test('outcomes: every MUST reported, SHOULD warns, blocked counts nowhere', async (t) => {
+  const { summary, junit, profile } = await runSuites([probe, outcomes], ['probe.1_0.passive', 'outcomes.1_0.passive']);
+  const byName = Object.fromEntries(summary.results.map((r) => [r.test.split('.').pop(), r]));
+
+  t.equal(byName['passes-with-warning']?.status, 'pass', 'a SHOULD that does not hold does not fail');
+  t.same(byName['passes-with-warning']?.warnings, ['slow\\u001e on purpose [SHOULD, test policy text]'], 'the warning carries level and citation, control character escaped');
+
+  const every = byName['every-must'];
+  t.equal(every?.status, 'fail');
+  t.same(every?.failures, ['first MUST [MUST, Aries RFC 0008 §thid]', 'second MUST [MUST, Aries RFC 0048]', 'third, a hard check'], 'all failed checks, in order');
+  t.match(every?.reason, /first MUST.*; second MUST.*; third, a hard check/);
+
+  t.equal(byName['blocked']?.status, 'blocked');
+  t.equal(byName['blocked']?.blockedBy, 'outcomes.1_0.passive.every-must');
+  t.equal(byName['needs-probe']?.status, 'blocked', 'a test whose probe junction failed is blocked, not run');
+  t.equal(byName['needs-probe']?.blockedBy, 'probe.1_0.passive');
+  t.equal(byName['unknown-rule']?.status, 'error');
+  t.match(byName['unknown-rule']?.reason, /rule "nope", which outcomes\.1_0\.passive\.unknown-rule does not declare/);
+
+  // 3 ran (pass, fail, error); the 2 blocked count nowhere.
+  t.equal(summary.profile.profile['outcomes.1_0.passive'], 'constrained (1 of 3)');
+  t.equal(summary.profile.profile['probe.1_0.passive'], 'divergent');
+  t.equal(summary.exitCode, 1);
+  t.equal(summary.nothingTested, false);
+  t.ok(validateProfile(profile).valid, 'the profile with blocked results passes the schema');
+  t.match(junit, /<testcase classname="outcomes\.1_0\.passive" name="blocked"[^>]*>\s*<skipped message="blocked: no card, see x"\/>/);
+  t.match(junit, /<failure message="first MUST[^"]*">first MUST/);
+});
+
+t.test('a run where nothing could be tested exits non-zero and says so', async (t) => {
+  const { summary } = await runSuites([allBlocked], ['blocked.1_0.passive']);
+  t.equal(summary.nothingTested, true);
+  t.equal(summary.exitCode, 1);
+  t.equal(summary.profile.profile['blocked.1_0.passive'], undefined, 'a junction with no test run has no score');
+  t.equal(summary.results[0]?.status, 'blocked');
+});
