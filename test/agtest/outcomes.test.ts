@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import t from 'tap';
 import { referenceAgentConfig, run } from '../../agtest/index.js';
 import { validateProfile } from '../../profiles/index.js';
-import { defineSuite, defineTest, messageType, ofType, type Suite } from '../../suites/index.js';
+import { defineSuite, defineTest, messageType, ofType, type Suite, type TestContext } from '../../suites/index.js';
 import { FAST_TIMEOUTS, withTempDir } from '../helpers/reference-run.js';
 
 // Suites written for this test: each outcome of the runner (fail with every MUST, warn at SHOULD,
@@ -23,7 +23,7 @@ const probe = defineSuite({
       description: 'fails on a MUST',
       spec: 'test',
       rules: [RULES[0]],
-      async run(t) {
+      async run(t: TestContext) {
         t.verify('thid', false, 'no thread, on purpose');
       },
     }),
@@ -40,7 +40,7 @@ const outcomes = defineSuite({
       description: 'a real ping round trip; a SHOULD that does not hold only warns',
       spec: 'test',
       rules: [...RULES],
-      async run(t) {
+      async run(t: TestContext) {
         const id = t.newId();
         await t.send({ '@type': messageType('trust_ping', '1.0', 'ping'), '@id': id, response_requested: true });
         const response = await t.receive(ofType('trust_ping', 1, 'ping_response'), { description: 'a ping_response' });
@@ -53,7 +53,7 @@ const outcomes = defineSuite({
       description: 'two MUSTs fail, then a hard check: all three reported',
       spec: 'test',
       rules: [...RULES],
-      async run(t) {
+      async run(t: TestContext) {
         t.verify('thid', false, 'first MUST');
         t.verify('type', false, 'second MUST');
         t.check(false, 'third, a hard check');
@@ -63,7 +63,7 @@ const outcomes = defineSuite({
       name: 'blocked',
       description: 'a prerequisite failed elsewhere',
       spec: 'test',
-      async run(t) {
+      async run(t: TestContext) {
         t.block('no card, see x', 'outcomes.1_0.passive.every-must');
       },
     }),
@@ -80,7 +80,7 @@ const outcomes = defineSuite({
       name: 'unknown-rule',
       description: 'a check naming a rule the test does not declare is an error of the suite',
       spec: 'test',
-      async run(t) {
+      async run(t: TestContext) {
         t.verify('nope', false, 'x');
       },
     }),
