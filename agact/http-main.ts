@@ -3,7 +3,8 @@
  * agact-http: the ready-made agact for agents with an HTTP backchannel. Usage:
  *   agact-http --url <backchannel URL> <action> '<json params>'
  * POSTs {"action", "params"} and prints the JSON answer. Exit 0 on 2xx, 2 when the backchannel
- * answers 501 (not supported), 1 when it is unreachable or answers anything else.
+ * answers 501 (not supported), 3 on another 4xx (the agent refused; the body is its reason), 4 on
+ * 5xx (this action failed), 1 when it is unreachable (the backchannel is broken).
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -47,9 +48,15 @@ async function main(): Promise<number> {
     process.stderr.write(`agact-http: ${action} not supported by the agent\n`);
     return 2;
   }
+  if (response.status >= 400 && response.status < 500) {
+    // The agent declined (its words are the body): a verdict input for the test that asked.
+    process.stderr.write(`agact-http: ${action} refused: HTTP ${response.status} ${body.slice(0, 200)}\n`);
+    return 3;
+  }
   if (response.status < 200 || response.status > 299) {
+    // One action failed; the backchannel itself answered, so it is not broken.
     process.stderr.write(`agact-http: ${action} failed: HTTP ${response.status} ${body.slice(0, 200)}\n`);
-    return 1;
+    return 4;
   }
   if (body.trim() !== '') process.stdout.write(`${body.trim()}\n`);
   return 0;

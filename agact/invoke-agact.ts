@@ -9,7 +9,9 @@ export interface AgactCall {
 export type AgactOutcome =
   | { status: 'done'; output: unknown; durationMs: number; stderr: string }
   /** Exit 2: the agent cannot do this; tests that need it are not-run. */
-  | { status: 'not-supported'; durationMs: number; stderr: string };
+  | { status: 'not-supported'; durationMs: number; stderr: string }
+  /** Exit 3: the agent declined this action; `reason` is its own words. A verdict input, not a harness fault. */
+  | { status: 'refused'; reason: string; durationMs: number; stderr: string };
 
 export interface InvokeAgactOptions {
   command: readonly string[];
@@ -17,12 +19,15 @@ export interface InvokeAgactOptions {
   cwd?: string;
   /** For error context: which test asked. */
   test?: string;
+  /** Stops the call at once (the run was interrupted). */
+  signal?: AbortSignal;
 }
 
 /**
  * Runs `agact <action> '<json params>'` (DESIGN §6) without a shell. Exit 0 → done, 2 → not
- * supported; exit 1, any other code, a timeout or non-JSON stdout mean the backchannel is broken,
- * which is a harness error (the run cannot be trusted past it).
+ * supported, 3 → refused by the agent. Exit 1 (backchannel broken), any other code, a timeout or
+ * non-JSON stdout are harness errors; the runner decides whether the run can go on
+ * (AGTEST_AGACT_BROKEN ends it; the others cost the test that asked).
  */
 export async function invokeAgact(call: AgactCall, options: InvokeAgactOptions): Promise<AgactOutcome> {
   const [file, ...baseArgs] = options.command;
@@ -37,23 +42,27 @@ export async function invokeAgact(call: AgactCall, options: InvokeAgactOptions):
     cwd: options.cwd,
     stdin: 'ignore',
     maxBuffer: 16 * 1024 * 1024,
+    ...(options.signal ? { cancelSignal: options.signal } : {}),
   });
   const durationMs = Math.round(performance.now() - started);
   const stderr = String(result.stderr ?? '').trim();
   const context = { test: options.test, command, durationMs };
   const lastStderr = stderr.split('\n').pop() ?? '';
+  const shown = `(command: ${command.map(quote).join(' ')})`;
   if (result.timedOut) {
-    throw new AgtestError('AGTEST_AGACT_TIMEOUT', `agact ${call.action} timed out after ${options.timeoutMs} ms (command: ${file})`, { ...context, timedOut: true });
+    throw new AgtestError('AGTEST_AGACT_TIMEOUT', `agact ${call.action} timed out after ${options.timeoutMs} ms ${shown}`, { ...context, timedOut: true });
   }
-  if (result.failed && result.exitCode === undefined) {
-    throw new AgtestError('AGTEST_AGACT_FAILED', `agact ${call.action} could not run: ${result.shortMessage ?? result.message}`, { ...context, cause: result.cause });
+  if (result.failed && result.exitCode === undefined && !result.isCanceled) {
+    const notFound = (result.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+    throw new AgtestError('AGTEST_AGACT_FAILED', notFound ? `agact: command not found: ${file}` : `agact ${call.action} could not run: ${result.shortMessage ?? result.message}`, { ...context, cause: result.cause });
   }
   if (result.exitCode === 2) return { status: 'not-supported', durationMs, stderr };
+  if (result.exitCode === 3) return { status: 'refused', reason: refusalReason(String(result.stdout ?? ''), lastStderr), durationMs, stderr };
   if (result.exitCode === 1) {
     throw new AgtestError('AGTEST_AGACT_BROKEN', `agact ${call.action} reported a broken backchannel (exit 1)${lastStderr ? `: ${lastStderr}` : ''}`, context);
   }
   if (result.exitCode !== 0) {
-    throw new AgtestError('AGTEST_AGACT_FAILED', `agact ${call.action} exited with ${result.exitCode ?? result.signal}${lastStderr ? `: ${lastStderr}` : ''}`, context);
+    throw new AgtestError('AGTEST_AGACT_FAILED', `agact ${call.action} exited with ${result.exitCode ?? result.signal}${lastStderr ? `: ${lastStderr}` : ''} ${shown}`, context);
   }
   const stdout = String(result.stdout ?? '').trim();
   if (stdout === '') return { status: 'done', output: undefined, durationMs, stderr };
@@ -62,4 +71,19 @@ export async function invokeAgact(call: AgactCall, options: InvokeAgactOptions):
   } catch (cause) {
     throw new AgtestError('AGTEST_AGACT_BAD_OUTPUT', `agact ${call.action} printed non-JSON on stdout: ${JSON.stringify(stdout.slice(0, 80))}`, { ...context, cause });
   }
+}
+
+/** The agent's reason for a refusal: `{"reason": …}` on stdout, else its last stderr line. */
+function refusalReason(stdout: string, lastStderr: string): string {
+  try {
+    const printed: unknown = JSON.parse(stdout.trim() || 'null');
+    if (typeof printed === 'object' && printed !== null && typeof (printed as { reason?: unknown }).reason === 'string') return (printed as { reason: string }).reason;
+  } catch (error) {
+    void error; // not JSON: the reason is on stderr
+  }
+  return lastStderr || 'no reason given';
+}
+
+function quote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
 }

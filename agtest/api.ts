@@ -4,16 +4,17 @@ import { get as httpsGet } from 'node:https';
 import { join, resolve } from 'node:path';
 import { launchAdapter, type AdapterEvent } from '../adapters/index.js';
 import { createMessageWriter, watchMessages, type ReceivedFile } from '../agtalk/index.js';
-import { AgtestError, describeError, resolveCommand } from '../common/index.js';
+import { AgtestError, describeError, isAgtestError, resolveCommand } from '../common/index.js';
 import { createKeyPair, EnvelopeError, looksLikeRfc0019, unpackRfc0019, type KeyPair } from '../envelopes/index.js';
-import { scoreResults, validateProfile, type Finding, type InteropProfile, type TestResult } from '../profiles/index.js';
+import { scoreResults, validateProfile, type Finding, type InteropProfile, type RunInterruption, type TestResult } from '../profiles/index.js';
 import { A2A_SUITE_URI, a2aSuites, DIDCOMM_V1_SUITE_URI, didcommV1Suites, type JsonMessage, type ReceivedMessage, type Suite } from '../suites/index.js';
 import type { HarnessConfig } from './config/load-config.js';
 import { formatJunitXml } from './output/junit-xml.js';
 import type { Reporter, RunSummary } from './reporters/reporter.js';
 import { startAgentProcess } from './run/agent-process.js';
 import { expandClaims, planTests } from './run/plan-tests.js';
-import { runTest, type RunTestDeps } from './run/run-test.js';
+import { firstExit, interruptionExitCode, openLogs, preflight, rootCause } from './run/interruption.js';
+import { runTest, type RunProgress, type RunTestDeps } from './run/run-test.js';
 import { fillCommand, fillTemplate } from './run/template.js';
 import type { TestSession } from './run/test-session.js';
 import { Transcript } from './run/transcript.js';
@@ -27,12 +28,25 @@ export interface RunOptions {
   reporters?: readonly Reporter[];
   /** Lines the agent and the adapter write to stderr (for --verbose). */
   log?: (line: string) => void;
+  /**
+   * Stops the run (Ctrl-C): what it started is stopped, and the profile of the finished tests is
+   * written with the run marked interrupted. The abort reason (e.g. 'SIGINT') names the cause.
+   */
+  signal?: AbortSignal;
 }
+
+/** Consecutive backchannel failures after which the run stops: one is a test's error, this many a dead backchannel. */
+export const BACKCHANNEL_FAILURE_LIMIT = 3;
+/** How long a harness error waits for a child's exit to show up, so that the cause wins over its consequence. */
+const ROOT_CAUSE_GRACE_MS = 500;
 
 /**
  * Runs the claimed suites against one agent and writes the profile, JUnit XML and transcripts.
- * Resolves with the summary whatever the agent's verdicts; rejects with an AgtestError only when
- * the harness itself broke. Every process it started is stopped before it settles.
+ * Resolves with the summary whatever the agent's verdicts — also when the run stopped early (the
+ * agent or the adapter died, the backchannel broke, `signal` aborted): then the summary and the
+ * profile are marked `interrupted`, with the finished tests' results. Rejects with an AgtestError
+ * only when nothing could start (bad claims, an output folder it cannot write). Every process it
+ * started is stopped before it settles.
  */
 export async function run(options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
@@ -48,6 +62,11 @@ export async function run(options: RunOptions): Promise<RunSummary> {
   const transport = config.transport.command ? 'custom' : config.transport.adapter;
 
   await prepareOutDir(outDir);
+  const progress: RunProgress = { phase: 'start' };
+  const exits: { who: string; error: AgtestError }[] = [];
+  let interruption: RunInterruption | undefined;
+  let agentInfo: { name?: string; version?: string } = { name: config.agent.name, version: config.agent.version };
+  const logs = await openLogs(outDir);
   const results: TestResult[] = [];
   const findings: Finding[] = [];
   const cleanups: (() => Promise<void>)[] = [];
@@ -58,20 +77,36 @@ export async function run(options: RunOptions): Promise<RunSummary> {
     for (const reporter of reporters) await reporter.onFinding?.(finding);
   };
 
+  const aborted = new Promise<never>((_resolve, reject) => {
+    const stop = () => reject(new AgtestError('AGTEST_INTERRUPTED', `interrupted by ${String(options.signal?.reason ?? 'abort')}`));
+    if (options.signal?.aborted) stop();
+    else options.signal?.addEventListener('abort', stop, { once: true });
+  });
+  aborted.catch(() => undefined);
+  // Each child's exit is recorded as it happens: a consequence (a refused connection, a 502) that
+  // surfaces first must not be reported as the cause.
+  const watchExit = (who: string, exit: Promise<never>) => exit.catch((error: unknown) => void (isAgtestError(error) && exits.push({ who, error })));
+
   try {
     let ready: Record<string, unknown> | undefined;
-    const fatal: Promise<never>[] = [];
+    const fatal: Promise<never>[] = [aborted];
     if (config.agent.command) {
-      const agent = await startAgentProcess(resolveCommand(fillCommand(config.agent.command, undefined, 'agent.command')), {
-        readyTimeoutMs: config.agent.readyTimeoutMs,
-        cwd: config.baseDir,
-        log: (line) => log(`[agent] ${line}`),
-      });
+      const agent = await Promise.race([
+        startAgentProcess(resolveCommand(fillCommand(config.agent.command, undefined, 'agent.command')), {
+          readyTimeoutMs: config.agent.readyTimeoutMs,
+          cwd: config.baseDir,
+          log: (line) => log(`[agent] ${line}`),
+          stderrFile: logs.agentPath,
+          onStderr: (line) => logs.agent.write(`${line}\n`),
+        }),
+        aborted,
+      ]);
       cleanups.push(() => agent.stop());
       ready = agent.ready;
       fatal.push(agent.unexpectedExit);
+      watchExit('agent', agent.unexpectedExit);
     }
-    const agentInfo = {
+    agentInfo = {
       name: config.agent.name ?? stringField(ready, 'agent') ?? stringField(ready, 'name'),
       version: config.agent.version ?? stringField(ready, 'version'),
     };
@@ -155,36 +190,42 @@ export async function run(options: RunOptions): Promise<RunSummary> {
         if (event.type === 'possible-duplicate') void addFinding({ kind: 'possible-duplicate', message: `adapter may have delivered ${event.file} twice (it restarted mid-send)`, file: event.file, test: active?.test });
         if (event.type === 'warning') void addFinding({ kind: 'adapter-warning', message: event.message, test: active?.test });
       },
-      onLog: (line) => log(`[adapter] ${line}`),
+      onLog: (line) => {
+        logs.adapter.write(`${line}\n`);
+        log(`[adapter] ${line}`);
+      },
       cwd: config.baseDir,
     });
     cleanups.push(async () => {
       stoppingAdapter = true;
       await adapter.stop();
     });
-    fatal.push(
-      adapter.exited.then((exit): never => {
-        if (stoppingAdapter) return new Promise<never>(() => undefined) as never;
-        throw new AgtestError('AGTEST_ADAPTER_EXITED', `adapter ${adapterName} exited (${exit.exitCode ?? exit.signal})${exit.stderrTail ? `: ${exit.stderrTail.trim().split('\n').pop()}` : ''}`, { adapter: adapterName });
-      }),
-    );
+    const adapterExit = adapter.exited.then((exit): never => {
+      if (stoppingAdapter) return new Promise<never>(() => undefined) as never;
+      // An adapter's last stderr line is its own account of a fatal error (adapters/README.md).
+      throw new AgtestError('AGTEST_ADAPTER_EXITED', `adapter ${adapterName} exited (${exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.exitCode ?? '?'}`})${exit.stderrTail ? `: ${exit.stderrTail.trim().split('\n').pop()}` : ''} (its stderr: ${logs.adapterPath})`, { adapter: adapterName });
+    });
+    fatal.push(adapterExit);
+    watchExit('adapter', adapterExit);
     const fatalAny = Promise.race(fatal);
     fatalAny.catch(() => undefined);
 
-    if (a2a) await reachA2aAgent(target);
+    await Promise.race([a2a ? reachA2aAgent(target) : preflight(target), fatalAny]);
     const endpoint = adapter.endpoint ?? '';
     for (const reporter of reporters) {
       await reporter.onRunStart?.({ suiteUri, agent: agentInfo, transport, junctions: [...new Set(planned.map((p) => p.junction))], tests: planned.length, outDir });
     }
+    let backchannelFailures = 0;
     for (const test of planned) {
-      const result = await runTest(test, {
+      progress.test = test.name;
+      const running = runTest(test, {
         outbox,
         endpoint,
         transport,
         suite: suiteUri,
         measured: () => Object.fromEntries(scoreResults(results).flatMap((s) => (s.score === undefined ? [] : [[s.junction, s.score]]))),
         claims: claimed,
-        ...(agactCommand && config.agact ? { agact: { command: agactCommand, timeoutMs: config.agact.timeoutMs, cwd: config.baseDir } } : {}),
+        ...(agactCommand && config.agact ? { agact: { command: agactCommand, timeoutMs: config.agact.timeoutMs, cwd: config.baseDir, ...(options.signal ? { signal: options.signal } : {}) } } : {}),
         timeouts: config.timeouts,
         keys,
         testKeys,
@@ -196,11 +237,46 @@ export async function run(options: RunOptions): Promise<RunSummary> {
           active = session;
         },
         settleInbox: () => reader.settled(),
+        progress,
       });
+      running.catch(() => undefined);
+      // The agent, the adapter or Ctrl-C can end the run in any phase, not only inside a test's body.
+      const { result, backchannelError } = await Promise.race([running, fatalAny]);
+      if (backchannelError) {
+        // A dead agent makes its backchannel fail too: the death is the cause, not this call.
+        await firstExit(exits, ROOT_CAUSE_GRACE_MS);
+        if (exits.length > 0) throw backchannelError;
+        backchannelFailures += 1;
+        if (backchannelFailures >= BACKCHANNEL_FAILURE_LIMIT) {
+          results.push(result);
+          for (const reporter of reporters) await reporter.onTestResult?.(result);
+          throw new AgtestError('AGTEST_AGACT_BROKEN', `the backchannel failed ${BACKCHANNEL_FAILURE_LIMIT} calls in a row; the last: ${backchannelError.message}`, { test: test.name, ...(backchannelError.command ? { command: backchannelError.command } : {}) });
+        }
+      } else backchannelFailures = 0;
       results.push(result);
       for (const reporter of reporters) await reporter.onTestResult?.(result);
     }
+    progress.phase = 'finish';
+    progress.test = undefined;
+  } catch (error) {
+    interruption = await rootCause(error, exits, progress);
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: unknown) => log(`[agtest] cleanup failed: ${describeError(error)}`));
+    }
+    await logs.close();
+  }
 
+  // Whatever stopped the run, what was measured is written: the tests not reached are listed as such.
+  if (interruption) {
+    const reached = new Set(results.map((r) => r.test));
+    for (const test of planned) {
+      if (reached.has(test.name)) continue;
+      const reason = `not run: the run was interrupted${test.name === interruption.test ? ` during this test's ${interruption.phase}` : ''} (${interruption.code})`;
+      results.push({ test: test.name, status: 'not-run', reason, spec: test.test.spec, warnings: [], durationMs: 0 });
+    }
+  }
+  {
     const scores = scoreResults(results);
     const profile: InteropProfile = {
       test_suite: suiteUri,
@@ -210,6 +286,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       transport,
       results,
       findings,
+      ...(interruption ? { interrupted: interruption } : {}),
     };
     const checked = validateProfile(profile);
     if (!checked.valid) {
@@ -220,26 +297,27 @@ export async function run(options: RunOptions): Promise<RunSummary> {
     const runJunctions = [...new Set(planned.map((p) => p.junction))].filter((junction) => !a2a || results.some((r) => r.status !== 'not-run' && r.test.startsWith(`${junction}.`)));
     const nothingTested = results.every((r) => r.status === 'not-run' || r.status === 'blocked');
     const files = { profile: join(outDir, 'profile.json'), junit: join(outDir, 'junit.xml'), transcripts: join(outDir, 'transcripts') };
-    await writeFile(files.profile, `${JSON.stringify(profile, null, 2)}\n`);
-    await writeFile(files.junit, formatJunitXml(scores, results, findings, suiteUri));
+    try {
+      await writeFile(files.profile, `${JSON.stringify(profile, null, 2)}\n`);
+      await writeFile(files.junit, formatJunitXml(scores, results, findings, suiteUri));
+    } catch (cause) {
+      throw new AgtestError('AGTEST_OUTPUT_FAILED', `cannot write the profile to ${outDir}: ${describeError(cause)}`, { file: files.profile, cause });
+    }
     const summary: RunSummary = {
       profile,
       scores,
       results,
       findings,
       claimed: runJunctions,
-      exitCode: !nothingTested && runJunctions.every((junction) => profile.profile[junction] === 'interoperable') ? 0 : 1,
+      exitCode: interruption ? interruptionExitCode(interruption) : !nothingTested && runJunctions.every((junction) => profile.profile[junction] === 'interoperable') ? 0 : 1,
       nothingTested,
+      ...(interruption ? { interrupted: interruption } : {}),
       outDir,
       files,
       durationMs: Math.round(performance.now() - started),
     };
     for (const reporter of reporters) await reporter.onRunEnd?.(summary);
     return summary;
-  } finally {
-    for (const cleanup of cleanups.reverse()) {
-      await cleanup().catch((error: unknown) => log(`[agtest] cleanup failed: ${describeError(error)}`));
-    }
   }
 }
 

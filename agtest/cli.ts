@@ -86,7 +86,8 @@ async function main(argv: string[]): Promise<number> {
           .option('json', { type: 'boolean', default: false, describe: 'Print the profile JSON on stdout instead of the readable report' })
           .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: "Show the agent's and the adapter's stderr" })
           .epilogue(
-            'Exit codes: 0 every claimed junction is interoperable, 1 at least one is not, 2 the harness failed (bad config, unreachable agent, broken agact).\n' +
+            'Exit codes: 0 every claimed junction is interoperable, 1 at least one is not (or nothing could be tested: every test blocked or not run), 2 the harness failed (bad config, unreachable agent, the agent or an adapter died, broken agact), 130 / 143 stopped by Ctrl-C / SIGTERM.\n' +
+              'A run that stops early (a fault, Ctrl-C) still stops what it started and writes profile.json and junit.xml with the finished tests, marked "interrupted" with the cause; the tests not reached are not-run. The agent\'s and the adapter\'s stderr are in OUT/logs/.\n' +
               'With no config, agtest starts its built-in reference agent and HTTP adapter, certifies it, and stops them.\n' +
               'A2A: --a2a URL certifies the Agent2Agent agent at URL (v1.0 and v0.3, whatever its card declares); --suite a2a certifies the built-in reference A2A agent.',
           ),
@@ -217,14 +218,33 @@ async function main(argv: string[]): Promise<number> {
   const config = await resolveConfig(configArgs);
   const json = args['json'] === true;
   const verbose = args['verbose'] === true;
-  const summary = await run({
-    config,
-    outDir: String(args['out']),
-    reporters: json ? [] : [createConsoleReporter()],
-    log: verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
-  });
-  if (json) process.stdout.write(`${JSON.stringify(summary.profile, null, 2)}\n`);
-  return summary.exitCode === 0 ? EXIT.interoperable : EXIT.notInteroperable;
+  // Ctrl-C / SIGTERM stop the run cleanly (children stopped, finished results written); a second one forces the exit.
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
+    controller.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const summary = await run({
+      config,
+      outDir: String(args['out']),
+      reporters: json ? [] : [createConsoleReporter()],
+      log: verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+      signal: controller.signal,
+    });
+    if (json) process.stdout.write(`${JSON.stringify(summary.profile, null, 2)}\n`);
+    if (summary.interrupted) {
+      const finished = summary.results.filter((r) => r.status !== 'not-run' || !r.reason?.startsWith('not run: the run was interrupted')).length;
+      process.stderr.write(`agtest: run interrupted: ${summary.interrupted.cause} [${summary.interrupted.code}]; the profile of the ${finished} finished tests is in ${summary.files.profile}\n`);
+      return summary.exitCode;
+    }
+    return summary.exitCode === 0 ? EXIT.interoperable : EXIT.notInteroperable;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 // `agtest list | head` closes stdout early: that is the reader's choice, not an error.

@@ -2,7 +2,7 @@ export { scoreJunction, scoreResults, junctionOf, isValidScore, SCORE_PATTERN } 
 export type { JunctionScore } from './score.js';
 export { validateProfile, PROFILE_SCHEMA } from './validate.js';
 export type { ProfileProblem, ProfileValidation } from './validate.js';
-export type { InteropProfile, TestResult, TestStatus, Finding, Score } from './types.js';
+export type { InteropProfile, TestResult, TestStatus, Finding, Score, RunInterruption } from './types.js';
 export { compareProfiles, IncomparableProfilesError } from './compare.js';
 export type { ProfileComparison, JunctionComparison, ClusterComparison, Verdict } from './compare.js';
 export { answerMetadata, answerMetadataRequest, AGENT_METADATA_PREFIX, AGENT_METADATA_TYPES, MAX_METADATA_ITEMS } from './agent-metadata.js';

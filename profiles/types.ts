@@ -26,6 +26,19 @@ export interface Finding {
 
 export type Score = 'interoperable' | 'divergent' | `constrained (${number} of ${number})`;
 
+/** Why a run stopped before its end (the profile then holds only the finished tests). */
+export interface RunInterruption {
+  /** A stable code, e.g. AGTEST_AGENT_EXITED, AGTEST_ADAPTER_EXITED, AGTEST_AGACT_BROKEN, AGTEST_INTERRUPTED. */
+  code: string;
+  /** One true sentence: what happened. */
+  cause: string;
+  phase: 'start' | 'setup' | 'test' | 'teardown' | 'finish';
+  /** The test it happened in, if any. */
+  test?: string;
+  /** For a signal: its name (SIGINT, SIGTERM). */
+  signal?: string;
+}
+
 export interface InteropProfile {
   test_suite: string;
   profile: Record<string, string>;
@@ -34,4 +47,6 @@ export interface InteropProfile {
   transport?: string;
   results?: TestResult[];
   findings?: Finding[];
+  /** Set when the run stopped early: its scores count only the finished tests. */
+  interrupted?: RunInterruption;
 }

@@ -62,7 +62,11 @@ export function createConsoleReporter(options: ConsoleReporterOptions = {}): Rep
       write(`${count('pass')} passed, ${count('fail')} failed, ${count('blocked')} blocked, ${count('error')} errors, ${count('not-run')} not run, ${summary.findings.length} findings in ${(summary.durationMs / 1000).toFixed(1)} s`);
       const here = process.cwd();
       write(c.dim(`profile ${relative(here, summary.files.profile)} · junit ${relative(here, summary.files.junit)} · transcripts ${relative(here, summary.files.transcripts)}/`));
-      if (summary.nothingTested) write(c.red('nothing could be tested: every test was blocked or not run (see the reasons above)'));
+      if (summary.interrupted) {
+        const where = summary.interrupted.test ? ` (in ${summary.interrupted.phase} of ${summary.interrupted.test})` : ` (${summary.interrupted.phase})`;
+        write(c.red(`run interrupted${where}: ${summary.interrupted.cause} [${summary.interrupted.code}]`));
+        write(c.red('the scores above count only the tests that finished; the others are not run'));
+      } else if (summary.nothingTested) write(c.red('nothing could be tested: every test was blocked or not run (see the reasons above)'));
       else write(summary.exitCode === 0 ? c.green('every claimed junction is interoperable') : c.red('not every claimed junction is interoperable'));
     },
   };

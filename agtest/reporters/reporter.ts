@@ -1,4 +1,4 @@
-import type { Finding, InteropProfile, JunctionScore, TestResult } from '../../profiles/index.js';
+import type { Finding, InteropProfile, JunctionScore, RunInterruption, TestResult } from '../../profiles/index.js';
 
 export interface RunStartInfo {
   suiteUri: string;
@@ -16,8 +16,13 @@ export interface RunSummary {
   findings: Finding[];
   /** Junctions claimed and selected for this run. */
   claimed: string[];
-  /** 0: every claimed junction interoperable; 1: at least one is not, or nothing could be tested. */
-  exitCode: 0 | 1;
+  /**
+   * 0: every claimed junction interoperable; 1: at least one is not, or nothing could be tested;
+   * 2: the run was interrupted by a harness fault; 130 / 143: by SIGINT / SIGTERM.
+   */
+  exitCode: 0 | 1 | 2 | 130 | 143;
+  /** Set when the run stopped early: the results are the finished tests, the rest not-run. */
+  interrupted?: RunInterruption;
   /** No test ran: each was blocked or not run. */
   nothingTested: boolean;
   outDir: string;

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { describeError, isAgtestError } from '../../common/index.js';
+import { describeError, isAgtestError, type AgtestError } from '../../common/index.js';
 import type { KeyPair } from '../../envelopes/index.js';
 import type { TestResult } from '../../profiles/index.js';
 import { TestBlocked, TestFailure, TestSkipped, type ConnectionInfo } from '../../suites/index.js';
@@ -25,13 +25,41 @@ export interface RunTestDeps extends SessionDeps {
   settleInbox(): Promise<void>;
   /** The run's DID exchange connection, once a test made it. */
   runConnection: { current?: { info: ConnectionInfo; keys: KeyPair } };
+  /** Updated as the test goes through its phases. */
+  progress: RunProgress;
 }
 
+/** Where a run is, for the account of an interruption. */
+export interface RunProgress {
+  phase: 'start' | 'setup' | 'test' | 'teardown' | 'finish';
+  test?: string;
+}
+
+/** What one test gave: its result, and the backchannel failure that made it an error, if any. */
+export interface TestOutcome {
+  result: TestResult;
+  backchannelError?: AgtestError;
+}
+
+/** Backchannel failures that cost the test that met them, not the run (DESIGN §6: one hung call is that test's error). */
+const TEST_LEVEL_AGACT_ERRORS = new Set(['AGTEST_AGACT_TIMEOUT', 'AGTEST_AGACT_FAILED', 'AGTEST_AGACT_BAD_OUTPUT']);
+
 /**
- * Runs one test between `setup` and `teardown`. A failed check is a result; a broken harness
- * (agact exit 1, timeout, non-JSON; adapter or agent gone) is thrown and ends the run.
+ * Runs one test between `setup` and `teardown`, outcome as a value. A failed check is a result; an
+ * agact call that hangs, fails or prints garbage makes the test an error; what ends the run (agact
+ * exit 1, the adapter or the agent gone, an interruption) is thrown.
  */
-export async function runTest(planned: PlannedTest, deps: RunTestDeps): Promise<TestResult> {
+export async function runTest(planned: PlannedTest, deps: RunTestDeps): Promise<TestOutcome> {
+  try {
+    return { result: await runOne(planned, deps) };
+  } catch (error) {
+    if (!isAgtestError(error) || !TEST_LEVEL_AGACT_ERRORS.has(error.code)) throw error;
+    const result: TestResult = { test: planned.name, spec: planned.test.spec, status: 'error', reason: `backchannel failed in ${deps.progress.phase}: ${error.message}`, warnings: [], durationMs: error.durationMs ?? 0, transcript: join('transcripts', planned.name) };
+    return { result: readable(result), backchannelError: error };
+  }
+}
+
+async function runOne(planned: PlannedTest, deps: RunTestDeps): Promise<TestResult> {
   const transcriptPath = join('transcripts', planned.name);
   const base = { test: planned.name, spec: planned.test.spec, warnings: [] as string[] };
   if (planned.notRunReason) return { ...base, status: 'not-run', reason: planned.notRunReason, durationMs: 0 };
@@ -57,12 +85,15 @@ export async function runTest(planned: PlannedTest, deps: RunTestDeps): Promise<
     const connected = runsInConnection(planned.junction, deps.claims);
     const envelopes = !connected && (planned.junction.startsWith('envelope.') || deps.claims.has(ENVELOPE_JUNCTION));
     const existing = connected ? deps.runConnection.current : undefined;
+    deps.progress.phase = 'setup';
     const setup = await session.agact('setup', {
       endpoint: deps.endpoint,
       transport: deps.transport,
       ...(envelopes ? { verkey: deps.keys.verkey } : {}),
       ...(existing ? { connection: { agent_did: existing.info.agentDid, agtest_did: existing.info.agtestDid } } : {}),
     });
+    if (setup.status === 'refused') throw new TestFailure(`the agent refused agact setup: ${setup.reason}`);
+    deps.progress.phase = 'test';
     const printed = setup.status === 'done' ? (setup.output as { verkey?: unknown } | undefined) : undefined;
     if (envelopes && typeof printed?.verkey === 'string') session.agentVerkey = printed.verkey;
     session.sendsEnvelopes = envelopes && session.agentVerkey !== undefined;
@@ -96,6 +127,7 @@ export async function runTest(planned: PlannedTest, deps: RunTestDeps): Promise<
       session.abort();
     }
     await session.drainOutbox(DRAIN_MS);
+    deps.progress.phase = 'teardown';
     await session.agact('teardown', {});
     await deps.settleInbox();
   } finally {

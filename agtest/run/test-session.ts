@@ -15,7 +15,7 @@ export interface SessionDeps {
   measured(): Readonly<Record<string, string>>;
   claims: ReadonlySet<string>;
   /** Absent when the config names no agact: every action is then "not supported". */
-  agact?: { command: string[]; timeoutMs: number; cwd: string };
+  agact?: { command: string[]; timeoutMs: number; cwd: string; signal?: AbortSignal };
   timeouts: { messageMs: number; silenceMs: number };
   /** agtest's own key for this run (RFC 0019 envelopes). */
   keys: KeyPair;
@@ -126,7 +126,7 @@ export class TestSession {
       action,
       params,
       outcome: outcome.status,
-      output: outcome.status === 'done' ? outcome.output : undefined,
+      output: outcome.status === 'done' ? outcome.output : outcome.status === 'refused' ? { reason: outcome.reason } : undefined,
       durationMs: outcome.durationMs,
       stderr: outcome.stderr || undefined,
     });
@@ -213,6 +213,8 @@ export class TestSession {
         if (outcome.status === 'not-supported') {
           throw new TestSkipped(deps.agact ? `agact ${action} is not supported by the agent (exit 2)` : `needs agact ${action}, and the config names no agact`);
         }
+        // The agent declined what the test needs it to do: that is the test's verdict, in the agent's words.
+        if (outcome.status === 'refused') throw new TestFailure(`the agent refused agact ${action}: ${outcome.reason}`);
         return outcome.output;
       },
       warn(message) {
