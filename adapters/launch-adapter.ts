@@ -2,7 +2,7 @@ import { execa, type ResultPromise } from 'execa';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { AgtestError } from '../common/index.js';
+import { AgtestError, signalGroup, stopGroup } from '../common/index.js';
 import type { AdapterEvent } from './adapter.js';
 import { parseEventLine } from './event-line.js';
 
@@ -70,7 +70,8 @@ export async function launchAdapter(options: LaunchAdapterOptions): Promise<Laun
     stdin: 'ignore',
     buffer: false,
     reject: false,
-    cleanup: true,
+    // Its own process group, stopped as a whole (a wrapper script cannot leave the real adapter behind).
+    detached: true,
     forceKillAfterDelay: false,
   });
   const stderrTail: string[] = [];
@@ -95,7 +96,7 @@ export async function launchAdapter(options: LaunchAdapterOptions): Promise<Laun
     const refuse = (message: string, extra: { timedOut?: boolean } = {}): void => {
       decided = true;
       onStdoutLine = () => undefined;
-      child.kill('SIGKILL');
+      signalGroup(child.pid, 'SIGKILL');
       void exited.then(() => reject(startFailed(message, extra)));
     };
     const timer = setTimeout(() => refuse(`printed no ready line within ${timeoutMs} ms`, { timedOut: true }), timeoutMs);
@@ -139,14 +140,7 @@ function forwardLine(line: string, options: LaunchAdapterOptions): void {
 }
 
 async function stopChild(child: ResultPromise, exited: Promise<AdapterExit>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    await exited;
-    return;
-  }
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-  await exited;
-  clearTimeout(timer);
+  await stopGroup(child.pid, exited, STOP_GRACE_MS);
 }
 
 async function readLines(stream: Readable | null, onLine: (line: string) => void): Promise<void> {

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { describeError } from '../common/index.js';
+import { describeError, watchParent } from '../common/index.js';
 import type { Adapter, AdapterEvent } from './adapter.js';
 import { formatAdapterUsage, parseAdapterArgs, type AdapterArgs, type AdapterFlagSpec } from './adapter-args.js';
 import { AdapterError } from './errors.js';
@@ -63,6 +63,8 @@ export async function runAdapterMain(createAdapter: (args: AdapterArgs) => Adapt
   };
   const exitCodeFor = (error: unknown): number => (error instanceof AdapterError && error.code === 'ADAPTER_INVALID_OPTION' ? 2 : 1);
 
+  // An adapter whose launcher died (even by kill -9) must not keep listening.
+  watchParent(() => void shutdown(0, `${label} the process that started it is gone: stopping`));
   process.once('SIGTERM', () => void shutdown(0));
   process.once('SIGINT', () => void shutdown(0));
   process.stdout.on('error', (error) => void shutdown(1, `${label} stdout failed (${describeError(error)}): is the launcher gone?`));

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { AgtestError } from '../common/index.js';
+import { AgtestError, signalGroup } from '../common/index.js';
 
 export interface AgactCall {
   action: string;
@@ -34,25 +34,41 @@ export async function invokeAgact(call: AgactCall, options: InvokeAgactOptions):
   if (!file) throw new AgtestError('AGTEST_AGACT_FAILED', 'agact command is empty', { test: options.test });
   const command = [...options.command, call.action, JSON.stringify(call.params)];
   const started = performance.now();
-  const result = await execa(file, [...baseArgs, call.action, JSON.stringify(call.params)], {
+  // Its own process group: the timeout and an interruption stop everything it started, and once it
+  // exits nothing it forked may hold its output open (the call would never end).
+  const child = execa(file, [...baseArgs, call.action, JSON.stringify(call.params)], {
     shell: false,
     reject: false,
-    timeout: options.timeoutMs,
-    forceKillAfterDelay: 1000,
+    detached: true,
     cwd: options.cwd,
     stdin: 'ignore',
     maxBuffer: 16 * 1024 * 1024,
-    ...(options.signal ? { cancelSignal: options.signal } : {}),
   });
+  let timedOut = false;
+  let canceled = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    signalGroup(child.pid, 'SIGKILL');
+  }, options.timeoutMs);
+  const cancel = () => {
+    canceled = true;
+    signalGroup(child.pid, 'SIGKILL');
+  };
+  options.signal?.addEventListener('abort', cancel, { once: true });
+  child.once('exit', () => signalGroup(child.pid, 'SIGKILL'));
+  const result = await child;
+  clearTimeout(timer);
+  options.signal?.removeEventListener('abort', cancel);
   const durationMs = Math.round(performance.now() - started);
   const stderr = String(result.stderr ?? '').trim();
   const context = { test: options.test, command, durationMs };
   const lastStderr = stderr.split('\n').pop() ?? '';
   const shown = `(command: ${command.map(quote).join(' ')})`;
-  if (result.timedOut) {
+  if (canceled) throw new AgtestError('AGTEST_INTERRUPTED', `agact ${call.action} stopped: the run was interrupted`, context);
+  if (timedOut) {
     throw new AgtestError('AGTEST_AGACT_TIMEOUT', `agact ${call.action} timed out after ${options.timeoutMs} ms ${shown}`, { ...context, timedOut: true });
   }
-  if (result.failed && result.exitCode === undefined && !result.isCanceled) {
+  if (result.failed && result.exitCode === undefined) {
     const notFound = (result.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
     throw new AgtestError('AGTEST_AGACT_FAILED', notFound ? `agact: command not found: ${file}` : `agact ${call.action} could not run: ${result.shortMessage ?? result.message}`, { ...context, cause: result.cause });
   }

@@ -2,3 +2,4 @@ export { AgtestError, isAgtestError, describeError } from './errors.js';
 export type { AgtestErrorCode, AgtestErrorContext } from './errors.js';
 export { builtinCommand, resolveCommand, isBuiltinProgram, distRoot } from './builtin-commands.js';
 export type { BuiltinProgram } from './builtin-commands.js';
+export { signalGroup, stopGroup, watchParent } from './process-tree.js';

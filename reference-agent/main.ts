@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { watchParent } from '../common/index.js';
 import { validateProfile, type InteropProfile } from '../profiles/index.js';
 import { AGENT_NAME, AGENT_VERSION, FAULTS, isFault, REFERENCE_AGENT_TRANSPORTS, startReferenceAgent, type ReferenceAgentTransport } from './index.js';
 
@@ -94,5 +95,7 @@ const stop = (): void => {
     },
   );
 };
+// Started by agtest: when agtest is gone (even by kill -9), so is this agent.
+watchParent(stop);
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);

@@ -1,6 +1,9 @@
 import { execa, type ResultPromise } from 'execa';
 import { createInterface } from 'node:readline';
-import { AgtestError } from '../../common/index.js';
+import { AgtestError, signalGroup, stopGroup } from '../../common/index.js';
+
+/** How long the agent may take to stop after SIGTERM before its group is killed. */
+const STOP_GRACE_MS = 3_000;
 
 export interface AgentExit {
   exitCode: number | undefined;
@@ -41,7 +44,8 @@ export function describeExit(exit: AgentExit): string {
 export async function startAgentProcess(command: readonly string[], options: AgentProcessOptions): Promise<AgentProcess> {
   const [file, ...args] = command;
   if (!file) throw new AgtestError('AGTEST_AGENT_START_FAILED', 'agent.command is empty');
-  const child: ResultPromise = execa(file, args, { cwd: options.cwd, reject: false, cleanup: true, stdin: 'ignore', buffer: false, forceKillAfterDelay: 3000 });
+  // Its own process group: a wrapper (`bash -c`, npm) and what it starts are stopped with it.
+  const child: ResultPromise = execa(file, args, { cwd: options.cwd, reject: false, detached: true, stdin: 'ignore', buffer: false, forceKillAfterDelay: false });
   let stopping = false;
   let exit: AgentExit | undefined;
   const where = options.stderrFile ? ` (its stderr: ${options.stderrFile})` : '';
@@ -57,7 +61,7 @@ export async function startAgentProcess(command: readonly string[], options: Age
   });
   const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
     const timer = setTimeout(() => {
-      child.kill();
+      signalGroup(child.pid, 'SIGKILL');
       reject(new AgtestError('AGTEST_AGENT_START_FAILED', `agent printed no ready line within ${options.readyTimeoutMs} ms (command: ${command.join(' ')})${where}`, { command, timedOut: true }));
     }, options.readyTimeoutMs);
     const lines = createInterface({ input: child.stdout! });
@@ -93,8 +97,7 @@ export async function startAgentProcess(command: readonly string[], options: Age
     pid: child.pid,
     async stop() {
       stopping = true;
-      child.kill('SIGTERM');
-      await exited;
+      await stopGroup(child.pid, exited, STOP_GRACE_MS);
     },
   };
 }

@@ -5,6 +5,7 @@
  * Exit 2: bad usage (unknown flag or fault); exit 1: could not start.
  */
 import { parseArgs } from 'node:util';
+import { watchParent } from '../../common/index.js';
 import { A2A_AGENT_NAME, A2A_FAULTS, AGENT_VERSION, isA2aFault, startReferenceA2aAgent } from '../index.js';
 
 const USAGE = 'usage: agtest-reference-a2a-agent [--faults a,b] [--minimal] [--host 127.0.0.1] [--port N]';
@@ -50,5 +51,7 @@ const stop = (): void => {
     () => process.exit(1),
   );
 };
+// Started by agtest: when agtest is gone (even by kill -9), so is this agent.
+watchParent(stop);
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

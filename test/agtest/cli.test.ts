@@ -49,7 +49,11 @@ t.test('--help explains every command', async (t) => {
   t.match(String(top.stdout), /agtest run/);
   t.match(String(top.stdout), /agtest list/);
   const run = await runCli(['run', '--help']);
-  t.match(String(run.stdout), /Exit codes: 0 every claimed junction is interoperable, 1 at least one is not, 2 the harness failed/);
+  // yargs wraps the epilogue at the terminal's width, even inside words.
+  const epilogue = String(run.stdout).replace(/\n/g, '');
+  t.match(epilogue, /Exit codes: 0 every claimed junction is interoperable, 1 at least one is not \(or nothing could be tested[^)]*\), 2 the harness failed/);
+  t.match(epilogue, /130 \/ 143 stopped by Ctrl-C \/ SIGTERM/);
+  t.match(epilogue, /A run that stops early \(a fault, Ctrl-C\) still stops what it started and writes profile\.json/);
   t.match(String(run.stdout), /--fault/);
   const none = await runCli([]);
   t.equal(none.exitCode, 2, 'no command is a usage error');
@@ -100,3 +104,15 @@ t.test('agtest run --suite a2a certifies the built-in reference A2A agent; --a2a
     t.match(String(wrongFault.stderr), /unknown fault wrong-thid for the reference A2A agent/);
   }),
 );
+
+t.test('agtest list --rules prints every check with level and citation; docs/rules.md is that table', async (t) => {
+  const text = await runCli(['list', '--rules']);
+  t.equal(text.exitCode, 0);
+  t.match(String(text.stdout), /^trust_ping\.1_0\.passive\.responds/m);
+  const json = await runCli(['list', '--rules', '--format', 'json', '--suite', 'a2a']);
+  const rows = JSON.parse(String(json.stdout)) as { test: string; level: string; cite: string }[];
+  t.ok(rows.length > 0 && rows.every((row) => row.test.startsWith('a2a.') && row.cite.length > 0), 'A2A rows, each with a citation');
+  const { rulesDocument } = await import('../../agtest/list/format-rules.js');
+  const committed = await readFile(new URL('../../docs/rules.md', import.meta.url), 'utf8');
+  t.equal(committed, rulesDocument(), 'docs/rules.md is up to date (npm run docs:rules)');
+});
