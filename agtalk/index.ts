@@ -4,7 +4,7 @@
  */
 export { createMessageWriter } from './message-writer.js';
 export type { MessageWriter, WrittenMessage } from './message-writer.js';
-export { watchMessages } from './message-reader.js';
+export { watchMessages, DEFAULT_GARBAGE_CAP } from './message-reader.js';
 export type { MessageReader, MessageReaderOptions, ReceivedFile, GarbageFile } from './message-reader.js';
 export { classifyFileName, formatMessageFileName, createFileId } from './file-names.js';
 export type { MessageFileName, FileNameVerdict } from './file-names.js';

@@ -1,5 +1,6 @@
 import { watch, type FSWatcher } from 'chokidar';
-import { copyFile, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgtalkError } from './errors.js';
 import { classifyFileName, compareMessageFiles, type MessageFileName } from './file-names.js';
@@ -32,10 +33,19 @@ export interface MessageReaderOptions {
   garbageDir?: string;
   /** Parse JSON-bodied messages and treat unparseable ones as garbage (default true). */
   decodeJson?: boolean;
+  /**
+   * Bounds on what garbageDir keeps (default 1 MiB per file, 16 MiB in all): garbage past them is
+   * removed, reported all the same, and counted (`quarantineOverflow`), not stored.
+   */
+  garbageCap?: { perFileBytes: number; totalBytes: number };
 }
+
+export const DEFAULT_GARBAGE_CAP = { perFileBytes: 1024 * 1024, totalBytes: 16 * 1024 * 1024 };
 
 export interface MessageReader {
   readonly dir: string;
+  /** Garbage reported but not kept, because it was over the quarantine cap. */
+  readonly quarantineOverflow: { files: number; bytes: number };
   /** Resolves when every file present right now has been handled. */
   settled(): Promise<void>;
   close(): Promise<void>;
@@ -62,19 +72,44 @@ export async function watchMessages(dir: string, options: MessageReaderOptions):
   let running: Promise<void> | undefined;
   let again = false;
 
+  const cap = options.garbageCap ?? DEFAULT_GARBAGE_CAP;
+  const overflow = { files: 0, bytes: 0 };
+  let kept = 0;
+  /** Moves garbage to quarantine within the cap; past it, the file is removed and counted. */
+  const quarantine = async (name: string, path: string, size: number): Promise<void> => {
+    if (!options.garbageDir) return;
+    try {
+      if (size > cap.perFileBytes || kept + size > cap.totalBytes) {
+        overflow.files += 1;
+        overflow.bytes += size;
+        await rm(path, { force: true });
+        return;
+      }
+      kept += size;
+      await moveFile(path, join(options.garbageDir, name));
+    } catch (cause) {
+      reportError(disposeError(name, path, cause));
+    }
+  };
+
   const handleOne = async (file: MessageFileName): Promise<void> => {
     const path = join(dir, file.name);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-    } catch (cause) {
-      reportError(new AgtalkError('AGTALK_READ_FAILED', `could not read ${file.name}: ${String(cause)}`, { file: path, cause }));
+    const read = await readRegularFile(path);
+    if ('error' in read) {
+      reportError(new AgtalkError('AGTALK_READ_FAILED', `could not read ${file.name}: ${String(read.error)}`, { file: path, cause: read.error }));
       return;
     }
+    if ('notRegular' in read) {
+      // Never followed, never read: a link could point anywhere outside the inbox.
+      options.onGarbage?.({ name: file.name, path, reason: `not a regular file (${read.notRegular}); not read` });
+      if (read.notRegular === 'symbolic link') await rm(path, { force: true }).catch((cause: unknown) => reportError(disposeError(file.name, path, cause)));
+      return;
+    }
+    const { bytes } = read;
     const decoded: Decoded = decodeJson && JSON_BODIED.has(file.extension) ? decodeBody(bytes, file.extension) : { ok: true, json: undefined };
     if (!decoded.ok) {
       options.onGarbage?.({ name: file.name, path, reason: decoded.reason });
-      if (options.garbageDir) await moveFile(path, join(options.garbageDir, file.name)).catch((cause: unknown) => reportError(disposeError(file.name, path, cause)));
+      await quarantine(file.name, path, bytes.length);
       return;
     }
     try {
@@ -105,7 +140,9 @@ export async function watchMessages(dir: string, options: MessageReaderOptions):
         seen.add(name);
         const path = join(dir, name);
         options.onGarbage?.({ name, path, reason: verdict.reason });
-        if (options.garbageDir) await moveFile(path, join(options.garbageDir, name)).catch((cause: unknown) => reportError(disposeError(name, path, cause)));
+        const stat = await lstat(path).catch(() => undefined);
+        if (stat?.isFile()) await quarantine(name, path, stat.size);
+        else if (stat?.isSymbolicLink()) await rm(path, { force: true }).catch((cause: unknown) => reportError(disposeError(name, path, cause)));
       }
     }
     pending.sort(compareMessageFiles);
@@ -151,6 +188,7 @@ export async function watchMessages(dir: string, options: MessageReaderOptions):
 
   return {
     dir,
+    quarantineOverflow: overflow,
     async settled() {
       await drain();
     },
@@ -163,6 +201,37 @@ export async function watchMessages(dir: string, options: MessageReaderOptions):
 }
 
 type Decoded = { ok: true; json: unknown } | { ok: false; reason: string };
+
+/**
+ * Reads a file only if it is a regular file in place: no link is followed (O_NOFOLLOW), and a
+ * FIFO or device is never opened for reading (it could block or never end).
+ */
+async function readRegularFile(path: string): Promise<{ bytes: Buffer } | { notRegular: string } | { error: unknown }> {
+  try {
+    const stat = await lstat(path);
+    if (!stat.isFile()) return { notRegular: kindOf(stat) };
+    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      const opened = await handle.stat();
+      if (!opened.isFile()) return { notRegular: kindOf(opened) };
+      return { bytes: await handle.readFile() };
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') return { notRegular: 'symbolic link' };
+    return { error };
+  }
+}
+
+function kindOf(stat: { isSymbolicLink(): boolean; isDirectory(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
+  if (stat.isSymbolicLink()) return 'symbolic link';
+  if (stat.isDirectory()) return 'folder';
+  if (stat.isFIFO()) return 'FIFO';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'device';
+  if (stat.isSocket()) return 'socket';
+  return 'not a regular file';
+}
 
 function decodeBody(bytes: Buffer, extension: MessageExtension): Decoded {
   if (bytes.length === 0) return { ok: false, reason: 'empty file' };

@@ -1,15 +1,15 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { join, resolve } from 'node:path';
 import { launchAdapter, type AdapterEvent } from '../adapters/index.js';
-import { createMessageWriter, watchMessages, type ReceivedFile } from '../agtalk/index.js';
+import { createMessageWriter, DEFAULT_GARBAGE_CAP, watchMessages, type ReceivedFile } from '../agtalk/index.js';
 import { AgtestError, describeError, isAgtestError, resolveCommand } from '../common/index.js';
 import { createKeyPair, EnvelopeError, looksLikeRfc0019, unpackRfc0019, type KeyPair } from '../envelopes/index.js';
 import { scoreResults, validateProfile, type Finding, type InteropProfile, type RunInterruption, type TestResult } from '../profiles/index.js';
 import { A2A_SUITE_URI, a2aSuites, DIDCOMM_V1_SUITE_URI, didcommV1Suites, type JsonMessage, type ReceivedMessage, type Suite } from '../suites/index.js';
 import type { HarnessConfig } from './config/load-config.js';
 import { formatJunitXml } from './output/junit-xml.js';
+import { claimOutputFolder } from './output/output-folder.js';
 import type { Reporter, RunSummary } from './reporters/reporter.js';
 import { startAgentProcess } from './run/agent-process.js';
 import { expandClaims, planTests } from './run/plan-tests.js';
@@ -61,276 +61,281 @@ export async function run(options: RunOptions): Promise<RunSummary> {
   const planned = planTests(suites, claimed, config.only);
   const transport = config.transport.command ? 'custom' : config.transport.adapter;
 
-  await prepareOutDir(outDir);
-  const progress: RunProgress = { phase: 'start' };
-  const exits: { who: string; error: AgtestError }[] = [];
-  let interruption: RunInterruption | undefined;
-  let agentInfo: { name?: string; version?: string } = { name: config.agent.name, version: config.agent.version };
-  const logs = await openLogs(outDir);
-  const results: TestResult[] = [];
-  const findings: Finding[] = [];
-  const cleanups: (() => Promise<void>)[] = [];
-  let active: TestSession | undefined;
-  const addFinding = async (finding: Finding) => {
-    findings.push(finding);
-    active?.transcript.add({ kind: 'finding', message: finding.message, file: finding.file });
-    for (const reporter of reporters) await reporter.onFinding?.(finding);
-  };
-
-  const aborted = new Promise<never>((_resolve, reject) => {
-    const stop = () => reject(new AgtestError('AGTEST_INTERRUPTED', `interrupted by ${String(options.signal?.reason ?? 'abort')}`));
-    if (options.signal?.aborted) stop();
-    else options.signal?.addEventListener('abort', stop, { once: true });
-  });
-  aborted.catch(() => undefined);
-  // Each child's exit is recorded as it happens: a consequence (a refused connection, a 502) that
-  // surfaces first must not be reported as the cause.
-  const watchExit = (who: string, exit: Promise<never>) => exit.catch((error: unknown) => void (isAgtestError(error) && exits.push({ who, error })));
-
+  const output = await claimOutputFolder(outDir);
   try {
-    let ready: Record<string, unknown> | undefined;
-    const fatal: Promise<never>[] = [aborted];
-    if (config.agent.command) {
-      const agent = await Promise.race([
-        startAgentProcess(resolveCommand(fillCommand(config.agent.command, undefined, 'agent.command')), {
-          readyTimeoutMs: config.agent.readyTimeoutMs,
-          cwd: config.baseDir,
-          log: (line) => log(`[agent] ${line}`),
-          stderrFile: logs.agentPath,
-          onStderr: (line) => logs.agent.write(`${line}\n`),
-        }),
-        aborted,
-      ]);
-      cleanups.push(() => agent.stop());
-      ready = agent.ready;
-      fatal.push(agent.unexpectedExit);
-      watchExit('agent', agent.unexpectedExit);
-    }
-    agentInfo = {
-      name: config.agent.name ?? stringField(ready, 'agent') ?? stringField(ready, 'name'),
-      version: config.agent.version ?? stringField(ready, 'version'),
-    };
-    const target = fillTemplate(config.agent.endpoint, ready, 'agent.endpoint');
-    const agactCommand = config.agact ? resolveCommand(fillCommand(config.agact.command, ready, 'agact.command')) : undefined;
-    const adapterArgs = fillCommand(config.transport.args, ready, 'transport.args');
-    const adapterCommand = config.transport.command
-      ? resolveCommand(fillCommand(config.transport.command, ready, 'transport.command'))
-      : resolveCommand([`agtest-adapter-${config.transport.adapter}`]);
-
-    const outboxDir = join(outDir, 'agtalk', 'outbox');
-    const inboxDir = join(outDir, 'agtalk', 'inbox');
-    const seenIds = new Map<string, string>();
-    const keys = await createKeyPair();
-    const testKeys: KeyPair[] = [];
-    const runConnection: RunTestDeps['runConnection'] = {};
-    const deliver = async (file: ReceivedFile) => {
-      let message = file.json;
-      let envelope: ReceivedMessage['envelope'];
-      let envelopeError: ReceivedMessage['envelopeError'];
-      // Judged by content: a plaintext message labelled as an envelope is a plaintext message (its
-      // label is the transport checks' business), and an envelope is opened whatever its label.
-      const plaintext = typeof (message as { '@type'?: unknown } | undefined)?.['@type'] === 'string';
-      if (looksLikeRfc0019(message) || (file.extension === 'dee' && !plaintext)) {
-        // Opened here, so that every suite sees the message inside; the envelope's facts go along.
-        try {
-          const opened = unpackRfc0019(message ?? file.bytes, [keys, ...testKeys]);
-          const inner: unknown = JSON.parse(opened.message);
-          envelope = { alg: opened.alg, recipient: opened.recipientVerkey, protected: opened.header, ...(opened.senderVerkey ? { sender: opened.senderVerkey } : {}) };
-          message = inner;
-        } catch (error) {
-          const reason = error instanceof EnvelopeError ? `${error.code}: ${error.message}` : `the envelope holds no JSON message: ${describeError(error)}`;
-          envelopeError = { code: error instanceof EnvelopeError ? error.code : 'ENVELOPE_MALFORMED', reason };
-          await addFinding({ kind: 'bad-envelope', message: `${file.name} could not be opened (${reason})`, file: file.name, test: active?.test });
-        }
-      }
-      if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-        await addFinding({ kind: 'unreadable-message', message: `${file.name} is not a JSON object message`, file: file.name, test: active?.test });
-        return;
-      }
-      const id = (message as JsonMessage)['@id'];
-      if (typeof id === 'string') {
-        const earlier = seenIds.get(id);
-        if (earlier) await addFinding({ kind: 'duplicate', message: `message @id ${id} arrived twice (${earlier} and ${file.name})`, file: file.name, test: active?.test });
-        seenIds.set(id, file.name);
-      }
-      if (!active) {
-        const what = (message as JsonMessage)['@type'] ?? (message as JsonMessage)['a2a'];
-        await addFinding({ kind: 'unexpected-message', message: `${file.name} (${String(what)}) arrived outside any test`, file: file.name });
-        strays.addMessage('received', file.name, file.bytes, message as JsonMessage);
-        return;
-      }
-      active.transcript.addMessage('received', file.name, file.bytes, message as JsonMessage);
-      active.deliver({ file: file.name, message: message as JsonMessage, mediaType: file.mediaType, receivedAt: new Date(), ...(envelope ? { envelope } : {}), ...(envelopeError ? { envelopeError } : {}) });
-    };
-    const strays = new Transcript(join(outDir, 'transcripts', '_outside-tests'));
-    await strays.open();
-    cleanups.push(() => strays.close());
-
-    const reader = await watchMessages(inboxDir, {
-      onMessage: deliver,
-      onGarbage: (garbage) => void addFinding({ kind: 'garbage', message: `${garbage.name}: ${garbage.reason}`, file: garbage.name, test: active?.test }),
-      onError: (error) => void addFinding({ kind: 'inbox-error', message: error.message, file: error.file, test: active?.test }),
-      garbageDir: join(outDir, 'transcripts', '_garbage'),
-    });
-    cleanups.push(() => reader.close());
-    const outbox = await createMessageWriter(outboxDir);
-
-    const adapterName = config.transport.command ? config.transport.command.join(' ') : config.transport.adapter;
-    let stoppingAdapter = false;
-    const adapter = await launchAdapter({
-      name: adapterName,
-      command: [...adapterCommand, ...adapterArgs],
-      outbox: outboxDir,
-      inbox: inboxDir,
-      target,
-      onEvent: (event: AdapterEvent) => {
-        active?.transcript.add({ kind: 'adapter', event });
-        if (event.type !== 'ready') active?.deliverEvent(event);
-        if (event.type === 'undeliverable' && !active?.meantToBeRefused.has(event.file)) void addFinding({ kind: 'undeliverable', message: `adapter could not deliver ${event.file}${event.status ? ` (HTTP ${event.status})` : ''}: ${event.reason}`, file: event.file, test: active?.test });
-        if (event.type === 'possible-duplicate') void addFinding({ kind: 'possible-duplicate', message: `adapter may have delivered ${event.file} twice (it restarted mid-send)`, file: event.file, test: active?.test });
-        if (event.type === 'warning') void addFinding({ kind: 'adapter-warning', message: event.message, test: active?.test });
-      },
-      onLog: (line) => {
-        logs.adapter.write(`${line}\n`);
-        log(`[adapter] ${line}`);
-      },
-      cwd: config.baseDir,
-    });
-    cleanups.push(async () => {
-      stoppingAdapter = true;
-      await adapter.stop();
-    });
-    const adapterExit = adapter.exited.then((exit): never => {
-      if (stoppingAdapter) return new Promise<never>(() => undefined) as never;
-      // An adapter's last stderr line is its own account of a fatal error (adapters/README.md).
-      throw new AgtestError('AGTEST_ADAPTER_EXITED', `adapter ${adapterName} exited (${exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.exitCode ?? '?'}`})${exit.stderrTail ? `: ${exit.stderrTail.trim().split('\n').pop()}` : ''} (its stderr: ${logs.adapterPath})`, { adapter: adapterName });
-    });
-    fatal.push(adapterExit);
-    watchExit('adapter', adapterExit);
-    const fatalAny = Promise.race(fatal);
-    fatalAny.catch(() => undefined);
-
-    await Promise.race([a2a ? reachA2aAgent(target) : preflight(target), fatalAny]);
-    const endpoint = adapter.endpoint ?? '';
-    for (const reporter of reporters) {
-      await reporter.onRunStart?.({ suiteUri, agent: agentInfo, transport, junctions: [...new Set(planned.map((p) => p.junction))], tests: planned.length, outDir });
-    }
-    let backchannelFailures = 0;
-    for (const test of planned) {
-      progress.test = test.name;
-      const running = runTest(test, {
-        outbox,
-        endpoint,
-        transport,
-        suite: suiteUri,
-        measured: () => Object.fromEntries(scoreResults(results).flatMap((s) => (s.score === undefined ? [] : [[s.junction, s.score]]))),
-        claims: claimed,
-        ...(agactCommand && config.agact ? { agact: { command: agactCommand, timeoutMs: config.agact.timeoutMs, cwd: config.baseDir, ...(options.signal ? { signal: options.signal } : {}) } } : {}),
-        timeouts: config.timeouts,
-        keys,
-        testKeys,
-        runConnection,
-        outDir,
-        testMs: config.timeouts.testMs,
-        fatal: fatalAny,
-        setActiveSession: (session) => {
-          active = session;
-        },
-        settleInbox: () => reader.settled(),
-        progress,
-      });
-      running.catch(() => undefined);
-      // The agent, the adapter or Ctrl-C can end the run in any phase, not only inside a test's body.
-      const { result, backchannelError } = await Promise.race([running, fatalAny]);
-      if (backchannelError) {
-        // A dead agent makes its backchannel fail too: the death is the cause, not this call.
-        await firstExit(exits, ROOT_CAUSE_GRACE_MS);
-        if (exits.length > 0) throw backchannelError;
-        backchannelFailures += 1;
-        if (backchannelFailures >= BACKCHANNEL_FAILURE_LIMIT) {
-          results.push(result);
-          for (const reporter of reporters) await reporter.onTestResult?.(result);
-          throw new AgtestError('AGTEST_AGACT_BROKEN', `the backchannel failed ${BACKCHANNEL_FAILURE_LIMIT} calls in a row; the last: ${backchannelError.message}`, { test: test.name, ...(backchannelError.command ? { command: backchannelError.command } : {}) });
-        }
-      } else backchannelFailures = 0;
-      results.push(result);
-      for (const reporter of reporters) await reporter.onTestResult?.(result);
-    }
-    progress.phase = 'finish';
-    progress.test = undefined;
-  } catch (error) {
-    interruption = await rootCause(error, exits, progress);
+    return await runClaimed();
   } finally {
-    for (const cleanup of cleanups.reverse()) {
-      await cleanup().catch((error: unknown) => log(`[agtest] cleanup failed: ${describeError(error)}`));
-    }
-    await logs.close();
+    await output.release();
   }
 
-  // Whatever stopped the run, what was measured is written: the tests not reached are listed as such.
-  if (interruption) {
-    const reached = new Set(results.map((r) => r.test));
-    for (const test of planned) {
-      if (reached.has(test.name)) continue;
-      const reason = `not run: the run was interrupted${test.name === interruption.test ? ` during this test's ${interruption.phase}` : ''} (${interruption.code})`;
-      results.push({ test: test.name, status: 'not-run', reason, spec: test.test.spec, warnings: [], durationMs: 0 });
-    }
-  }
-  {
-    const scores = scoreResults(results);
-    const profile: InteropProfile = {
-      test_suite: suiteUri,
-      profile: Object.fromEntries(scores.filter((s) => s.score !== undefined).map((s) => [s.junction, s.score!])),
-      agent: agentInfo,
-      generated: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      transport,
-      results,
-      findings,
-      ...(interruption ? { interrupted: interruption } : {}),
+  // The run proper, inside its claimed output folder.
+  async function runClaimed(): Promise<RunSummary> {
+    const progress: RunProgress = { phase: 'start' };
+    const exits: { who: string; error: AgtestError }[] = [];
+    let interruption: RunInterruption | undefined;
+    let agentInfo: { name?: string; version?: string } = { name: config.agent.name, version: config.agent.version };
+    const logs = await openLogs(outDir);
+    const results: TestResult[] = [];
+    const findings: Finding[] = [];
+    const cleanups: (() => Promise<void>)[] = [];
+    let active: TestSession | undefined;
+    const addFinding = async (finding: Finding) => {
+      findings.push(finding);
+      active?.transcript.add({ kind: 'finding', message: finding.message, file: finding.file });
+      for (const reporter of reporters) await reporter.onFinding?.(finding);
     };
-    const checked = validateProfile(profile);
-    if (!checked.valid) {
-      throw new AgtestError('AGTEST_PROFILE_INVALID', `agtest built a profile its own schema rejects: ${checked.problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
-    }
-    // An A2A agent claims through its card, and agtest claims every A2A junction for it: a
-    // junction its card does not declare (every test not-run) is not part of what it claims.
-    const runJunctions = [...new Set(planned.map((p) => p.junction))].filter((junction) => !a2a || results.some((r) => r.status !== 'not-run' && r.test.startsWith(`${junction}.`)));
-    const nothingTested = results.every((r) => r.status === 'not-run' || r.status === 'blocked');
-    const files = { profile: join(outDir, 'profile.json'), junit: join(outDir, 'junit.xml'), transcripts: join(outDir, 'transcripts') };
+
+    const aborted = new Promise<never>((_resolve, reject) => {
+      const stop = () => reject(new AgtestError('AGTEST_INTERRUPTED', `interrupted by ${String(options.signal?.reason ?? 'abort')}`));
+      if (options.signal?.aborted) stop();
+      else options.signal?.addEventListener('abort', stop, { once: true });
+    });
+    aborted.catch(() => undefined);
+    // Each child's exit is recorded as it happens: a consequence (a refused connection, a 502) that
+    // surfaces first must not be reported as the cause.
+    const watchExit = (who: string, exit: Promise<never>) => exit.catch((error: unknown) => void (isAgtestError(error) && exits.push({ who, error })));
+
     try {
-      await writeFile(files.profile, `${JSON.stringify(profile, null, 2)}\n`);
-      await writeFile(files.junit, formatJunitXml(scores, results, findings, suiteUri));
-    } catch (cause) {
-      throw new AgtestError('AGTEST_OUTPUT_FAILED', `cannot write the profile to ${outDir}: ${describeError(cause)}`, { file: files.profile, cause });
+      let ready: Record<string, unknown> | undefined;
+      const fatal: Promise<never>[] = [aborted];
+      if (config.agent.command) {
+        const agent = await Promise.race([
+          startAgentProcess(resolveCommand(fillCommand(config.agent.command, undefined, 'agent.command')), {
+            readyTimeoutMs: config.agent.readyTimeoutMs,
+            cwd: config.baseDir,
+            log: (line) => log(`[agent] ${line}`),
+            stderrFile: logs.agentPath,
+            onStderr: (line) => logs.agent.write(`${line}\n`),
+          }),
+          aborted,
+        ]);
+        cleanups.push(() => agent.stop());
+        ready = agent.ready;
+        fatal.push(agent.unexpectedExit);
+        watchExit('agent', agent.unexpectedExit);
+      }
+      agentInfo = {
+        name: config.agent.name ?? stringField(ready, 'agent') ?? stringField(ready, 'name'),
+        version: config.agent.version ?? stringField(ready, 'version'),
+      };
+      const target = fillTemplate(config.agent.endpoint, ready, 'agent.endpoint');
+      const agactCommand = config.agact ? resolveCommand(fillCommand(config.agact.command, ready, 'agact.command')) : undefined;
+      const adapterArgs = fillCommand(config.transport.args, ready, 'transport.args');
+      const adapterCommand = config.transport.command
+        ? resolveCommand(fillCommand(config.transport.command, ready, 'transport.command'))
+        : resolveCommand([`agtest-adapter-${config.transport.adapter}`]);
+
+      const outboxDir = join(outDir, 'agtalk', 'outbox');
+      const inboxDir = join(outDir, 'agtalk', 'inbox');
+      const seenIds = new Map<string, string>();
+      const keys = await createKeyPair();
+      const testKeys: KeyPair[] = [];
+      const runConnection: RunTestDeps['runConnection'] = {};
+      const deliver = async (file: ReceivedFile) => {
+        let message = file.json;
+        let envelope: ReceivedMessage['envelope'];
+        let envelopeError: ReceivedMessage['envelopeError'];
+        // Judged by content: a plaintext message labelled as an envelope is a plaintext message (its
+        // label is the transport checks' business), and an envelope is opened whatever its label.
+        const plaintext = typeof (message as { '@type'?: unknown } | undefined)?.['@type'] === 'string';
+        if (looksLikeRfc0019(message) || (file.extension === 'dee' && !plaintext)) {
+          // Opened here, so that every suite sees the message inside; the envelope's facts go along.
+          try {
+            const opened = unpackRfc0019(message ?? file.bytes, [keys, ...testKeys]);
+            const inner: unknown = JSON.parse(opened.message);
+            envelope = { alg: opened.alg, recipient: opened.recipientVerkey, protected: opened.header, ...(opened.senderVerkey ? { sender: opened.senderVerkey } : {}) };
+            message = inner;
+          } catch (error) {
+            const reason = error instanceof EnvelopeError ? `${error.code}: ${error.message}` : `the envelope holds no JSON message: ${describeError(error)}`;
+            envelopeError = { code: error instanceof EnvelopeError ? error.code : 'ENVELOPE_MALFORMED', reason };
+            await addFinding({ kind: 'bad-envelope', message: `${file.name} could not be opened (${reason})`, file: file.name, test: active?.test });
+          }
+        }
+        if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+          await addFinding({ kind: 'unreadable-message', message: `${file.name} is not a JSON object message`, file: file.name, test: active?.test });
+          return;
+        }
+        const type = (message as JsonMessage)['@type'];
+        if (type !== undefined && typeof type !== 'string') {
+          await addFinding({ kind: 'bad-type', message: `${file.name} has an @type that is not a string (${JSON.stringify(type)?.slice(0, 80)})`, file: file.name, test: active?.test });
+        }
+        const id = (message as JsonMessage)['@id'];
+        if (typeof id === 'string') {
+          const earlier = seenIds.get(id);
+          if (earlier) await addFinding({ kind: 'duplicate', message: `message @id ${id} arrived twice (${earlier} and ${file.name})`, file: file.name, test: active?.test });
+          seenIds.set(id, file.name);
+        }
+        if (!active) {
+          const what = (message as JsonMessage)['@type'] ?? (message as JsonMessage)['a2a'];
+          await addFinding({ kind: 'unexpected-message', message: `${file.name} (${String(what)}) arrived outside any test`, file: file.name });
+          strays.addMessage('received', file.name, file.bytes, message as JsonMessage);
+          return;
+        }
+        active.transcript.addMessage('received', file.name, file.bytes, message as JsonMessage);
+        active.deliver({ file: file.name, message: message as JsonMessage, mediaType: file.mediaType, receivedAt: new Date(), ...(envelope ? { envelope } : {}), ...(envelopeError ? { envelopeError } : {}) });
+      };
+      const strays = new Transcript(join(outDir, 'transcripts', '_outside-tests'));
+      await strays.open();
+      cleanups.push(() => strays.close());
+
+      const reader = await watchMessages(inboxDir, {
+        onMessage: deliver,
+        onGarbage: (garbage) => void addFinding({ kind: 'garbage', message: `${garbage.name}: ${garbage.reason}`, file: garbage.name, test: active?.test }),
+        onError: (error) => void addFinding({ kind: 'inbox-error', message: error.message, file: error.file, test: active?.test }),
+        garbageDir: join(outDir, 'transcripts', '_garbage'),
+      });
+      cleanups.push(() => reader.close());
+      const outbox = await createMessageWriter(outboxDir);
+
+      const adapterName = config.transport.command ? config.transport.command.join(' ') : config.transport.adapter;
+      let stoppingAdapter = false;
+      const adapter = await launchAdapter({
+        name: adapterName,
+        command: [...adapterCommand, ...adapterArgs],
+        outbox: outboxDir,
+        inbox: inboxDir,
+        target,
+        onEvent: (event: AdapterEvent) => {
+          active?.transcript.add({ kind: 'adapter', event });
+          if (event.type !== 'ready') active?.deliverEvent(event);
+          if (event.type === 'undeliverable' && !active?.meantToBeRefused.has(event.file)) void addFinding({ kind: 'undeliverable', message: `adapter could not deliver ${event.file}${event.status ? ` (HTTP ${event.status})` : ''}: ${event.reason}`, file: event.file, test: active?.test });
+          if (event.type === 'possible-duplicate') void addFinding({ kind: 'possible-duplicate', message: `adapter may have delivered ${event.file} twice (it restarted mid-send)`, file: event.file, test: active?.test });
+          if (event.type === 'warning') void addFinding({ kind: 'adapter-warning', message: event.message, test: active?.test });
+        },
+        onLog: (line) => {
+          logs.adapter.write(`${line}\n`);
+          log(`[adapter] ${line}`);
+        },
+        cwd: config.baseDir,
+      });
+      cleanups.push(async () => {
+        stoppingAdapter = true;
+        await adapter.stop();
+      });
+      const adapterExit = adapter.exited.then((exit): never => {
+        if (stoppingAdapter) return new Promise<never>(() => undefined) as never;
+        // An adapter's last stderr line is its own account of a fatal error (adapters/README.md).
+        throw new AgtestError('AGTEST_ADAPTER_EXITED', `adapter ${adapterName} exited (${exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.exitCode ?? '?'}`})${exit.stderrTail ? `: ${exit.stderrTail.trim().split('\n').pop()}` : ''} (its stderr: ${logs.adapterPath})`, { adapter: adapterName });
+      });
+      fatal.push(adapterExit);
+      watchExit('adapter', adapterExit);
+      const fatalAny = Promise.race(fatal);
+      fatalAny.catch(() => undefined);
+
+      await Promise.race([a2a ? reachA2aAgent(target) : preflight(target), fatalAny]);
+      const endpoint = adapter.endpoint ?? '';
+      for (const reporter of reporters) {
+        await reporter.onRunStart?.({ suiteUri, agent: agentInfo, transport, junctions: [...new Set(planned.map((p) => p.junction))], tests: planned.length, outDir });
+      }
+      let backchannelFailures = 0;
+      for (const test of planned) {
+        progress.test = test.name;
+        const running = runTest(test, {
+          outbox,
+          endpoint,
+          transport,
+          suite: suiteUri,
+          measured: () => Object.fromEntries(scoreResults(results).flatMap((s) => (s.score === undefined ? [] : [[s.junction, s.score]]))),
+          claims: claimed,
+          ...(agactCommand && config.agact ? { agact: { command: agactCommand, timeoutMs: config.agact.timeoutMs, cwd: config.baseDir, ...(options.signal ? { signal: options.signal } : {}) } } : {}),
+          timeouts: config.timeouts,
+          keys,
+          testKeys,
+          runConnection,
+          outDir,
+          testMs: config.timeouts.testMs,
+          fatal: fatalAny,
+          setActiveSession: (session) => {
+            active = session;
+          },
+          settleInbox: () => reader.settled(),
+          progress,
+        });
+        running.catch(() => undefined);
+        // The agent, the adapter or Ctrl-C can end the run in any phase, not only inside a test's body.
+        const { result, backchannelError } = await Promise.race([running, fatalAny]);
+        if (backchannelError) {
+          // A dead agent makes its backchannel fail too: the death is the cause, not this call.
+          await firstExit(exits, ROOT_CAUSE_GRACE_MS);
+          if (exits.length > 0) throw backchannelError;
+          backchannelFailures += 1;
+          if (backchannelFailures >= BACKCHANNEL_FAILURE_LIMIT) {
+            results.push(result);
+            for (const reporter of reporters) await reporter.onTestResult?.(result);
+            throw new AgtestError('AGTEST_AGACT_BROKEN', `the backchannel failed ${BACKCHANNEL_FAILURE_LIMIT} calls in a row; the last: ${backchannelError.message}`, { test: test.name, ...(backchannelError.command ? { command: backchannelError.command } : {}) });
+          }
+        } else backchannelFailures = 0;
+        results.push(result);
+        for (const reporter of reporters) await reporter.onTestResult?.(result);
+      }
+      progress.phase = 'finish';
+      progress.test = undefined;
+      const { files: over, bytes: overBytes } = reader.quarantineOverflow;
+      if (over > 0) await addFinding({ kind: 'garbage-not-kept', message: `${over} garbage files (${overBytes} bytes) were over the quarantine cap (${DEFAULT_GARBAGE_CAP.perFileBytes} bytes per file, ${DEFAULT_GARBAGE_CAP.totalBytes} in all): reported above, not kept in transcripts/_garbage` });
+    } catch (error) {
+      interruption = await rootCause(error, exits, progress);
+    } finally {
+      for (const cleanup of cleanups.reverse()) {
+        await cleanup().catch((error: unknown) => log(`[agtest] cleanup failed: ${describeError(error)}`));
+      }
+      await logs.close();
     }
-    const summary: RunSummary = {
-      profile,
-      scores,
-      results,
-      findings,
-      claimed: runJunctions,
-      exitCode: interruption ? interruptionExitCode(interruption) : !nothingTested && runJunctions.every((junction) => profile.profile[junction] === 'interoperable') ? 0 : 1,
-      nothingTested,
-      ...(interruption ? { interrupted: interruption } : {}),
-      outDir,
-      files,
-      durationMs: Math.round(performance.now() - started),
-    };
-    for (const reporter of reporters) await reporter.onRunEnd?.(summary);
-    return summary;
+
+    // Whatever stopped the run, what was measured is written: the tests not reached are listed as such.
+    if (interruption) {
+      const reached = new Set(results.map((r) => r.test));
+      for (const test of planned) {
+        if (reached.has(test.name)) continue;
+        const reason = `not run: the run was interrupted${test.name === interruption.test ? ` during this test's ${interruption.phase}` : ''} (${interruption.code})`;
+        results.push({ test: test.name, status: 'not-run', reason, spec: test.test.spec, warnings: [], durationMs: 0 });
+      }
+    }
+    {
+      const scores = scoreResults(results);
+      const profile: InteropProfile = {
+        test_suite: suiteUri,
+        profile: Object.fromEntries(scores.filter((s) => s.score !== undefined).map((s) => [s.junction, s.score!])),
+        agent: agentInfo,
+        generated: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        transport,
+        results,
+        findings,
+        ...(interruption ? { interrupted: interruption } : {}),
+      };
+      const checked = validateProfile(profile);
+      if (!checked.valid) {
+        throw new AgtestError('AGTEST_PROFILE_INVALID', `agtest built a profile its own schema rejects: ${checked.problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
+      }
+      // An A2A agent claims through its card, and agtest claims every A2A junction for it: a
+      // junction its card does not declare (every test not-run) is not part of what it claims.
+      const runJunctions = [...new Set(planned.map((p) => p.junction))].filter((junction) => !a2a || results.some((r) => r.status !== 'not-run' && r.test.startsWith(`${junction}.`)));
+      const nothingTested = results.every((r) => r.status === 'not-run' || r.status === 'blocked');
+      const files = { profile: join(outDir, 'profile.json'), junit: join(outDir, 'junit.xml'), transcripts: join(outDir, 'transcripts') };
+      try {
+        await output.writeResult('profile.json', `${JSON.stringify(profile, null, 2)}\n`);
+        await output.writeResult('junit.xml', formatJunitXml(scores, results, findings, suiteUri));
+      } catch (cause) {
+        throw new AgtestError('AGTEST_OUTPUT_FAILED', `cannot write the profile to ${outDir}: ${describeError(cause)}`, { file: files.profile, cause });
+      }
+      const summary: RunSummary = {
+        profile,
+        scores,
+        results,
+        findings,
+        claimed: runJunctions,
+        exitCode: interruption ? interruptionExitCode(interruption) : !nothingTested && runJunctions.every((junction) => profile.profile[junction] === 'interoperable') ? 0 : 1,
+        nothingTested,
+        ...(interruption ? { interrupted: interruption } : {}),
+        outDir,
+        files,
+        durationMs: Math.round(performance.now() - started),
+      };
+      for (const reporter of reporters) await reporter.onRunEnd?.(summary);
+      return summary;
+    }
   }
 }
 
-async function prepareOutDir(outDir: string): Promise<void> {
-  try {
-    // The previous run's evidence is replaced as a whole, never mixed with this run's.
-    await rm(join(outDir, 'transcripts'), { recursive: true, force: true });
-    await rm(join(outDir, 'agtalk'), { recursive: true, force: true });
-    await mkdir(join(outDir, 'transcripts'), { recursive: true });
-  } catch (cause) {
-    throw new AgtestError('AGTEST_OUTPUT_FAILED', `cannot prepare output folder ${outDir}: ${describeError(cause)}`, { file: outDir, cause });
-  }
-}
 
 /**
  * An A2A agent that cannot be reached at all is a harness error (exit 2), not 50 failed tests:

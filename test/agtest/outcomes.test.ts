@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createMessageWriter } from '../../agtalk/index.js';
 import t from 'tap';
 import { referenceAgentConfig, run } from '../../agtest/index.js';
 import { validateProfile } from '../../profiles/index.js';
@@ -137,3 +139,30 @@ t.test('a run where nothing could be tested exits non-zero and says so', async (
   t.equal(summary.profile.profile['blocked.1_0.passive'], undefined, 'a junction with no test run has no score');
   t.equal(summary.results[0]?.status, 'blocked');
 });
+
+t.test('a message whose @type is not a string is a finding naming its file', (t) =>
+  withTempDir(async (outDir) => {
+    // The test plays an agent that answers with a numeric @type, by writing into the run's inbox.
+    const odd = defineSuite({
+      cluster: 'odd.1_0',
+      mode: 'passive',
+      description: 'a numeric @type arrives',
+      tests: [
+        defineTest({
+          name: 'numeric-type',
+          description: 'receives it',
+          spec: 'test',
+          async run(t: TestContext) {
+            const writer = await createMessageWriter(join(outDir, 'agtalk', 'inbox'));
+            await writer.write(JSON.stringify({ '@type': 42, '@id': 'n-1' }), 'dm');
+            await t.receive((m) => m.message['@id'] === 'n-1', { description: 'the odd message' });
+          },
+        }),
+      ],
+    });
+    const summary = await run({ config: { ...referenceAgentConfig(), timeouts: FAST_TIMEOUTS, claims: ['odd.1_0.passive'] }, outDir, suites: [odd], suiteUri: 'urn:agtest:suite:test:1' });
+    const finding = summary.findings.find((f) => f.kind === 'bad-type');
+    t.match(finding, { message: /^\d{6}--\S+\.dm has an @type that is not a string \(42\)/, test: 'odd.1_0.passive.numeric-type' });
+    t.equal(summary.results[0]?.status, 'pass', 'the message still reaches the test that judges it');
+  }),
+);
