@@ -95,7 +95,7 @@ t.test('agtest run --suite a2a certifies the built-in reference A2A agent; --a2a
 
     const bad = await runCli(['run', '--a2a', 'ftp://x'], { cwd: dir });
     t.equal(bad.exitCode, 2);
-    t.match(String(bad.stderr), /--a2a must be the agent's base http\(s\) URL/);
+    t.match(String(bad.stderr), /--a2a must be the agent's http\(s\) base URL or its Agent Card's URL/);
     const mixed = await runCli(['run', '--a2a', 'http://127.0.0.1:1', '--fault', 'wrong-thid'], { cwd: dir });
     t.equal(mixed.exitCode, 2);
     t.match(String(mixed.stderr), /cannot be combined/);
