@@ -233,6 +233,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
         const running = runTest(test, {
           outbox,
           endpoint,
+          target,
           transport,
           suite: suiteUri,
           measured: () => Object.fromEntries(scoreResults(results).flatMap((s) => (s.score === undefined ? [] : [[s.junction, s.score]]))),
@@ -339,10 +340,11 @@ export async function run(options: RunOptions): Promise<RunSummary> {
 
 /**
  * An A2A agent that cannot be reached at all is a harness error (exit 2), not 50 failed tests:
- * any HTTP answer at the card's address will do, the card tests judge what it is.
+ * any HTTP answer at the address given (its base URL or its card's URL) will do; the card tests
+ * judge what is served, and where.
  */
-async function reachA2aAgent(baseUrl: string): Promise<void> {
-  const url = new URL('/.well-known/agent-card.json', baseUrl);
+async function reachA2aAgent(address: string): Promise<void> {
+  const url = new URL(address);
   // node:http, not fetch: fetch refuses some ports outright ("bad port") where the adapter would connect.
   const problem = await new Promise<string | undefined>((resolve) => {
     const request = (url.protocol === 'https:' ? httpsGet : httpGet)(url, (response) => {
@@ -352,7 +354,7 @@ async function reachA2aAgent(baseUrl: string): Promise<void> {
     request.setTimeout(10_000, () => request.destroy(new Error('no answer within 10000 ms')));
     request.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
   });
-  if (problem) throw new AgtestError('AGTEST_AGENT_UNREACHABLE', `cannot reach the A2A agent at ${baseUrl} (GET ${url.pathname}: ${problem})`);
+  if (problem) throw new AgtestError('AGTEST_AGENT_UNREACHABLE', `cannot reach the A2A agent at ${address} (GET ${url.pathname}: ${problem})`);
 }
 
 function stringField(object: Record<string, unknown> | undefined, key: string): string | undefined {

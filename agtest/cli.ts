@@ -33,8 +33,8 @@ async function resolveConfig(args: ConfigArgs): Promise<HarnessConfig> {
   const faults = args.fault ?? [];
   if (args.a2a !== undefined) {
     if (args.config || faults.length > 0 || args.transport) throw new UsageError('--a2a URL names the agent by itself: it cannot be combined with --config, --fault or --transport');
-    if (!URL.canParse(args.a2a) || !/^https?:$/.test(new URL(args.a2a).protocol)) throw new UsageError(`--a2a must be the agent's base http(s) URL (where /.well-known/agent-card.json is), got ${JSON.stringify(args.a2a)}`);
-    const config = a2aAgentConfig(args.a2a.replace(/\/+$/, ''));
+    if (!URL.canParse(args.a2a) || !/^https?:$/.test(new URL(args.a2a).protocol)) throw new UsageError(`--a2a must be the agent's http(s) base URL or its Agent Card's URL, got ${JSON.stringify(args.a2a)}`);
+    const config = a2aAgentConfig(args.a2a);
     return args.only && args.only.length > 0 ? { ...config, only: args.only } : config;
   }
   const a2aReference = args.suite === 'a2a';
@@ -60,7 +60,7 @@ const withConfig = <T>(y: Argv<T>) =>
   y
     .option('config', { alias: 'c', type: 'string', describe: 'Harness config (JSON). Default: ./agtest.config.json if present, else the built-in reference agent' })
     .option('suite', { choices: ['didcomm-v1', 'a2a'] as const, describe: 'With no config: which built-in reference agent to certify, DIDComm v1 (default) or A2A' })
-    .option('a2a', { type: 'string', describe: "Certify the A2A agent at this base URL (its card at URL/.well-known/agent-card.json), no config needed" })
+    .option('a2a', { type: 'string', describe: "Certify the A2A agent at this URL, no config needed: its base URL (card at /.well-known/agent-card.json, else the legacy /.well-known/agent.json) or its Agent Card's own URL" })
     .option('only', { type: 'string', array: true, describe: 'Run only tests whose dot-name is or starts with this (repeatable)' })
     .option('transport', {
       alias: 't',
@@ -89,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
             'Exit codes: 0 every claimed junction is interoperable, 1 at least one is not (or nothing could be tested: every test blocked or not run), 2 the harness failed (bad config, unreachable agent, the agent or an adapter died, broken agact), 130 / 143 stopped by Ctrl-C / SIGTERM.\n' +
               'A run that stops early (a fault, Ctrl-C) still stops what it started and writes profile.json and junit.xml with the finished tests, marked "interrupted" with the cause; the tests not reached are not-run. The agent\'s and the adapter\'s stderr are in OUT/logs/.\n' +
               'With no config, agtest starts its built-in reference agent and HTTP adapter, certifies it, and stops them.\n' +
-              'A2A: --a2a URL certifies the Agent2Agent agent at URL (v1.0 and v0.3, whatever its card declares); --suite a2a certifies the built-in reference A2A agent.',
+              'A2A: --a2a URL certifies the Agent2Agent agent at URL, a base URL or its card\'s URL (v1.0 and v0.3, whatever its card declares; no usable card: the card test fails, the rest is blocked); --suite a2a certifies the built-in reference A2A agent.',
           ),
     )
     .command('list', 'List the suites and tests, marking those the agent claims; --rules: every check with its requirement level and citation', (y) =>

@@ -103,6 +103,11 @@ export interface TestContext {
   readonly test: string;
   /** Where the agent must send messages to agtest (the adapter's inbound endpoint). */
   readonly endpoint: string;
+  /**
+   * The agent's address as the config gives it (`agent.endpoint`, filled in), which is also the
+   * adapter's `--target`. A2A: the agent's base URL or its Agent Card's URL.
+   */
+  readonly target: string;
   readonly transport: string;
   /** URI of the suite being run (what a profile of this run is a profile of). */
   readonly suite: string;

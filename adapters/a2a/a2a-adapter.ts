@@ -177,7 +177,7 @@ export function createA2aAdapter(options: A2aAdapterOptions = {}): Adapter {
     async start(ctx) {
       context = ctx;
       if (!URL.canParse(ctx.target) || !/^https?:$/.test(new URL(ctx.target).protocol)) {
-        throw new AdapterError('ADAPTER_INVALID_OPTION', `--target must be the agent's base http(s):// URL (where /.well-known/agent-card.json is), got ${JSON.stringify(ctx.target)}`);
+        throw new AdapterError('ADAPTER_INVALID_OPTION', `--target must be the agent's http(s):// base URL or its Agent Card's URL, got ${JSON.stringify(ctx.target)}`);
       }
       inbox = await createMessageWriter(ctx.inbox);
       const endpoint = await startInbound(ctx);

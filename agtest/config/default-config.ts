@@ -58,11 +58,12 @@ export function referenceAgentConfig(options: { faults?: readonly string[]; tran
 export const A2A_CLAIMS: readonly string[] = a2aSuites.map((suite) => suite.junction);
 
 /**
- * An A2A agent at `baseUrl` (its card at `${baseUrl}/.well-known/agent-card.json`): the A2A
- * adapter, no backchannel, every A2A junction. What the card does not declare is not-run.
+ * An A2A agent at `address`: its base URL (card at /.well-known/agent-card.json, else the legacy
+ * /.well-known/agent.json) or its Agent Card's own URL. The A2A adapter, no backchannel, every A2A
+ * junction. What the card does not declare is not-run.
  */
-export function a2aAgentConfig(baseUrl: string): HarnessConfig {
-  return normalizeConfig({ suite: 'a2a', agent: { endpoint: baseUrl }, transport: { adapter: 'a2a' }, claims: [...A2A_CLAIMS] }, `A2A agent at ${baseUrl}`, resolve('.'));
+export function a2aAgentConfig(address: string): HarnessConfig {
+  return normalizeConfig({ suite: 'a2a', agent: { endpoint: address }, transport: { adapter: 'a2a' }, claims: [...A2A_CLAIMS] }, `A2A agent at ${address}`, resolve('.'));
 }
 
 /** The built-in reference A2A agent, started by agtest; `minimal` makes it claim no streaming or push. */

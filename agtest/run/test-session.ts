@@ -10,6 +10,8 @@ import type { Transcript } from './transcript.js';
 export interface SessionDeps {
   outbox: MessageWriter;
   endpoint: string;
+  /** The agent's address (config agent.endpoint, filled in): TestContext.target. */
+  target: string;
   transport: string;
   suite: string;
   measured(): Readonly<Record<string, string>>;
@@ -141,6 +143,7 @@ export class TestSession {
     return {
       test: this.test,
       endpoint: deps.endpoint,
+      target: deps.target,
       transport: deps.transport,
       suite: deps.suite,
       measured: deps.measured,

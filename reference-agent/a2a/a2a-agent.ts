@@ -158,9 +158,9 @@ export function createA2aAgent(options: A2aAgentOptions) {
     const configuration = isObject(params['configuration']) ? params['configuration'] : {};
     const push = pushConfigOf(version, configuration);
     if (push && !serves.push) throw new RpcError(-32003, 'push notifications are not supported');
-    let task = message.taskId && !has('unknown-task-creates-new') ? tasks.get(message.taskId) : undefined;
-    if (message.taskId && !has('unknown-task-creates-new') && !task) throw new RpcError(-32001, `task ${message.taskId} not found`);
-    if (task && TERMINAL.includes(task.state)) throw new RpcError(-32004, `task ${task.id} is ${task.state}: a terminal task takes no more messages`);
+    let task = message.taskId ? tasks.get(message.taskId) : undefined;
+    if (message.taskId && !task && !has('unknown-task-creates-new')) throw new RpcError(-32001, `task ${message.taskId} not found`);
+    if (task && TERMINAL.includes(task.state) && !has('terminal-task-takes-messages')) throw new RpcError(-32004, `task ${task.id} is ${task.state}: a terminal task takes no more messages`);
     if (task && message.contextId && message.contextId !== task.contextId) throw new RpcError(-32602, `contextId ${message.contextId} is not the context of task ${task.id}`);
     if (!task) {
       const contextId = message.contextId && !has('ignore-client-context') ? message.contextId : randomUUID();
@@ -195,6 +195,7 @@ export function createA2aAgent(options: A2aAgentOptions) {
         send(event);
         if (TERMINAL.includes(task.state) || INTERRUPTED.includes(task.state)) {
           task.listeners.delete(listener);
+          if (has('events-after-final')) send(renderArtifactUpdate(version, task, { artifactId: 'late', text: 'one more thing, after the end' }));
           if (!has('stream-unclosed')) response.end();
         }
       },
@@ -348,7 +349,9 @@ export function createA2aAgent(options: A2aAgentOptions) {
     }
     const operation = (version === '1.0' ? v1Methods : v03Methods)[parsed['method']];
     try {
-      if (!operation) throw new RpcError(-32601, `method ${parsed['method']} not found`, has('unknown-method-http-404') ? 404 : 200);
+      // The bug of a web framework's default route: HTTP 404 with a plain-text page, no JSON-RPC error.
+      if (!operation && has('unknown-method-plain-404')) return void response.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
+      if (!operation) throw new RpcError(-32601, `method ${parsed['method']} not found`);
       const result = await call(version, operation, parsed['params'], id, response);
       if (response.headersSent) return;
       if (notification && !has('answer-notifications')) return void response.writeHead(204).end();

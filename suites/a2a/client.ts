@@ -3,9 +3,10 @@
  * (adapters/README.md), and its answer the inbox records that name it. Everything a check looks
  * at (status, headers, raw body, SSE events) is in the test's transcript.
  */
-import type { JsonMessage, ReceivedMessage, TestContext } from '../define.js';
+import { isMandatory, type JsonMessage, type ReceivedMessage, type TestContext } from '../define.js';
 import type { A2aVersion, ResultShape } from './protocol-version.js';
 import { isObject } from './is-object.js';
+import { cited, commonRule, insist, type Refusal } from './rules.js';
 
 export interface HttpAnswer {
   /** The outbox file the request went out as. */
@@ -85,44 +86,66 @@ export async function rpc(t: TestContext, version: A2aVersion, url: string, meth
 }
 
 /**
- * The successful result of a call, or a failure naming what came back instead. Checks what
- * JSON-RPC 2.0 §5 and A2A require of every response: HTTP 200, `application/json`, `jsonrpc`
- * "2.0", the request's id.
+ * The successful result of a call, or a failure naming what came back instead. Judges what
+ * JSON-RPC 2.0 §5 and A2A require of every response: `application/json`, `jsonrpc` "2.0", the
+ * request's id, exactly one of result and error.
  */
-export function resultOf(t: TestContext, answer: RpcAnswer, what: string, id?: unknown): unknown {
-  checkEnvelope(t, answer, what, id);
-  const response = answer.response!;
+export function resultOf(t: TestContext, v: A2aVersion, answer: RpcAnswer, what: string, id?: unknown): unknown {
+  const response = checkEnvelope(t, v, answer, what, id);
   if ('error' in response) t.fail(`${what}: the agent answered error ${describeError(response['error'])}`);
-  t.check('result' in response, `${what}: the response has neither result nor error: ${clip(answer.body)}`);
+  insist(t, commonRule(v, 'rpc.response'), 'result' in response, `${what}: the response has neither result nor error: ${clip(answer.body)}`);
+  t.verify('rpc.result-status', answer.status >= 200 && answer.status < 300, `${what}: the result came with HTTP ${answer.status}`);
   return response['result'];
 }
 
-/** The error of a call that must fail with `code` (or one of `codes`). */
-export function expectError(t: TestContext, answer: RpcAnswer, what: string, codes: number | readonly number[], id?: unknown): Record<string, unknown> {
-  const wanted = typeof codes === 'number' ? [codes] : codes;
-  checkEnvelope(t, answer, what, id);
-  const response = answer.response!;
-  if (!('error' in response)) t.fail(`${what}: expected JSON-RPC error ${wanted.join(' or ')}, got a result: ${clip(answer.body)}`);
+/**
+ * The error of a call that must be refused: whether an error came at all is judged by
+ * `refusal.refused`, its code by `refusal.code`, each at its own level. Returns the error, or
+ * undefined when the agent answered a result and the refusal was not a MUST (a warning).
+ * The HTTP status of an error is not judged: neither JSON-RPC 2.0 nor A2A fixes it.
+ */
+export function expectError(t: TestContext, v: A2aVersion, answer: RpcAnswer, what: string, refusal: Refusal, id?: unknown): Record<string, unknown> | undefined {
+  const wanted = refusal.codes.length > 0 ? refusal.codes.join(' or ') : '(any code)';
+  const response = checkEnvelope(t, v, answer, what, id);
+  if (!('error' in response)) {
+    if (isMandatory(refusal.refused.level)) t.fail(cited(refusal.refused, `${what}: expected JSON-RPC error ${wanted}, got a result: ${clip(answer.body)}`));
+    t.verify(refusal.refused.id, false, `${what}: expected JSON-RPC error ${wanted}, got a result: ${clip(answer.body)}`);
+    return undefined;
+  }
   const error = response['error'];
-  t.check(isObject(error) && typeof error['code'] === 'number' && typeof error['message'] === 'string', `${what}: the error object needs a numeric code and a string message (JSON-RPC 2.0 §5.1), got ${clip(JSON.stringify(error))}`);
-  t.check(wanted.includes(error['code'] as number), `${what}: expected error ${wanted.join(' or ')}, got ${describeError(error)}`);
+  insist(t, commonRule(v, 'rpc.error-object'), isObject(error) && Number.isInteger(error['code']) && typeof error['message'] === 'string', `${what}: the error object needs an integer code and a string message, got ${clip(JSON.stringify(error))}`);
+  if (refusal.code) t.verify(refusal.code.id, refusal.codes.includes(error['code'] as number), `${what}: expected error ${wanted}, got ${describeError(error)}`);
   return error;
 }
 
-/** A call that must fail with `code` (or one of `codes`): sent with a fresh id, answered with that id. */
-export async function rpcError(t: TestContext, version: A2aVersion, url: string, method: string, params: unknown, what: string, codes: number | readonly number[], options: Omit<RpcOptions, 'id'> = {}): Promise<Record<string, unknown>> {
-  const id = t.newId();
-  return expectError(t, await rpc(t, version, url, method, params, { ...options, id }), what, codes, id);
+/** An answer that is an SSE stream where a refusal was due: judged at the refusal's own level. */
+export function streamedInstead(t: TestContext, refusal: Refusal, answer: RpcAnswer, what: string): boolean {
+  if (!answer.events) return false;
+  const reason = `${what}: expected JSON-RPC error ${refusal.codes.join(' or ')}, got HTTP ${answer.status} text/event-stream with ${answer.events.length} event(s)`;
+  if (isMandatory(refusal.refused.level)) t.fail(cited(refusal.refused, reason));
+  t.verify(refusal.refused.id, false, reason);
+  return true;
 }
 
-function checkEnvelope(t: TestContext, answer: RpcAnswer, what: string, id: unknown): void {
-  t.check(answer.status === 200, `${what}: HTTP ${answer.status}; a JSON-RPC response (errors too) comes with HTTP 200 (${clip(answer.body)})`);
-  const type = (answer.headers['content-type'] ?? '').toLowerCase();
-  t.check(type.startsWith('application/json'), `${what}: Content-Type ${JSON.stringify(answer.headers['content-type'] ?? '')}, must be application/json`);
-  t.check(answer.response !== undefined, `${what}: the body is not a JSON object: ${clip(answer.body) || '(empty)'}`);
+/** A call that must be refused: sent with a fresh id, answered with that id. */
+export async function rpcError(t: TestContext, v: A2aVersion, url: string, method: string, params: unknown, what: string, refusal: Refusal, options: Omit<RpcOptions, 'id'> = {}): Promise<Record<string, unknown> | undefined> {
+  const id = t.newId();
+  return expectError(t, v, await rpc(t, v, url, method, params, { ...options, id }), what, refusal, id);
+}
+
+/**
+ * What every JSON-RPC response must be, whatever its HTTP status: a JSON object (else the test
+ * cannot go on), as application/json, jsonrpc "2.0", with the request's id.
+ */
+function checkEnvelope(t: TestContext, v: A2aVersion, answer: RpcAnswer, what: string, id: unknown): Record<string, unknown> {
+  insist(t, commonRule(v, 'rpc.response'), answer.response !== undefined, `${what}: HTTP ${answer.status}, and the body is not a JSON-RPC response object: ${clip(answer.body) || '(empty)'}`);
+  const type = answer.headers['content-type'] ?? '';
+  t.verify('rpc.content-type', type.toLowerCase().startsWith('application/json'), `${what}: Content-Type ${JSON.stringify(type)}, must be application/json`);
   const response = answer.response;
-  t.check(response['jsonrpc'] === '2.0', `${what}: jsonrpc is ${JSON.stringify(response['jsonrpc'])}, must be "2.0"`);
-  if (id !== undefined) t.check(response['id'] === id, `${what}: the response id is ${JSON.stringify(response['id'])}, must be the request's ${JSON.stringify(id)}`);
+  t.verify('rpc.response', response['jsonrpc'] === '2.0', `${what}: jsonrpc is ${JSON.stringify(response['jsonrpc'])}, must be "2.0"`);
+  t.verify('rpc.response', !('error' in response && 'result' in response), `${what}: the response holds both result and error`);
+  if (id !== undefined) t.verify('rpc.id', response['id'] === id, `${what}: the response id is ${JSON.stringify(response['id'])}, must be the request's ${JSON.stringify(id)}`);
+  return response;
 }
 
 export function describeError(error: unknown): string {
@@ -137,8 +160,27 @@ export function clip(text: string, max = 240): string {
 /** The shape of a result, failing with the reason when it is none of A2A's. */
 export function shapeOf(t: TestContext, version: A2aVersion, result: unknown, what: string): Exclude<ResultShape, { kind: 'unknown' }> {
   const shape = version.classify(result);
-  if (shape.kind === 'unknown') t.fail(`${what}: ${shape.why}`);
-  return shape;
+  insist(t, commonRule(version, 'result.shape'), shape.kind !== 'unknown', `${what}: ${shape.kind === 'unknown' ? shape.why : ''}`);
+  return shape as Exclude<ResultShape, { kind: 'unknown' }>;
+}
+
+/**
+ * Why an SSE event's data is not JSON, readable whatever it holds: the parser's complaint, and
+ * any control character named by its code point (a stray U+001E record separator looks like
+ * nothing when printed).
+ */
+export function notJson(data: string): string {
+  let problem: string;
+  try {
+    JSON.parse(data);
+    return '';
+  } catch (error) {
+    problem = error instanceof Error ? error.message : String(error);
+  }
+  // eslint-disable-next-line no-control-regex
+  const control = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.exec(data);
+  const where = control ? `; it holds control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} at offset ${control.index}` : '';
+  return `data is not JSON (${problem})${where}: ${clip(data, 120)}`;
 }
 
 export type { JsonMessage };

@@ -1,84 +1,134 @@
 import { defineSuite, defineTest, type Suite, type TestDefinition, type TestContext } from '../define.js';
 import { agentCard } from './agent-card.js';
-import { clip, expectError, rpc, rpcError } from './client.js';
+import { clip, expectError, rpc, rpcError, streamedInstead } from './client.js';
 import type { A2aVersion } from './protocol-version.js';
+import { a2aCodeRule, refusalRules, type Refusal } from './rules.js';
 
 const JSONRPC = 'JSON-RPC 2.0 §5.1 (error codes)';
 
+/** A JSON-RPC 2.0 pre-defined error: its code has that meaning (§5.1), and nothing else says so. */
+function jsonrpcRefusal(code: number, name: string, when: string): Refusal {
+  return {
+    refused: { id: 'refused', level: 'MUST', cite: `JSON-RPC 2.0 §5 (a call that cannot be processed is answered with an error), §5.1`, text: `${when} is answered with an error` },
+    code: { id: 'code', level: 'MUST', cite: `JSON-RPC 2.0 §5.1 (${code} ${name})`, text: `The error code is ${code} (${name})` },
+    codes: [code],
+  };
+}
+
+/**
+ * A capability the card does not claim: v1.0 §3.3.4 makes the refusal and its code MUST; v0.3
+ * only says the method "requires" the capability (§7.2, §7.5, §7.10) and makes its codes SHOULD
+ * (§8.2), so there a served call or another code is a warning.
+ */
+function capabilityRefusal(v: A2aVersion, what: string, name: string, codes: readonly number[], v03Section: string): Refusal {
+  return {
+    refused:
+      v.id === '1.0'
+        ? { id: 'refused', level: 'MUST', cite: `A2A v1.0 §3.3.4 Capability Validation (${what} not declared → ${name})`, text: `${what} is refused when the card does not claim it` }
+        : { id: 'refused', level: 'SHOULD', cite: `A2A v0.3 ${v03Section} (requires the capability); §8.2 ("Servers SHOULD use these codes")`, text: `${what} is refused when the card does not claim it` },
+    code: a2aCodeRule(v, 'code', name, codes),
+    codes,
+  };
+}
+
+
 export function jsonrpcSuite(v: A2aVersion): Suite {
+  const parse = jsonrpcRefusal(-32700, 'Parse error', 'A body that is not JSON');
+  const invalid = jsonrpcRefusal(-32600, 'Invalid Request', 'A JSON object that is not a Request object');
+  const unknown = jsonrpcRefusal(-32601, 'Method not found', 'An unknown method');
+  const params = jsonrpcRefusal(-32602, 'Invalid params', 'Invalid method parameters');
+  const streaming = capabilityRefusal(v, 'streaming', 'UnsupportedOperationError', [-32004], '§7.2 message/stream');
+  const push = capabilityRefusal(v, 'push notifications', 'PushNotificationNotSupportedError', [-32003], '§7.5 tasks/pushNotificationConfig/set');
+  const extended =
+    v.id === '1.0'
+      ? capabilityRefusal(v, 'an extended card', 'UnsupportedOperationError', [-32004], '')
+      : capabilityRefusal(v, 'an authenticated extended card', 'UnsupportedOperationError / AuthenticatedExtendedCardNotConfiguredError', [-32004, -32007], '§7.10 agent/getAuthenticatedExtendedCard');
   const tests: TestDefinition[] = [
     defineTest({
       name: 'parse-error',
       description: 'A body that is not JSON gets error -32700 with id null',
       spec: `${JSONRPC}: -32700 Parse error; §5: id MUST be null when it could not be detected. ${v.cite} errors are JSON-RPC error objects`,
+      rules: refusalRules(v, parse),
       async run(t: TestContext) {
         const { rpcUrl } = await agentCard(t, v);
         const answer = await rpc(t, v, rpcUrl, v.methods.get, undefined, { rawBody: '{"jsonrpc": "2.0", "id": "agtest-parse", "method": ' });
-        expectError(t, answer, 'a truncated JSON body', -32700, null);
+        expectError(t, v, answer, 'a truncated JSON body', parse, null);
       },
     }),
     defineTest({
       name: 'invalid-request',
       description: 'A JSON object that is not a Request (no method) gets error -32600',
       spec: `${JSONRPC}: -32600 Invalid Request, "The JSON sent is not a valid Request object"; §4: a Request MUST have method`,
+      rules: refusalRules(v, invalid),
       async run(t: TestContext) {
         const { rpcUrl } = await agentCard(t, v);
         const id = t.newId();
         const answer = await rpc(t, v, rpcUrl, v.methods.get, { id: 'agtest-unknown' }, { id, shape: ({ method: _method, ...rest }) => rest });
-        const error = expectError(t, answer, 'a request without method', [-32600, -32602], undefined);
-        t.check(error['code'] === -32600, `a request without method is not a valid Request object, so JSON-RPC 2.0 §5.1 requires -32600 Invalid Request; the agent answered ${String(error['code'])} (Invalid params), which says the params were at fault`);
+        // -32602 would say the params were at fault: without method it is no Request object at all.
+        expectError(t, v, answer, 'a request without method (not a valid Request object)', invalid, undefined);
         const answered = answer.response?.['id'];
-        t.check(answered === id || answered === null, `the error's id is ${JSON.stringify(answered)}: must be the request's ${JSON.stringify(id)} (or null)`);
+        t.verify('rpc.id', answered === id || answered === null, `the error's id is ${JSON.stringify(answered)}: must be the request's ${JSON.stringify(id)} (or null)`);
       },
     }),
     defineTest({
       name: 'method-not-found',
       description: 'An unknown method gets error -32601 with the request id',
       spec: `${JSONRPC}: -32601 Method not found`,
+      rules: refusalRules(v, unknown),
       async run(t: TestContext) {
         const { rpcUrl } = await agentCard(t, v);
-        await rpcError(t, v, rpcUrl, 'agtest/noSuchMethod', {}, 'method agtest/noSuchMethod', -32601);
+        await rpcError(t, v, rpcUrl, 'agtest/noSuchMethod', {}, 'method agtest/noSuchMethod', unknown);
       },
     }),
     defineTest({
       name: 'invalid-params',
       description: `${v.methods.send} whose message is a string gets error -32602`,
       spec: `${JSONRPC}: -32602 Invalid params; ${v.cite} ${v.sec.errors} (validation errors)`,
+      rules: refusalRules(v, params),
       async run(t: TestContext) {
         const { rpcUrl } = await agentCard(t, v);
-        await rpcError(t, v, rpcUrl, v.methods.send, { message: 'not a message object' }, `${v.methods.send} with message "not a message object"`, -32602);
+        await rpcError(t, v, rpcUrl, v.methods.send, { message: 'not a message object' }, `${v.methods.send} with message "not a message object"`, params);
       },
     }),
     defineTest({
       name: 'notification-unanswered',
       description: 'A request without id (a notification) gets no JSON-RPC response',
       spec: 'JSON-RPC 2.0 §4.1: "The Server MUST NOT reply to a Notification", including for errors',
+      rules: [
+        { id: 'no-reply', level: 'MUST NOT', cite: 'JSON-RPC 2.0 §4.1 ("The Server MUST NOT reply to a Notification")', text: 'A notification gets no JSON-RPC response object' },
+        { id: 'accepted', level: 'policy', cite: 'agtest policy: RFC 9110 §15.3; no A2A or JSON-RPC text fixes the HTTP status', text: 'A notification (a valid request) is accepted with an HTTP 2xx status' },
+      ],
       async run(t: TestContext) {
         const { rpcUrl } = await agentCard(t, v);
         // The only notification agtest sends: a harmless read of a task that does not exist.
         const answer = await rpc(t, v, rpcUrl, v.methods.get, { id: `agtest-unknown-${t.newId()}` }, { id: null });
-        t.check(answer.status < 300, `the notification got HTTP ${answer.status}; it is a valid request and must be accepted without a response body`);
-        t.check(answer.response === undefined || !('jsonrpc' in answer.response), `the agent replied to a notification: ${clip(answer.body)}`);
+        t.verify('no-reply', answer.response === undefined || !('jsonrpc' in answer.response), `the agent replied to a notification: ${clip(answer.body)}`);
+        t.verify('accepted', answer.status < 300, `the notification got HTTP ${answer.status}`);
       },
     }),
     defineTest({
       name: 'streaming-unclaimed-refused',
       description: `When the card does not claim streaming, ${v.methods.stream} gets error -32004 (UnsupportedOperation)`,
       spec: `${v.cite} ${v.sec.capability}: capabilities.streaming false or absent → UnsupportedOperationError (-32004)`,
+      rules: refusalRules(v, streaming),
       async run(t: TestContext) {
         const { rpcUrl, claims } = await agentCard(t, v);
         if (claims.streaming) t.skip('the card claims streaming (the streaming cluster tests it)');
-        await rpcError(t, v, rpcUrl, v.methods.stream, { message: v.userMessage('agtest: streaming probe') }, `${v.methods.stream} without the capability`, -32004);
+        const id = t.newId();
+        const what = `${v.methods.stream} without the capability`;
+        const answer = await rpc(t, v, rpcUrl, v.methods.stream, { message: v.userMessage('agtest: streaming probe') }, { id });
+        if (!streamedInstead(t, streaming, answer, what)) expectError(t, v, answer, what, streaming, id);
       },
     }),
     defineTest({
       name: 'push-unclaimed-refused',
       description: `When the card does not claim push notifications, ${v.methods.pushSet} gets error -32003`,
       spec: `${v.cite} ${v.sec.capability}: capabilities.pushNotifications false or absent → PushNotificationNotSupportedError (-32003)`,
+      rules: refusalRules(v, push),
       async run(t: TestContext) {
         const { rpcUrl, claims } = await agentCard(t, v);
         if (claims.push) t.skip('the card claims push notifications (the push cluster tests them)');
-        await rpcError(t, v, rpcUrl, v.methods.pushSet, v.pushSetParams('agtest-unknown', t.endpoint), `${v.methods.pushSet} without the capability`, -32003);
+        await rpcError(t, v, rpcUrl, v.methods.pushSet, v.pushSetParams('agtest-unknown', t.endpoint), `${v.methods.pushSet} without the capability`, push);
       },
     }),
     defineTest({
@@ -87,33 +137,46 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
       spec:
         v.id === '1.0'
           ? 'A2A v1.0 §3.3.4 Capability Validation: capabilities.extendedAgentCard false or absent → UnsupportedOperationError (-32004)'
-          : 'A2A v0.3 agent/getAuthenticatedExtendedCard: not supported → -32004, or -32007 AuthenticatedExtendedCardNotConfigured',
+          : 'A2A v0.3 §7.10 agent/getAuthenticatedExtendedCard (available only if supportsAuthenticatedExtendedCard); §8.2: -32004, or -32007 AuthenticatedExtendedCardNotConfigured (SHOULD)',
+      rules: refusalRules(v, extended),
       async run(t: TestContext) {
         const { rpcUrl, claims } = await agentCard(t, v);
         if (claims.extendedCard) t.skip('the card claims an extended card');
-        await rpcError(t, v, rpcUrl, v.methods.extendedCard, v.id === '1.0' ? {} : undefined, `${v.methods.extendedCard} without the capability`, v.id === '1.0' ? -32004 : [-32004, -32007]);
+        await rpcError(t, v, rpcUrl, v.methods.extendedCard, v.id === '1.0' ? {} : undefined, `${v.methods.extendedCard} without the capability`, extended);
       },
     }),
   ];
   if (v.id === '1.0') {
+    const version: Refusal = {
+      refused: { id: 'refused', level: 'MUST', cite: 'A2A v1.0 §3.6.2 ("If the version is not supported by the interface, agents MUST return a VersionNotSupportedError")', text: 'A request with an A2A-Version the interface does not support is refused' },
+      code: a2aCodeRule(v, 'code', 'VersionNotSupportedError', [-32009]),
+      codes: [-32009],
+    };
+    const extension: Refusal = {
+      refused: { id: 'refused', level: 'MUST', cite: 'A2A v1.0 §3.3.4 Capability Validation (a required extension the client did not declare → ExtensionSupportRequiredError)', text: 'A request that does not declare a required extension is refused' },
+      code: a2aCodeRule(v, 'code', 'ExtensionSupportRequiredError', [-32008]),
+      codes: [-32008],
+    };
     tests.push(
       defineTest({
         name: 'version-unsupported',
         description: 'A request with A2A-Version 99.0 gets error -32009 (VersionNotSupported)',
         spec: 'A2A v1.0 §3.6.2: if the version is not supported by the interface, agents MUST return VersionNotSupportedError (-32009)',
+        rules: refusalRules(v, version),
         async run(t: TestContext) {
           const { rpcUrl } = await agentCard(t, v);
-          await rpcError(t, v, rpcUrl, v.methods.get, { id: 'agtest-unknown' }, 'GetTask with A2A-Version 99.0', -32009, { headers: { 'A2A-Version': '99.0' } });
+          await rpcError(t, v, rpcUrl, v.methods.get, { id: 'agtest-unknown' }, 'GetTask with A2A-Version 99.0', version, { headers: { 'A2A-Version': '99.0' } });
         },
       }),
       defineTest({
         name: 'required-extension-enforced',
         description: 'When the card marks an extension required, a request that does not declare it gets error -32008',
         spec: 'A2A v1.0 §3.3.4 Capability Validation: a required extension the client did not declare → ExtensionSupportRequiredError (-32008)',
+        rules: refusalRules(v, extension),
         async run(t: TestContext) {
           const { rpcUrl, requiredExtensions } = await agentCard(t, v);
           if (requiredExtensions.length === 0) t.skip('the card marks no extension required');
-          await rpcError(t, v, rpcUrl, v.methods.send, { message: v.userMessage('agtest: no extensions declared') }, `${v.methods.send} without ${requiredExtensions.join(', ')}`, -32008);
+          await rpcError(t, v, rpcUrl, v.methods.send, { message: v.userMessage('agtest: no extensions declared') }, `${v.methods.send} without ${requiredExtensions.join(', ')}`, extension);
         },
       }),
     );

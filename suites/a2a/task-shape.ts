@@ -2,6 +2,7 @@ import type { TestContext } from '../define.js';
 import { resultOf, rpc, shapeOf } from './client.js';
 import type { A2aVersion } from './protocol-version.js';
 import { isObject } from './is-object.js';
+import { commonRule, insist } from './rules.js';
 
 export function stateOf(task: Record<string, unknown>): unknown {
   return isObject(task['status']) ? task['status']['state'] : undefined;
@@ -9,19 +10,21 @@ export function stateOf(task: Record<string, unknown>): unknown {
 
 /** A Task as the version defines it: id, contextId, status.state from the version's enum. */
 export function checkTask(t: TestContext, v: A2aVersion, task: Record<string, unknown>, what: string): { id: string; contextId: string; state: string } {
-  t.check(typeof task['id'] === 'string' && task['id'] !== '', `${what}: the task has no id`);
-  t.check(typeof task['contextId'] === 'string' && task['contextId'] !== '', `${what}: the task has no contextId`);
+  const rule = commonRule(v, 'task.members');
+  insist(t, rule, typeof task['id'] === 'string' && task['id'] !== '', `${what}: the task has no id`);
+  insist(t, rule, typeof task['contextId'] === 'string' && task['contextId'] !== '', `${what}: the task has no contextId`);
   const state = stateOf(task);
-  t.check(typeof state === 'string' && v.states.all.includes(state), `${what}: status.state ${JSON.stringify(state)} is not an A2A ${v.id} task state (${v.states.all.join(', ')})`);
+  insist(t, rule, typeof state === 'string' && v.states.all.includes(state), `${what}: status.state ${JSON.stringify(state)} is not an A2A ${v.id} task state (${v.states.all.join(', ')})`);
   return { id: task['id'], contextId: task['contextId'], state };
 }
 
 /** A Message from the agent: messageId, the agent role, at least one part. */
 export function checkAgentMessage(t: TestContext, v: A2aVersion, message: Record<string, unknown>, what: string): void {
-  t.check(typeof message['messageId'] === 'string' && message['messageId'] !== '', `${what}: the message has no messageId`);
+  const rule = commonRule(v, 'message.members');
+  t.verify(rule.id, typeof message['messageId'] === 'string' && message['messageId'] !== '', `${what}: the message has no messageId`);
   const role = v.id === '1.0' ? 'ROLE_AGENT' : 'agent';
-  t.check(message['role'] === role, `${what}: role is ${JSON.stringify(message['role'])}, an answer from the agent has role ${role}`);
-  t.check(Array.isArray(message['parts']) && message['parts'].length > 0, `${what}: the message has no parts`);
+  t.verify(rule.id, message['role'] === role, `${what}: role is ${JSON.stringify(message['role'])}, an answer from the agent has role ${role}`);
+  t.verify(rule.id, Array.isArray(message['parts']) && message['parts'].length > 0, `${what}: the message has no parts`);
 }
 
 export type SendOutcome = { kind: 'task'; task: Record<string, unknown>; id: string; contextId: string; state: string } | { kind: 'message'; message: Record<string, unknown> };
@@ -30,14 +33,14 @@ export type SendOutcome = { kind: 'task'; task: Record<string, unknown>; id: str
 export async function sendText(t: TestContext, v: A2aVersion, url: string, text: string, options: { configuration?: Record<string, unknown>; message?: Record<string, unknown> } = {}): Promise<SendOutcome> {
   const id = t.newId();
   const params = { message: v.userMessage(text, options.message), ...(options.configuration ? { configuration: options.configuration } : {}) };
-  const result = resultOf(t, await rpc(t, v, url, v.methods.send, params, { id }), v.methods.send, id);
+  const result = resultOf(t, v, await rpc(t, v, url, v.methods.send, params, { id }), v.methods.send, id);
   const shape = shapeOf(t, v, result, `${v.methods.send} result`);
   if (shape.kind === 'task') return { kind: 'task', task: shape.task, ...checkTask(t, v, shape.task, `${v.methods.send} result`) };
   if (shape.kind === 'message') {
     checkAgentMessage(t, v, shape.message, `${v.methods.send} result`);
     return { kind: 'message', message: shape.message };
   }
-  t.fail(`${v.methods.send} returned a ${shape.kind} event; it returns a Task or a Message`);
+  insist(t, commonRule(v, 'result.shape'), false, `${v.methods.send} returned a ${shape.kind} event; it returns a Task or a Message`);
 }
 
 /** A task the agent created, or not-run when it answers with Messages only (which A2A allows). */
@@ -50,20 +53,21 @@ export async function obtainTask(t: TestContext, v: A2aVersion, url: string, con
 /** GETs a task; the result must be that task. */
 export async function getTask(t: TestContext, v: A2aVersion, url: string, taskId: string, extra: Record<string, unknown> = {}) {
   const id = t.newId();
-  const result = resultOf(t, await rpc(t, v, url, v.methods.get, { id: taskId, ...extra }, { id }), `${v.methods.get} ${taskId}`, id);
-  t.check(isObject(result), `${v.methods.get}: the result is not a Task object`);
+  const result = resultOf(t, v, await rpc(t, v, url, v.methods.get, { id: taskId, ...extra }, { id }), `${v.methods.get} ${taskId}`, id);
+  const rule = commonRule(v, 'task.members');
+  insist(t, rule, isObject(result), `${v.methods.get}: the result is not a Task object`);
   const checked = checkTask(t, v, result, `${v.methods.get} result`);
-  t.check(checked.id === taskId, `${v.methods.get} ${taskId} returned task ${checked.id}`);
+  insist(t, rule, checked.id === taskId, `${v.methods.get} ${taskId} returned task ${checked.id}`);
   return { task: result, ...checked };
 }
 
-/** Polls until the task is terminal or interrupted; fails when it is not within `withinMs`. */
+/** Polls until the task is terminal or interrupted; undefined when it is not within `withinMs`. */
 export async function settledTask(t: TestContext, v: A2aVersion, url: string, taskId: string, withinMs = 4000) {
   const until = Date.now() + withinMs;
   for (;;) {
     const got = await getTask(t, v, url, taskId);
     if (v.states.terminal.includes(got.state) || v.states.interrupted.includes(got.state)) return got;
-    if (Date.now() > until) t.fail(`task ${taskId} was still ${got.state} after ${withinMs} ms`);
+    if (Date.now() > until) return undefined;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -1,3 +1,4 @@
+import { a2aSuites } from '../../suites/index.js';
 import type { FaultVerdict } from '../helpers/fault-verdicts.js';
 
 /**
@@ -12,22 +13,52 @@ export interface A2aFaultExpectation extends FaultVerdict {
 }
 
 const both = (suffix: string) => [`a2a.v1_0.${suffix}`, `a2a.v0_3.${suffix}`];
+/** Every test of the junctions under `prefixes` but `except`: what an unusable card blocks. */
+const testsUnder = (prefixes: readonly string[], except: readonly string[]) =>
+  a2aSuites.flatMap((suite) => suite.tests.map((test) => `${suite.junction}.${test.name}`)).filter((name) => prefixes.some((p) => name.startsWith(p)) && !except.includes(name));
 
 export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
-  { fault: 'legacy-card-path', only: both('card.passive.served'), failing: { tests: both('card.passive.served'), reason: /only at \/\.well-known\/agent\.json, the A2A v0\.2 path/ } },
-  { fault: 'card-missing-skills', failing: { tests: both('card.passive.required-fields'), reason: /skills is missing/ } },
-  { fault: 'card-no-top-level-url', failing: { tests: ['a2a.v0_3.card.passive.required-fields'], reason: /url is missing/ } },
-  { fault: 'no-cache-headers', warnings: { tests: both('card.passive.caching'), text: /no Cache-Control/ } },
+  // v0.3 §5.3 recommends the well-known path (SHOULD); v1.0 §8.2 only names it (policy): warnings, and the card is used.
+  { fault: 'legacy-card-path', warnings: { tests: both('card.passive.served'), text: /only at \/\.well-known\/agent\.json, the A2A v0\.2 path/ } },
+  {
+    // A card invalid for both versions: their required-fields tests fail, once each; every other test waits for a card.
+    fault: 'card-missing-skills',
+    only: ['a2a.v1_0.card', 'a2a.v0_3.card', 'a2a.v1_0.jsonrpc.passive.method-not-found', 'a2a.v0_3.message.passive.send-returns-task-or-message'],
+    failing: { tests: both('card.passive.required-fields'), reason: /skills is missing/ },
+    blocked: { tests: ['a2a.v1_0.card.passive.caching', 'a2a.v1_0.jsonrpc.passive.method-not-found', 'a2a.v0_3.message.passive.send-returns-task-or-message'], by: /^a2a\.v(1_0|0_3)\.card\.passive\.required-fields$/ },
+  },
+  {
+    fault: 'card-no-top-level-url',
+    only: ['a2a.v0_3'],
+    failing: { tests: ['a2a.v0_3.card.passive.required-fields'], reason: /url is missing/ },
+    blocked: { tests: testsUnder(['a2a.v0_3.'], both('card.passive.served').concat(both('card.passive.required-fields'))), by: /^a2a\.v0_3\.card\.passive\.required-fields$/ },
+  },
+  { fault: 'no-cache-headers', warnings: { tests: ['a2a.v1_0.card.passive.caching'], text: /no Cache-Control/ } },
   { fault: 'parse-error-as-invalid-request', failing: { tests: both('jsonrpc.passive.parse-error'), reason: /expected error -32700, got -32600/ } },
-  { fault: 'missing-method-invalid-params', failing: { tests: both('jsonrpc.passive.invalid-request'), reason: /requires -32600 Invalid Request; the agent answered -32602/ } },
-  { fault: 'unknown-method-http-404', failing: { tests: both('jsonrpc.passive.method-not-found'), reason: /HTTP 404; a JSON-RPC response \(errors too\) comes with HTTP 200/ } },
+  { fault: 'missing-method-invalid-params', failing: { tests: both('jsonrpc.passive.invalid-request'), reason: /expected error -32600, got -32602/ } },
+  { fault: 'unknown-method-plain-404', failing: { tests: both('jsonrpc.passive.method-not-found'), reason: /HTTP 404, and the body is not a JSON-RPC response object: Not Found/ } },
   { fault: 'accept-bad-params', failing: { tests: both('jsonrpc.passive.invalid-params'), reason: /expected JSON-RPC error -32602, got a result/ } },
   { fault: 'answer-notifications', failing: { tests: both('jsonrpc.passive.notification-unanswered'), reason: /replied to a notification/ } },
   { fault: 'accept-any-version', failing: { tests: ['a2a.v1_0.jsonrpc.passive.version-unsupported'], reason: /expected error -32009/ } },
   { fault: 'required-extension-ignored', failing: { tests: ['a2a.v1_0.jsonrpc.passive.required-extension-enforced'], reason: /expected JSON-RPC error -32008/ } },
-  { fault: 'serve-unclaimed-streaming', minimal: true, failing: { tests: both('jsonrpc.passive.streaming-unclaimed-refused'), reason: /text\/event-stream/ } },
-  { fault: 'serve-unclaimed-push', minimal: true, failing: { tests: both('jsonrpc.passive.push-unclaimed-refused'), reason: /expected error -32003/ } },
-  { fault: 'extended-card-unclaimed-served', failing: { tests: both('jsonrpc.passive.extended-card-unclaimed-refused'), reason: /expected JSON-RPC error -32004.*got a result/ } },
+  // Capability refusals: MUST in v1.0 (§3.3.4), SHOULD in v0.3 (§8.2): v1.0 fails, v0.3 warns.
+  {
+    fault: 'serve-unclaimed-streaming',
+    minimal: true,
+    failing: { tests: ['a2a.v1_0.jsonrpc.passive.streaming-unclaimed-refused'], reason: /text\/event-stream/ },
+    warnings: { tests: ['a2a.v0_3.jsonrpc.passive.streaming-unclaimed-refused'], text: /text\/event-stream with \d+ event\(s\) \[SHOULD/ },
+  },
+  {
+    fault: 'serve-unclaimed-push',
+    minimal: true,
+    failing: { tests: ['a2a.v1_0.jsonrpc.passive.push-unclaimed-refused'], reason: /expected error -32003, got -32001/ },
+    warnings: { tests: ['a2a.v0_3.jsonrpc.passive.push-unclaimed-refused'], text: /expected error -32003, got -32001.*\[SHOULD/ },
+  },
+  {
+    fault: 'extended-card-unclaimed-served',
+    failing: { tests: ['a2a.v1_0.jsonrpc.passive.extended-card-unclaimed-refused'], reason: /expected JSON-RPC error -32004, got a result/ },
+    warnings: { tests: ['a2a.v0_3.jsonrpc.passive.extended-card-unclaimed-refused'], text: /expected JSON-RPC error -32004 or -32007, got a result.*\[SHOULD/ },
+  },
   {
     // A send result of no A2A shape breaks every test that starts from a send: all listed.
     fault: 'unwrapped-send-result',
@@ -38,6 +69,7 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
         ...both('message.passive.blocking'),
         ...both('message.passive.non-blocking'),
         'a2a.v1_0.message.passive.context-id',
+        ...both('message.passive.terminal-task-refused'),
         ...both('tasks.passive.get'),
         ...both('tasks.passive.history-length'),
         ...both('tasks.passive.cancel'),
@@ -49,19 +81,29 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
   },
   { fault: 'blocking-returns-early', failing: { tests: both('message.passive.blocking'), reason: /it must wait for a terminal or interrupted state/ } },
   {
+    // How long a task runs is the agent's business (policy warning); a push config is owed the final state.
     fault: 'non-blocking-never-finishes',
-    failing: { tests: [...both('message.passive.non-blocking'), ...both('push.passive.delivers')], reason: /still (TASK_STATE_WORKING|working) after|final state; none arrived/ },
+    failing: { tests: both('push.passive.delivers'), reason: /final state; none arrived/ },
+    warnings: { tests: both('message.passive.non-blocking'), text: /still running after 4000 ms/ },
   },
+  { fault: 'terminal-task-takes-messages', failing: { tests: both('message.passive.terminal-task-refused'), reason: /naming (TASK_STATE_COMPLETED|completed) task .*: expected JSON-RPC error .*got a result/ } },
   { fault: 'ignore-client-context', failing: { tests: ['a2a.v1_0.message.passive.context-id'], reason: /the client gave contextId/ } },
   { fault: 'unknown-task-creates-new', failing: { tests: ['a2a.v1_0.message.passive.unknown-task-refused'], reason: /expected JSON-RPC error -32001/ } },
   { fault: 'get-unknown-returns-null', failing: { tests: both('tasks.passive.get-unknown'), reason: /expected JSON-RPC error -32001, got a result/ } },
-  { fault: 'cancel-unknown-internal-error', failing: { tests: both('tasks.passive.cancel-unknown'), reason: /expected error -32001, got -32603/ } },
+  // v1.0 §5.4 makes the code a MUST; v0.3 §8.2 a SHOULD.
+  {
+    fault: 'cancel-unknown-internal-error',
+    failing: { tests: ['a2a.v1_0.tasks.passive.cancel-unknown'], reason: /expected error -32001, got -32603/ },
+    warnings: { tests: ['a2a.v0_3.tasks.passive.cancel-unknown'], text: /expected error -32001, got -32603.*\[SHOULD/ },
+  },
   { fault: 'get-context-changes', failing: { tests: both('tasks.passive.get'), reason: /was created in context .*; (GetTask|tasks\/get) says/ } },
   { fault: 'history-ignores-length', failing: { tests: both('tasks.passive.history-length'), reason: /historyLength 0 returned 2 history entries/ } },
-  { fault: 'cancel-completed-succeeds', failing: { tests: both('tasks.passive.not-cancelable'), reason: /expected JSON-RPC error -32002/ } },
+  // v1.0: the refusal is a MUST. v0.3: a SHOULD (warning), but the completed task then reads canceled: a terminal state is final.
+  { fault: 'cancel-completed-succeeds', failing: { tests: both('tasks.passive.not-cancelable'), reason: /expected JSON-RPC error -32002, got a result|a terminal state is final/ } },
   { fault: 'cancel-ignored', failing: { tests: both('tasks.passive.cancel'), reason: /accepted the cancel of task .* but returned it (TASK_STATE_SUBMITTED|TASK_STATE_WORKING|submitted|working)/ } },
   { fault: 'list-without-page-token', failing: { tests: ['a2a.v1_0.tasks.passive.list'], reason: /nextPageToken is undefined; it MUST always be present/ } },
   { fault: 'stream-unclosed', failing: { tests: both('streaming.passive.events'), reason: /end of the event stream/ } },
+  { fault: 'events-after-final', failing: { tests: both('streaming.passive.events'), reason: /event \d+ \(artifact-update\) came after event \d+, which (put the task in TASK_STATE_COMPLETED|had final: true)/ } },
   { fault: 'stream-claimed-not-served', failing: { tests: both('streaming.passive.events'), reason: /false advertising: the card claims streaming/ } },
   { fault: 'subscribe-terminal-streams', failing: { tests: ['a2a.v1_0.streaming.passive.subscribe-terminal-refused'], reason: /text\/event-stream/ } },
   { fault: 'push-claimed-not-served', failing: { tests: [...both('push.passive.set-config'), ...both('push.passive.config-lifecycle'), ...both('push.passive.delivers')], reason: /-32003/ } },

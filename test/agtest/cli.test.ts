@@ -81,7 +81,7 @@ t.test('agtest run --suite a2a certifies the built-in reference A2A agent; --a2a
     t.match(String(result.stdout), /a2a\.v1_0\.streaming\.passive\s+interoperable/);
     t.match(String(result.stdout), /a2a\.v0_3\.tasks\.passive\s+interoperable/);
     const profile = JSON.parse(await readFile(join(out, 'profile.json'), 'utf8')) as { test_suite: string; profile: Record<string, string> };
-    t.equal(profile.test_suite, 'urn:agtest:suite:a2a:0.3');
+    t.equal(profile.test_suite, 'urn:agtest:suite:a2a:0.4');
     t.equal(Object.keys(profile.profile).length, 12);
     t.same(await processesWithMark(result.mark), [], 'nothing left running');
 
@@ -95,7 +95,7 @@ t.test('agtest run --suite a2a certifies the built-in reference A2A agent; --a2a
 
     const bad = await runCli(['run', '--a2a', 'ftp://x'], { cwd: dir });
     t.equal(bad.exitCode, 2);
-    t.match(String(bad.stderr), /--a2a must be the agent's base http\(s\) URL/);
+    t.match(String(bad.stderr), /--a2a must be the agent's http\(s\) base URL or its Agent Card's URL/);
     const mixed = await runCli(['run', '--a2a', 'http://127.0.0.1:1', '--fault', 'wrong-thid'], { cwd: dir });
     t.equal(mixed.exitCode, 2);
     t.match(String(mixed.stderr), /cannot be combined/);
