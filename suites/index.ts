@@ -27,5 +27,5 @@ export { a2aSuites, A2A_SUITE_URI } from './a2a/index.js';
 /** For the runner's connection step: the same lenient invitation reading the connection tests use. */
 export { createInvitationLeniently, invitationKey } from './didcomm-v1/out-of-band.js';
 /** For the runner's connection step: the handshakes the connection tests speak, read the same way. */
-export { chooseHandshake, handshakeComplete, handshakeName, handshakeRequest, isHandshakeAnswer, readResponse } from './didcomm-v1/handshake.js';
+export { chooseHandshake, handshakeComplete, handshakeName, handshakeOf, handshakeRequest, isHandshakeAnswer, readResponse } from './didcomm-v1/handshake.js';
 export type { Handshake, PeerReading } from './didcomm-v1/handshake.js';
