@@ -4,6 +4,7 @@ import sodium from 'libsodium-wrappers';
 import { fromBase64Url } from './base64url.js';
 import { EnvelopeError } from './errors.js';
 import { decodeVerkey } from './keys.js';
+import { readDidDocument } from './did-doc.js';
 
 /** Multicodec prefixes (varint) of the two key types DIDComm v1 peers put in a did:peer:2. */
 const ED25519_PUB = [0xed, 0x01];
@@ -132,53 +133,13 @@ export function resolvePeerDid4(did: string): ResolvedPeerDid {
   } catch (cause) {
     throw new EnvelopeError('ENVELOPE_BAD_KEY', `${did.slice(0, 40)}…: the encoded document is not JSON`, { cause });
   }
-  const methods = new Map<string, string>();
-  // Methods live in verificationMethod, or embedded in a relationship (Credo embeds them in authentication).
-  const relationships = ['verificationMethod', 'authentication', 'assertionMethod', 'keyAgreement', 'capabilityInvocation', 'capabilityDelegation'];
-  const embedded = relationships.flatMap((name) => (Array.isArray(doc[name]) ? (doc[name] as unknown[]) : [])).filter((m): m is Record<string, unknown> => typeof m === 'object' && m !== null);
-  for (const method of embedded) {
-    const id = String(method['id'] ?? '');
-    const local = id.startsWith('#') ? id : `#${id.split('#')[1] ?? ''}`;
-    const verkey = ed25519Of(method);
-    if (verkey) methods.set(local, verkey);
-  }
-  const keyOf = (ref: unknown): string => {
-    if (typeof ref === 'string' && ref.startsWith('did:key:')) return didKeyFingerprintToVerkey(ref);
-    const local = typeof ref === 'string' ? (ref.startsWith('#') ? ref : `#${ref.split('#')[1] ?? ''}`) : '';
-    const verkey = methods.get(local);
-    if (!verkey) throw new EnvelopeError('ENVELOPE_BAD_KEY', `${did.slice(0, 40)}…: key ${JSON.stringify(ref)} is not an Ed25519 key of the document`);
-    return verkey;
-  };
-  const authentication = Array.isArray(doc['authentication']) ? (doc['authentication'] as unknown[]) : [];
-  const verkeys = authentication.flatMap((entry) => {
-    const verkey = typeof entry === 'string' ? methods.get(entry.startsWith('#') ? entry : `#${entry.split('#')[1] ?? ''}`) : ed25519Of(entry as Record<string, unknown>);
-    return verkey ? [verkey] : [];
-  });
-  const services = (Array.isArray(doc['service']) ? (doc['service'] as Record<string, unknown>[]) : []).map((service, index): ResolvedService => {
-    const endpoint = service['serviceEndpoint'];
-    const uri = typeof endpoint === 'string' ? endpoint : typeof endpoint === 'object' && endpoint !== null ? (endpoint as Record<string, unknown>)['uri'] : undefined;
-    return {
-      id: `${did}${String(service['id'] ?? `#${index}`).replace(/^(?!#)/, '#')}`,
-      type: String(service['type'] ?? ''),
-      serviceEndpoint: typeof uri === 'string' ? uri : '',
-      recipientKeys: Array.isArray(service['recipientKeys']) ? service['recipientKeys'].map(keyOf) : verkeys.slice(0, 1),
-      routingKeys: Array.isArray(service['routingKeys']) ? service['routingKeys'].map(keyOf) : [],
-    };
-  });
-  return { did, verkeys: verkeys.length > 0 ? verkeys : [...methods.values()].slice(0, 1), services };
-}
-
-/** An Ed25519 verification method's key (publicKeyBase58 or a z6Mk publicKeyMultibase). */
-function ed25519Of(method: Record<string, unknown>): string | undefined {
-  if (typeof method['publicKeyBase58'] === 'string' && String(method['type']).startsWith('Ed25519')) return method['publicKeyBase58'];
-  const multibase = method['publicKeyMultibase'];
-  if (typeof multibase === 'string' && multibase.startsWith('z6Mk')) return didKeyFingerprintToVerkey(`did:key:${multibase}`);
-  return undefined;
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new EnvelopeError('ENVELOPE_BAD_KEY', `${did.slice(0, 40)}…: the encoded document is not a JSON object`);
+  return readDidDocument(did, doc);
 }
 
 /** did:peer:2 or long-form did:peer:4, the two forms DIDComm v1 agents exchange today. */
 export function resolvePeerDid(did: string): ResolvedPeerDid {
   if (did.startsWith('did:peer:2')) return resolvePeerDid2(did);
   if (did.startsWith('did:peer:4')) return resolvePeerDid4(did);
-  throw new EnvelopeError('ENVELOPE_BAD_KEY', `${JSON.stringify(did.slice(0, 40))}: agtest resolves did:peer:2 and long-form did:peer:4`);
+  throw new EnvelopeError('ENVELOPE_BAD_KEY', `${JSON.stringify(did.slice(0, 40))}: agtest resolves did:peer:2 and long-form did:peer:4 from the DID alone; other DIDs (did:peer:1, unqualified) need their document (did_doc~attach)`);
 }

@@ -12,3 +12,6 @@ export { createPeerDid2, resolvePeerDid, resolvePeerDid2, resolvePeerDid4 } from
 export type { ResolvedPeerDid, ResolvedService } from './did-peer.js';
 export { signAttachment, verifyAttachment } from './signed-attachment.js';
 export type { SignedAttachment, VerifiedAttachment } from './signed-attachment.js';
+export { createPeerDid1, createUnqualifiedDid, readDidDocument, resolveDidWithDocument, peerDid1MatchesDocument } from './did-doc.js';
+export { signField, verifySignedField, ED25519_SHA512_SINGLE } from './signed-field.js';
+export type { SignedField, VerifiedField } from './signed-field.js';

@@ -44,6 +44,7 @@ export const FAULTS = {
   'oob-no-handshake-or-request': 'the invitation has neither handshake_protocols nor requests~attach (RFC 0434: one MUST be there)',
   'oob-whitespace': 'the encoded invitation JSON keeps its whitespace (a SHOULD in RFC 0434: warning only)',
   'dx-response-wrong-thid': 'the DID exchange response ~thread.thid is not the request @id (RFC 0023, RFC 0008)',
+  'dx-exact-version': 'refuses a DID exchange request whose @type is not exactly didexchange/1.1 (a newer minor such as 1.2 included), where Aries RFC 0003 says later minor versions are accepted',
   'dx-unsigned-rotate': 'the DID exchange response did_rotate~attach carries no signature (RFC 0023 1.1)',
   'dx-rotate-wrong-key': 'did_rotate~attach is signed with the new key, not the invitation key it must prove continuity with (RFC 0023 1.1)',
   'dx-plaintext-response': 'sends the DID exchange response in plaintext (RFC 0023: packed in an encryption envelope)',

@@ -45,15 +45,36 @@ export interface ResolvedDid {
   services: { type: string; serviceEndpoint: string; recipientKeys: string[]; routingKeys: string[] }[];
 }
 
+/**
+ * A fresh Ed25519 key of a test and the DIDs it can present with it: `did` a did:peer:2 (DID
+ * exchange 1.1), `peer1` a did:peer:1 and its document (DID exchange 1.0, sent in did_doc~attach),
+ * `unqualified` an unqualified DID and its legacy document (RFC 0160 connections).
+ */
+export interface Identity {
+  did: string;
+  verkey: string;
+  peer1: { did: string; doc: JsonMessage };
+  unqualified: { did: string; doc: JsonMessage };
+}
+
 /** DID and signature tools for connection tests (DID exchange, out-of-band). */
 export interface DidTools {
   /**
    * A fresh Ed25519 key and its did:peer:2 (service: agtest's endpoint) for this test; from
    * then on sendEnvelope's Authcrypt is from that key, and envelopes to it are opened.
    */
-  newIdentity(): { did: string; verkey: string };
-  /** did:peer:2 or long-form did:peer:4 (the document is in the DID); `error` says why agtest cannot. */
-  resolve(did: string): ResolvedDid | { error: string };
+  newIdentity(): Identity;
+  /**
+   * did:peer:2 or long-form did:peer:4 (the document is in the DID); with `document` (the payload
+   * of a verified did_doc~attach, or a DID document object such as a connection's DIDDoc) also
+   * did:peer:1 (checked against the document's hash) and any other DID (read from the document).
+   * `error` says why agtest cannot.
+   */
+  resolve(did: string, document?: string | JsonMessage): ResolvedDid | { error: string };
+  /** Verifies an Aries RFC 0234 signed field (`ed25519Sha512_single`, RFC 0160's connection~sig). */
+  verifySignedField(field: unknown): { signer: string; valid: boolean; value: unknown } | { error: string };
+  /** An RFC 0234 signed field of `value` by the test's identity key (newIdentity). */
+  signField(value: unknown): Record<string, unknown>;
   /** Verifies a signed attachment (RFC 0017 data.jws, EdDSA): the payload and the keys whose signatures hold. */
   verifyAttachment(attachment: unknown): { payload: string; signers: string[] } | { error: string };
   /** A did:key's Ed25519 verkey, or undefined when it is not one. */

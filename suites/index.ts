@@ -15,6 +15,7 @@ export type {
   TransportEventMatcher,
   EnvelopeOptions,
   DidTools,
+  Identity,
   ResolvedDid,
   ConnectionInfo,
   Rule,
@@ -25,3 +26,6 @@ export { parseMessageType, messageType, ofType, inThread, threadId, DIDCOMM_PREF
 export { a2aSuites, A2A_SUITE_URI } from './a2a/index.js';
 /** For the runner's connection step: the same lenient invitation reading the connection tests use. */
 export { createInvitationLeniently, invitationKey } from './didcomm-v1/out-of-band.js';
+/** For the runner's connection step: the handshakes the connection tests speak, read the same way. */
+export { chooseHandshake, handshakeComplete, handshakeName, handshakeOf, handshakeRequest, isHandshakeAnswer, readResponse } from './didcomm-v1/handshake.js';
+export type { Handshake, PeerReading } from './didcomm-v1/handshake.js';

@@ -4,7 +4,7 @@ import type { KeyPair } from '../../envelopes/index.js';
 import type { TestResult } from '../../profiles/index.js';
 import { TestBlocked, TestFailure, TestSkipped, type ConnectionInfo } from '../../suites/index.js';
 import type { PlannedTest } from './plan-tests.js';
-import { connectByDidExchange, CONNECTION_TEST, runsInConnection } from './connect.js';
+import { connectByDidExchange, CONNECTION_TEST, ConnectionFailure, runsInConnection } from './connect.js';
 import { TestAborted, TestSession, type SessionDeps } from './test-session.js';
 import { Transcript } from './transcript.js';
 
@@ -103,7 +103,9 @@ async function runOne(planned: PlannedTest, deps: RunTestDeps): Promise<TestResu
       else if (connected) {
         // The connection's own rules are the didexchange tests' to judge: here a failure only blocks.
         await connectByDidExchange(context, session, typeof printed?.verkey === 'string' ? printed.verkey : undefined).catch((error: unknown) => {
-          throw error instanceof TestFailure ? new TestBlocked(`no DID exchange connection (${error.message}), see ${CONNECTION_TEST}`, CONNECTION_TEST) : error;
+          if (!(error instanceof TestFailure)) throw error;
+          const prerequisite = error instanceof ConnectionFailure ? error.prerequisite : CONNECTION_TEST;
+          throw new TestBlocked(`no connection (${error.message}), see ${prerequisite}`, prerequisite);
         });
         if (session.connection) deps.runConnection.current = { info: session.connection, keys: session.keys };
       }

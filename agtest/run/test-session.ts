@@ -2,8 +2,24 @@ import { randomUUID } from 'node:crypto';
 import type { MessageWriter } from '../../agtalk/index.js';
 import { invokeAgact, type AgactOutcome } from '../../agact/index.js';
 import { AgtestError } from '../../common/index.js';
-import { createKeyPairSync, createPeerDid2, didKeyToVerkey, EnvelopeError, packRfc0019, resolvePeerDid, signAttachment, verifyAttachment, verkeyToDidKey, type KeyPair } from '../../envelopes/index.js';
-import { isMandatory, TestBlocked, TestFailure, TestSkipped, type ConnectionInfo, type DidTools, type JsonMessage, type ReceivedMessage, type Rule, type TestContext, type TransportEvent } from '../../suites/index.js';
+import {
+  createKeyPairSync,
+  createPeerDid1,
+  createPeerDid2,
+  createUnqualifiedDid,
+  didKeyToVerkey,
+  EnvelopeError,
+  packRfc0019,
+  resolveDidWithDocument,
+  resolvePeerDid,
+  signAttachment,
+  signField,
+  verifyAttachment,
+  verifySignedField,
+  verkeyToDidKey,
+  type KeyPair,
+} from '../../envelopes/index.js';
+import { isMandatory, TestBlocked, TestFailure, TestSkipped, type ConnectionInfo, type DidTools, type Identity, type JsonMessage, type ReceivedMessage, type Rule, type TestContext, type TransportEvent } from '../../suites/index.js';
 import { Arrivals } from './arrivals.js';
 import type { Transcript } from './transcript.js';
 
@@ -73,10 +89,12 @@ export class TestSession {
   }
 
   /** A fresh key and did:peer:2 for this test; envelopes to it are opened from now on. */
-  newIdentity(): { did: string; verkey: string } {
+  newIdentity(): Identity {
     this.keys = createKeyPairSync();
     this.deps.testKeys.push(this.keys);
-    return { did: createPeerDid2(this.keys.verkey, this.deps.endpoint), verkey: this.keys.verkey };
+    const { verkey } = this.keys;
+    const endpoint = this.deps.endpoint;
+    return { did: createPeerDid2(verkey, endpoint), verkey, peer1: createPeerDid1(verkey, endpoint), unqualified: createUnqualifiedDid(verkey, endpoint) };
   }
 
   deliver(message: ReceivedMessage): void {
@@ -253,9 +271,10 @@ export class TestSession {
     return {
       newIdentity: () => this.newIdentity(),
       // Only what is wrong with the agent's data is a result; anything else is agtest's error.
-      resolve(did) {
+      resolve(did, document) {
         try {
-          const resolved = resolvePeerDid(did);
+          const inline = /^did:peer:[24]/.test(did);
+          const resolved = inline || document === undefined ? resolvePeerDid(did) : resolveDidWithDocument(did, typeof document === 'string' ? Buffer.from(document, 'utf8') : document);
           return { ...resolved, key: resolved.services[0]?.recipientKeys[0] ?? resolved.verkeys[0] };
         } catch (error) {
           if (!(error instanceof EnvelopeError)) throw error;
@@ -271,6 +290,16 @@ export class TestSession {
           return { error: reason(error) };
         }
       },
+      verifySignedField(field) {
+        try {
+          const verified = verifySignedField(field);
+          return { signer: verified.signer, valid: verified.valid, value: verified.value };
+        } catch (error) {
+          if (!(error instanceof EnvelopeError)) throw error;
+          return { error: reason(error) };
+        }
+      },
+      signField: (value) => ({ ...signField(value, this.keys) }),
       verkeyToDidKey: (verkey) => verkeyToDidKey(verkey),
       sign: (data) => ({ ...signAttachment(data, this.keys) }),
       didKeyToVerkey(didKey) {

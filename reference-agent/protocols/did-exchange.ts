@@ -46,6 +46,7 @@ function request(agent: Agent, message: Message, via: Via): Message[] {
     return [];
   }
   const pthid = thread(message)['pthid'];
+  if (agent.has('dx-exact-version') && message['@type'] !== `${DID_EXCHANGE}/request`) return [problem(agent, id, pthid, 'request_not_accepted', `unsupported version: ${String(message['@type'])}`)];
   const invitation = typeof pthid === 'string' && agent.invitations.has(pthid);
   if (!invitation && !agent.has('dx-ignore-pthid')) return [problem(agent, id, pthid, 'request_not_accepted', `~thread.pthid ${JSON.stringify(pthid ?? null)} names no invitation of this agent`)];
   let theirKey: string;

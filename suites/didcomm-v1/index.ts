@@ -2,6 +2,7 @@ import type { Suite } from '../define.js';
 import { basicMessageActive, basicMessagePassive } from './basicmessage.js';
 import { discoverFeaturesActive, discoverFeaturesPassive } from './discover-features.js';
 import { messagePassive } from './message.js';
+import { connectionsPassive } from './connections.js';
 import { didExchangeActive, didExchangePassive } from './did-exchange.js';
 import { outOfBandActive, outOfBandPassive } from './out-of-band.js';
 import { trustPingActive, trustPingPassive } from './trust-ping.js';
@@ -24,6 +25,7 @@ export const didcommV1Suites: readonly Suite[] = [
   outOfBandPassive,
   didExchangePassive,
   didExchangeActive,
+  connectionsPassive,
   // Transport clusters use trust ping as their probe, so they belong to this suite.
   ...TRANSPORTS.flatMap(transportSuites),
   envelopePassive,

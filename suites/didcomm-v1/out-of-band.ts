@@ -1,4 +1,5 @@
-import { defineSuite, defineTest, type JsonMessage, type ReceivedMessage, type TestContext } from '../define.js';
+import { defineSuite, defineTest, type Identity, type JsonMessage, type ReceivedMessage, type TestContext } from '../define.js';
+import { handshakeOfRequest, handshakeResponse, readRequest } from './handshake.js';
 import { DIDCOMM_PREFIX, LEGACY_PREFIX, parseMessageType } from './message-type.js';
 
 const RFC = 'Aries RFC 0434 (Out-of-Band Protocol 1.1)';
@@ -145,14 +146,15 @@ export const outOfBandActive = defineSuite({
   ],
 });
 
-const REQUEST = 'https://didcomm.org/didexchange/1.1';
+/** What agtest's invitations offer, best first: DID exchange 1.1 and 1.0 (Aries RFC 0023). */
+export const OFFERED_HANDSHAKES = [`${DIDCOMM_PREFIX}didexchange/1.1`, `${DIDCOMM_PREFIX}didexchange/1.0`];
 
 /**
- * agtest's own invitation (DID exchange 1.1 as the handshake; an inline service with a fresh
- * key of this test, or `service`, e.g. a DID the agent is already connected with), handed to the
- * agent through agact receive-invitation.
+ * agtest's own invitation (DID exchange 1.1 and 1.0 as the handshakes; an inline service with a
+ * fresh key of this test, or `service`, e.g. a DID the agent is already connected with), handed to
+ * the agent through agact receive-invitation. `identity`: the test's identity whose key it names.
  */
-export async function offerInvitation(t: TestContext, service?: string | 'new-did'): Promise<{ invitation: JsonMessage; key: string; did: string }> {
+export async function offerInvitation(t: TestContext, service?: string | 'new-did'): Promise<{ invitation: JsonMessage; key: string; did: string; identity: Identity | undefined }> {
   const me = service === undefined || service === 'new-did' ? t.dids.newIdentity() : undefined;
   if (service === 'new-did') service = me!.did;
   const key = me?.verkey ?? t.agtestVerkey;
@@ -160,12 +162,12 @@ export async function offerInvitation(t: TestContext, service?: string | 'new-di
     '@type': `${DIDCOMM_PREFIX}out-of-band/1.1/invitation`,
     '@id': t.newId(),
     label: 'agtest',
-    handshake_protocols: [REQUEST],
+    handshake_protocols: OFFERED_HANDSHAKES,
     services: [service ?? { id: '#inline', type: 'did-communication', recipientKeys: [t.dids.verkeyToDidKey(key)], routingKeys: [], serviceEndpoint: t.endpoint }],
   };
   const url = `${t.endpoint.startsWith('http') ? t.endpoint : 'https://agtest.invalid/'}?oob=${Buffer.from(JSON.stringify(invitation)).toString('base64url')}`;
   await t.act('receive-invitation', { invitation_url: url });
-  return { invitation, key, did: me?.did ?? service ?? '' };
+  return { invitation, key, did: me?.did ?? service ?? '', identity: me };
 }
 
 const isType = (family: string, name: string) => (m: ReceivedMessage) => {
@@ -199,14 +201,10 @@ export const outOfBandPassive = defineSuite({
         // matches the invitation's DID or its peer's DID, it is the connection it has.
         const first = await offerInvitation(t, 'new-did');
         const request = await t.receive(isType('didexchange', 'request'), { description: "a DID exchange request answering agtest's first invitation" });
-        const theirDid = request.message['did'];
-        const resolved = typeof theirDid === 'string' ? t.dids.resolve(theirDid) : { error: 'no did' };
-        const theirKey = ('error' in resolved ? undefined : resolved.key) ?? request.envelope?.sender;
-        if (!theirKey) t.skip(`agtest cannot find the agent's key to connect first (${'error' in resolved ? resolved.error : 'no keys'})`);
-        await t.sendEnvelope(
-          { '@type': `${REQUEST}/response`, '@id': t.newId(), '~thread': { thid: request.message['@id'], pthid: first.invitation['@id'] }, did: first.did, 'did_rotate~attach': t.dids.sign(first.did) },
-          { mode: 'authcrypt', to: theirKey, expectRefusal: false },
-        );
+        const reading = readRequest(t, request.message);
+        const theirKey = reading.key ?? request.envelope?.sender;
+        if (!theirKey) t.skip(`agtest cannot find the agent's key to connect first (${[...reading.problems, ...reading.unchecked].join('; ') || 'no keys'})`);
+        await t.sendEnvelope(handshakeResponse(t, handshakeOfRequest(request.message)!, request.message, first.identity!, first.invitation['@id']), { mode: 'authcrypt', to: theirKey, expectRefusal: false });
         await t.receive(isType('didexchange', 'complete'), { description: 'the DID exchange complete that makes the first connection' });
         const second = await offerInvitation(t, first.did);
         const answer = await t.receive((m) => isType('out-of-band', 'handshake-reuse')(m) || isType('didexchange', 'request')(m), { description: "handshake-reuse (or a new request) answering the invitation that names agtest's DID" });

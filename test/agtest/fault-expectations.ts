@@ -19,7 +19,7 @@ export interface FaultExpectation {
   warning?: { test: string; text: RegExp };
 }
 
-const DX_TESTS = ['response-encrypted', 'response-thread', 'response-signed', 'complete', 'rejects-plaintext-request', 'rejects-unknown-invitation'].map((name) => `didexchange.1_1.passive.${name}`);
+const DX_TESTS = ['response-encrypted', 'response-thread', 'response-signed', 'complete', 'newer-minor-request', 'rejects-plaintext-request', 'rejects-unknown-invitation'].map((name) => `didexchange.1_1.passive.${name}`);
 
 export const FAULT_EXPECTATIONS: FaultExpectation[] = [
   { fault: 'uuid-only-ids', failing: { tests: ['message.v1.passive.accepts-well-formed'], reason: /non-UUID @id/ } },
@@ -84,6 +84,7 @@ export const FAULT_EXPECTATIONS: FaultExpectation[] = [
   { fault: 'oob-raw-recipient-keys', failing: { tests: ['out_of_band.1_1.active.well-formed'], reason: /MUST be did:key references/ } },
   { fault: 'oob-no-handshake-or-request', failing: { tests: ['out_of_band.1_1.active.well-formed', ...DX_TESTS], reason: /neither handshake_protocols nor requests~attach|does not offer DID exchange 1\.x/ } },
   { fault: 'dx-response-wrong-thid', failing: { tests: ['didexchange.1_1.passive.response-thread'], reason: /response ~thread\.thid is .*not the request @id/ } },
+  { fault: 'dx-exact-version', failing: { tests: ['didexchange.1_1.passive.newer-minor-request'], reason: /refused agtest's didexchange\/1\.2\/request: request_not_accepted/ } },
   { fault: 'dx-unsigned-rotate', failing: { tests: ['didexchange.1_1.passive.response-signed'], reason: /did_rotate~attach: ENVELOPE_MALFORMED: the attachment is not signed/ } },
   { fault: 'dx-rotate-wrong-key', failing: { tests: ['didexchange.1_1.passive.response-signed'], reason: /did_rotate~attach is signed by .*not by the invitation key/ } },
   { fault: 'dx-plaintext-response', failing: { tests: ['didexchange.1_1.passive.response-encrypted'], reason: /the response came in plaintext/ } },
