@@ -13,6 +13,7 @@ import { claimOutputFolder } from './output/output-folder.js';
 import type { Reporter, RunSummary } from './reporters/reporter.js';
 import { startAgentProcess } from './run/agent-process.js';
 import { expandClaims, planTests } from './run/plan-tests.js';
+import { confirmBlocks } from './run/confirm-blocks.js';
 import { firstExit, interruptionExitCode, openLogs, preflight, rootCause } from './run/interruption.js';
 import { runTest, type RunProgress, type RunTestDeps } from './run/run-test.js';
 import { fillCommand, fillTemplate } from './run/template.js';
@@ -292,6 +293,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       }
     }
     {
+      results.splice(0, results.length, ...confirmBlocks(results));
       const scores = scoreResults(results);
       const profile: InteropProfile = {
         test_suite: suiteUri,

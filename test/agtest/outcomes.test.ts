@@ -89,11 +89,22 @@ const outcomes = defineSuite({
   ],
 });
 
-const allBlocked = defineSuite({
+const nothingRuns = defineSuite({
   cluster: 'blocked.1_0',
   mode: 'passive',
-  description: 'nothing can be tested',
-  tests: [defineTest({ name: 'a', description: 'blocked', spec: 'test', run: async (t) => t.block('prerequisite missing', 'elsewhere') })],
+  description: 'nothing can be tested: the one test needs a junction the agent does not claim',
+  tests: [defineTest({ name: 'a', description: 'not run', spec: 'test', requires: ['probe.1_0.passive'], run: async () => undefined })],
+});
+
+const falseBlock = defineSuite({
+  cluster: 'falseblock.1_0',
+  mode: 'passive',
+  description: 'a block whose prerequisite passed',
+  tests: [
+    defineTest({ name: 'prerequisite', description: 'passes', spec: 'test', run: async () => undefined }),
+    defineTest({ name: 'dependent', description: 'blocks on a prerequisite that passed', spec: 'test', run: async (t) => t.block('no connection', 'falseblock.1_0.passive.prerequisite') }),
+    defineTest({ name: 'unnamed', description: 'blocks naming nothing', spec: 'test', run: async (t) => t.block('something missing') }),
+  ],
 });
 
 async function runSuites(suites: Suite[], claims: string[]) {
@@ -133,11 +144,21 @@ t.test('outcomes: every MUST reported, SHOULD warns, blocked counts nowhere', as
 });
 
 t.test('a run where nothing could be tested exits non-zero and says so', async (t) => {
-  const { summary } = await runSuites([allBlocked], ['blocked.1_0.passive']);
+  const { summary } = await runSuites([nothingRuns], ['blocked.1_0.passive']);
   t.equal(summary.nothingTested, true);
   t.equal(summary.exitCode, 1);
   t.equal(summary.profile.profile['blocked.1_0.passive'], undefined, 'a junction with no test run has no score');
-  t.equal(summary.results[0]?.status, 'blocked');
+  t.equal(summary.results[0]?.status, 'not-run');
+});
+
+t.test('a block whose prerequisite did not fail is this test’s failure: no fault goes unreported', async (t) => {
+  const { summary } = await runSuites([falseBlock], ['falseblock.1_0.passive']);
+  const [prerequisite, dependent, unnamed] = summary.results;
+  t.equal(prerequisite?.status, 'pass');
+  t.equal(dependent?.status, 'fail');
+  t.match(dependent?.reason, /^no connection \(counted as this test's failure: falseblock\.1_0\.passive\.prerequisite did not fail in this run/);
+  t.equal(unnamed?.status, 'fail');
+  t.equal(summary.profile.profile['falseblock.1_0.passive'], 'constrained (1 of 3)');
 });
 
 t.test('a message whose @type is not a string is a finding naming its file', (t) =>
