@@ -172,7 +172,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
           strays.addMessage('received', file.name, file.bytes, message as JsonMessage);
           return;
         }
-        active.transcript.addMessage('received', file.name, file.bytes, message as JsonMessage);
+        active.transcript.addMessage('received', file.name, file.bytes, message as JsonMessage, envelope ? (message as JsonMessage) : undefined);
         active.deliver({ file: file.name, message: message as JsonMessage, mediaType: file.mediaType, receivedAt: new Date(), ...(envelope ? { envelope } : {}), ...(envelopeError ? { envelopeError } : {}) });
       };
       const strays = new Transcript(join(outDir, 'transcripts', '_outside-tests'));

@@ -207,7 +207,7 @@ export class TestSession {
         const written = await deps.outbox.write(bytes, 'dee');
         session.sentFiles.push(written.name);
         if (options.expectRefusal ?? (options.mutate !== undefined || options.to !== undefined)) session.meantToBeRefused.add(written.name);
-        session.transcript.addMessage('sent', written.name, bytes, { ...message, '~agtest': { envelope: options.mode, to, tampered: options.mutate !== undefined } });
+        session.transcript.addMessage('sent', written.name, bytes, { ...message, '~agtest': { envelope: options.mode, to, tampered: options.mutate !== undefined } }, message);
         return { file: written.name };
       },
       receive(match, options) {

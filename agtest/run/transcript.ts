@@ -25,9 +25,14 @@ export class Transcript {
     await mkdir(this.dir, { recursive: true });
   }
 
-  addMessage(kind: 'sent' | 'received', file: string, bytes: string | Uint8Array, message: Record<string, unknown> | undefined): void {
+  /**
+   * `opened`: for an envelope, the plaintext inside it, kept beside the exact bytes
+   * (`NN-<kind>-<file>.plaintext.json`) so that the evidence can be read without the keys.
+   */
+  addMessage(kind: 'sent' | 'received', file: string, bytes: string | Uint8Array, message: Record<string, unknown> | undefined, opened?: Record<string, unknown>): void {
     const copy = `${String(++this.counter).padStart(2, '0')}-${kind}-${file}`;
     this.pending.push(writeFile(join(this.dir, copy), bytes));
+    if (opened) this.pending.push(writeFile(join(this.dir, `${copy}.plaintext.json`), `${JSON.stringify(opened, null, 2)}\n`));
     const thread = message?.['~thread'] as Record<string, unknown> | undefined;
     this.entries.push({ at: new Date().toISOString(), kind, file: copy, type: message?.['@type'], id: message?.['@id'], ...(kind === 'received' ? { thid: thread?.['thid'] } : {}) } as TranscriptEntry);
   }

@@ -29,6 +29,9 @@ t.test('agtest run with no config certifies the built-in reference agent and lea
     t.ok(ping.some((e) => e.kind === 'sent') && ping.some((e) => e.kind === 'received'), 'the transcript has the ping and its response');
     const received = ping.find((e) => e.kind === 'received')!;
     await access(join(out, 'transcripts', 'trust_ping.1_0.passive.responds', received.file!));
+    // The test runs inside the DID exchange connection: the envelope's plaintext is kept beside it.
+    const opened = JSON.parse(await readFile(join(out, 'transcripts', 'trust_ping.1_0.passive.responds', `${received.file!}.plaintext.json`), 'utf8')) as Record<string, unknown>;
+    t.match(opened['@type'], /trust_ping\/1\.0\/ping_response$/, 'the opened plaintext is in the transcript');
     t.same(await processesWithMark(result.mark), [], 'no agent, adapter or agact process is left running');
   }),
 );
