@@ -34,6 +34,8 @@ export type AdapterEvent =
   | { type: 'sent'; file: string; status?: number; durationMs: number }
   | { type: 'received'; file: string; contentType: string; via: 'inbound' | 'return-route' }
   | { type: 'undeliverable'; file: string; status?: number; reason: string }
+  /** One attempt at a file failed (an HTTP error status, or no answer) and will be repeated after `delayMs`. */
+  | { type: 'retrying'; file: string; status?: number; reason: string; attempt: number; delayMs: number }
   /** The file may have reached the agent more than once (a send was cut off and repeated). */
   | { type: 'possible-duplicate'; file: string }
   | { type: 'warning'; message: string };

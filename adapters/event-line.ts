@@ -12,6 +12,7 @@ const SHAPES: Record<AdapterEvent['type'], Shape> = {
   sent: { file: 'string', status: 'number?', durationMs: 'number' },
   received: { file: 'string', contentType: 'string', via: 'string' },
   undeliverable: { file: 'string', status: 'number?', reason: 'string' },
+  retrying: { file: 'string', status: 'number?', reason: 'string', attempt: 'number', delayMs: 'number' },
   'possible-duplicate': { file: 'string' },
   warning: { message: 'string' },
 };

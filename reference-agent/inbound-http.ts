@@ -40,7 +40,7 @@ export function createInboundHandler(agent: Agent, outbound: Outbound): Handler 
       for (const reply of rest) await outbound.send(reply, via);
       return;
     }
-    response.writeHead(agent.has('http-status-200') ? 200 : 202).end();
+    response.writeHead(agent.has('http-status-204') ? 204 : 202).end();
     for (const reply of replies) await outbound.send(reply, via);
   };
 }

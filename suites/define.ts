@@ -108,6 +108,8 @@ export type TransportEvent =
   | { type: 'sent'; file: string; status?: number; durationMs: number }
   | { type: 'received'; file: string; contentType: string; via: string }
   | { type: 'undeliverable'; file: string; status?: number; reason: string }
+  /** One attempt failed (an HTTP error status, or no answer) and the adapter will repeat it. */
+  | { type: 'retrying'; file: string; status?: number; reason: string; attempt: number; delayMs: number }
   | { type: 'possible-duplicate'; file: string }
   | { type: 'warning'; message: string };
 

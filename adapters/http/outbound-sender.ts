@@ -111,8 +111,11 @@ export async function startOutboundSender(context: AdapterContext, target: URL, 
       maxBodyBytes: options.maxBodyBytes,
       signal: cutOff.signal,
       stopRetrying: stopping.signal,
-      onRetry: (reason, attempt, delayMs) =>
-        context.log(`http adapter: POST ${file.name} to ${target.href} failed (${reason}); retrying in ${delayMs} ms (attempt ${attempt + 1} of ${options.retries + 1})`),
+      onRetry: (reason, attempt, delayMs, status) => {
+        context.log(`http adapter: POST ${file.name} to ${target.href} failed (${reason}); retrying in ${delayMs} ms (attempt ${attempt + 1} of ${options.retries + 1})`);
+        // Each failed attempt is reported: an HTTP error is the agent's answer, whatever the retry settings.
+        context.emit({ type: 'retrying', file: file.name, ...(status === undefined ? {} : { status }), reason, attempt, delayMs });
+      },
     });
     if (outcome.kind === 'stopped') throw new Halted('stopped');
     if (outcome.kind === 'unreachable') {

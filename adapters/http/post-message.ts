@@ -94,7 +94,8 @@ export interface RetrySettings extends PostSettings {
   retryDelayMs: number;
   /** No further attempt once this is aborted (the one in flight is governed by `signal`). */
   stopRetrying?: AbortSignal;
-  onRetry?(reason: string, attempt: number, delayMs: number): void;
+  /** An attempt failed and will be repeated: `status` when the agent answered with an HTTP error. */
+  onRetry?(reason: string, attempt: number, delayMs: number, status?: number): void;
 }
 
 export type PostOutcome =
@@ -117,11 +118,13 @@ export async function postWithRetries(url: URL, body: Buffer, contentType: strin
     if (stopped()) return { kind: 'stopped', repeated };
     attempts++;
     let reason: string;
+    let status: number | undefined;
     try {
       const response = await postOnce(url, body, contentType, settings);
       if (response.status < 500 && response.status !== 429) return { kind: 'answered', response, attempts, repeated };
       if (attempts > settings.retries) return { kind: 'answered', response, attempts, repeated };
-      reason = `HTTP ${response.status}`;
+      status = response.status;
+      reason = `HTTP ${response.status}${response.body.length > 0 ? `: ${response.body.toString('utf8', 0, Math.min(response.body.length, 800)).slice(0, 200)}` : ''}`;
     } catch (error) {
       if (settings.signal?.aborted) return { kind: 'stopped', repeated };
       if (!(error instanceof PostFailure)) throw error;
@@ -135,7 +138,7 @@ export async function postWithRetries(url: URL, body: Buffer, contentType: strin
       reason = `${error.code}${error.maybeDelivered ? ', after the whole message was sent' : ''}`;
     }
     const delayMs = settings.retryDelayMs * 2 ** (attempts - 1);
-    settings.onRetry?.(reason, attempts, delayMs);
+    settings.onRetry?.(reason, attempts, delayMs, status);
     try {
       await sleep(delayMs, undefined, { signal: settings.stopRetrying ?? settings.signal });
     } catch (error) {

@@ -29,7 +29,7 @@ function disclose(agent: Agent, thid: string, query: string): Message {
     '@type': agent.type('discover-features', 'disclose'),
     '@id': agent.newId(),
     '~thread': { thid: agent.has('disclose-wrong-thid') ? agent.newId() : thid },
-    protocols: protocols.map((p) => ({ pid: `${PREFIX}${p}` })),
+    protocols: protocols.map((p) => (agent.has('disclose-bare-pids') ? `${PREFIX}${p}` : { pid: `${PREFIX}${p}` })),
   };
 }
 

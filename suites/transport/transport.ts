@@ -1,5 +1,5 @@
-import { defineSuite, defineTest, type Suite, type TestContext, type TestDefinition } from '../define.js';
-import { messageType, ofType } from '../didcomm-v1/message-type.js';
+import { defineSuite, defineTest, type Rule, type Suite, type TestContext, type TestDefinition } from '../define.js';
+import { deliveryOf, either, errorStatuses, messageType, ofType, receiveOrNothing, repliesTo } from '../didcomm-v1/message-type.js';
 
 const isPing = ofType('trust_ping', 1, 'ping');
 const isPingResponse = ofType('trust_ping', 1, 'ping_response');
@@ -9,18 +9,38 @@ const PLAINTEXT_TYPES = /^application\/(json|didcomm-plain\+json)\s*(;|$)/i;
 /** The transports agtest has built-in adapters for; each gets a `transport.<name>` cluster. */
 export const TRANSPORTS = ['http', 'ws', 'smtp'] as const;
 
-const ping = (t: TestContext, extra: Record<string, unknown> = {}) =>
-  t.send({ '@type': messageType('trust_ping', '1.0', 'ping'), '@id': t.newId(), response_requested: true, ...extra });
+const ping = (t: TestContext, extra: Record<string, unknown> = {}) => {
+  const id = t.newId();
+  return t.send({ '@type': messageType('trust_ping', '1.0', 'ping'), '@id': id, response_requested: true, ...extra }).then((sent) => ({ ...sent, id }));
+};
 
-/** Waits for the adapter's word on `file` and fails the test, with the transport's reason, unless it was accepted. */
-async function expectDelivered(t: TestContext, transport: string, file: string) {
-  const report = await t.transportEvent((e) => (e.type === 'sent' || e.type === 'undeliverable') && e.file === file, {
-    description: `the ${transport} adapter's report on delivering ${file}`,
-  });
-  if (report.type === 'undeliverable') {
-    t.fail(`the agent refused a well-formed message over ${transport}${report.status ? ` (status ${report.status})` : ''}: ${report.reason}`);
+const RFC0025 = 'Aries RFC 0025 (DIDComm Transports)';
+const DELIVERED = (transport: string): Rule => ({
+  id: 'delivered',
+  level: 'MUST',
+  cite: `${RFC0025}${transport === 'http' ? ', HTTP(S): "Messages are transported via HTTP POST"' : ''}; the agent receives messages on the endpoint it advertises`,
+  text: `a well-formed message sent over ${transport} is accepted by the transport (every attempt's error answer is quoted)`,
+});
+const ANSWERED = (transport: string): Rule => ({
+  id: 'answered',
+  level: 'MUST',
+  cite: `${RFC0025}; Aries RFC 0048 (Trust Ping 1.0), Roles ("The receiver responds")`,
+  text: `a reply to the ping (a ping_response, or any message in its thread) comes back over ${transport}`,
+});
+
+/** Judges rule `delivered` from the adapter's word on `file`, waiting out its retries. */
+async function judgeDelivery(t: TestContext, transport: string, file: string) {
+  const delivery = await deliveryOf(t, file);
+  const statuses = errorStatuses(delivery);
+  const final = delivery.final;
+  if (final?.type === 'undeliverable') {
+    t.verify('delivered', false, `the agent refused a well-formed message over ${transport}${final.status ? ` (status ${final.status})` : ''}: ${final.reason}${statuses.length > 1 ? ` (every attempt: ${statuses.join(', ')})` : ''}`);
+  } else if (!final) {
+    t.verify('delivered', false, `the ${transport} adapter reported no outcome for ${file}: the agent holds the message without answering`);
+  } else if (statuses.length > 0) {
+    t.verify('delivered', false, `the agent answered a well-formed message over ${transport} with ${statuses.join(', ')} before accepting it on a retry`);
   }
-  return report;
+  return final?.type === 'sent' ? final : undefined;
 }
 
 /** A cluster about one transport only means something when the run uses that transport. */
@@ -41,10 +61,12 @@ function passiveTests(transport: string): TestDefinition[] {
       description: `A message sent over ${transport} is accepted by the transport and answered over it.`,
       spec: 'Aries RFC 0025 (DIDComm transports): the agent receives messages on the endpoint it advertises',
       requires: ['trust_ping.1_0.passive'],
+      rules: [DELIVERED(transport), ANSWERED(transport)],
       async run(t: TestContext) {
         const sent = await ping(t);
-        await expectDelivered(t, transport, sent.file);
-        await t.receive(isPingResponse, { description: `a ping_response over ${transport}` });
+        await judgeDelivery(t, transport, sent.file);
+        const reply = await receiveOrNothing(t, either(isPingResponse, repliesTo(sent.id)), `a ping_response over ${transport}`);
+        t.verify('answered', reply, `no reply to the ping ${sent.id} came back over ${transport}`);
       },
     }),
   ];
@@ -53,26 +75,37 @@ function passiveTests(transport: string): TestDefinition[] {
     ...tests,
     defineTest({
       name: 'status-accepted',
-      description: 'An HTTP POST of a message without return route is answered 202 Accepted.',
-      spec: 'Aries RFC 0025, HTTP(S): a received message is acknowledged with 202 Accepted; a body only with return route (RFC 0092)',
+      description: 'An HTTP POST of a message without return route is answered 202 Accepted (200 OK is allowed).',
+      spec: 'Aries RFC 0025, HTTP(S): a received message is acknowledged with 202 Accepted (200 OK allowed); a body only with return route (RFC 0092)',
       requires: ['trust_ping.1_0.passive'],
+      rules: [
+        DELIVERED(transport),
+        { id: 'status-202', level: 'SHOULD', cite: `${RFC0025}, HTTP(S): "A received message should be responded to with a 202 Accepted status code ... Accepting a 200 OK status code is allowed."`, text: 'the POST is answered 202 Accepted, or 200 OK' },
+      ],
       async run(t: TestContext) {
         const sent = await ping(t, { response_requested: false });
-        const report = await expectDelivered(t, transport, sent.file);
-        if (report.type === 'sent' && report.status !== 202) t.warn(`HTTP ${report.status ?? '(no status)'} to a message without return route; RFC 0025 expects 202 Accepted`);
+        const report = await judgeDelivery(t, transport, sent.file);
+        if (report?.type === 'sent') t.verify('status-202', report.status === 202 || report.status === 200, `HTTP ${report.status ?? '(no status)'} to a message without return route, not 202 Accepted (or 200 OK)`);
       },
     }),
     defineTest({
       name: 'return-route',
-      description: 'With ~transport.return_route "all" the reply comes back in the HTTP response.',
+      description: 'With ~transport.return_route "all" the reply comes back in the HTTP response (a MAY: its absence is a warning).',
       spec: 'Aries RFC 0092 (Transports Return Route): return_route "all" sends replies on the incoming connection',
       requires: ['trust_ping.1_0.passive'],
+      rules: [
+        DELIVERED(transport),
+        ANSWERED(transport),
+        { id: 'return-route', level: 'MAY', cite: 'Aries RFC 0092 (Transports Return Route): for HTTP, the decorator means the receiving agent "MAY hold onto the connection and use it to return messages"', text: 'with ~transport.return_route "all", the reply comes in the HTTP response' },
+      ],
       async run(t: TestContext) {
         const sent = await ping(t, { '~transport': { return_route: 'all' } });
-        await expectDelivered(t, transport, sent.file);
-        const response = await t.receive(isPingResponse, { description: 'a ping_response to a return_route "all" ping' });
-        const arrival = await t.transportEvent((e) => e.type === 'received' && e.file === response.file, { description: `the adapter's report on receiving ${response.file}` });
-        t.check(
+        await judgeDelivery(t, transport, sent.file);
+        const response = await receiveOrNothing(t, either(isPingResponse, repliesTo(sent.id)), 'a ping_response to a return_route "all" ping');
+        if (!t.verify('answered', response, `no reply to the return_route "all" ping ${sent.id} came back`)) return;
+        const arrival = await t.transportEvent((e) => e.type === 'received' && e.file === response!.file, { description: `the adapter's report on receiving ${response!.file}` });
+        t.verify(
+          'return-route',
           arrival.type === 'received' && arrival.via === 'return-route',
           `the ping_response came as a separate ${arrival.type === 'received' ? arrival.via : ''} request, not in the HTTP response: return_route "all" was ignored`,
         );
@@ -88,16 +121,31 @@ function activeTests(transport: string): TestDefinition[] {
       description: `agact send-ping makes the agent send a ping to agtest over ${transport}${transport === 'http' ? ', labelled with the media type of what it is' : ''}.`,
       spec: 'Aries RFC 0025 (DIDComm transports); Aries RFC 0044: DIDComm v1 plaintext travels as application/json, an RFC 0019 envelope as application/didcomm-envelope-enc',
       requires: ['trust_ping.1_0.active'],
+      rules: [
+        { id: 'arrives', level: 'MUST', cite: `${RFC0025}: messages travel to the endpoint the receiver advertises`, text: `the ping agact send-ping asked for arrives over ${transport}` },
+        ...(transport === 'http'
+          ? [
+              { id: 'own-post', level: 'MUST', cite: `${RFC0025}, HTTP(S): "Messages are transported via HTTP POST"; "POST requests are considered transmit only by default"`, text: "the ping comes as a POST of the agent's own to agtest's endpoint" } satisfies Rule,
+              {
+                id: 'media-type',
+                level: 'MUST',
+                cite: `${RFC0025}, HTTP(S): "The MIME Type for the POST request is application/didcomm-envelope-enc"; Aries RFC 0044 (DIDComm File and MIME Types: plaintext is application/json)`,
+                text: 'the POST is labelled with the media type of what it carries: application/didcomm-envelope-enc for an envelope, application/json for plaintext',
+              } satisfies Rule,
+            ]
+          : []),
+      ],
       async run(t: TestContext) {
         await t.act('send-ping', { response_requested: false });
-        const sent = await t.receive(isPing, { description: `a ping sent by the agent over ${transport}` });
+        const sent = await receiveOrNothing(t, isPing, `a ping sent by the agent over ${transport}`);
+        if (!t.verify('arrives', sent, `no ping sent by the agent arrived over ${transport}`) || !sent) return;
         const arrival = await t.transportEvent((e) => e.type === 'received' && e.file === sent.file, { description: `the adapter's report on receiving ${sent.file}` });
         if (arrival.type !== 'received' || transport !== 'http') return;
-        t.check(arrival.via === 'inbound', `the ping did not come as a POST of the agent's own (via ${arrival.via})`);
+        t.verify('own-post', arrival.via === 'inbound', `the ping did not come as a POST of the agent's own (via ${arrival.via})`);
         if (sent.envelope || sent.envelopeError) {
-          t.check(/^application\/didcomm-envelope-enc\b/i.test(arrival.contentType), `the agent POSTed an RFC 0019 envelope as Content-Type ${JSON.stringify(arrival.contentType)}; RFC 0044 says application/didcomm-envelope-enc`);
+          t.verify('media-type', /^application\/didcomm-envelope-enc\b/i.test(arrival.contentType), `the agent POSTed an RFC 0019 envelope as Content-Type ${JSON.stringify(arrival.contentType)}; RFC 0044 says application/didcomm-envelope-enc`);
         } else {
-          t.check(PLAINTEXT_TYPES.test(arrival.contentType), `the agent POSTed a plaintext message as Content-Type ${JSON.stringify(arrival.contentType)}; RFC 0044 says application/json`);
+          t.verify('media-type', PLAINTEXT_TYPES.test(arrival.contentType), `the agent POSTed a plaintext message as Content-Type ${JSON.stringify(arrival.contentType)}; RFC 0044 says application/json`);
         }
       },
     }),
