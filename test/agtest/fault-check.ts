@@ -1,6 +1,7 @@
 import type { Test } from 'tap';
 import { FAULTS } from '../../reference-agent/index.js';
 import { junctionOf } from '../../profiles/index.js';
+import { didcommV1Suites } from '../../suites/index.js';
 import { assertFaultVerdicts } from '../helpers/fault-verdicts.js';
 import { runReference } from '../helpers/reference-run.js';
 import type { FaultExpectation } from './fault-expectations.js';
@@ -12,10 +13,21 @@ import type { FaultExpectation } from './fault-expectations.js';
  */
 const FIELD_FAULT_JUNCTIONS = new Set(['out_of_band.1_1.active', 'out_of_band.1_1.passive', 'didexchange.1_1.passive', 'didexchange.1_1.active']);
 
-/** What a fault touches, for grouping: its tests in the junctions above, its junctions elsewhere. */
+/** Junction → the junctions with a test that `requires` it (their tests are blocked when it fails entirely). */
+const DEPENDENTS = new Map<string, string[]>();
+for (const suite of didcommV1Suites) {
+  for (const required of new Set(suite.tests.flatMap((test) => test.requires ?? []))) DEPENDENTS.set(required, [...(DEPENDENTS.get(required) ?? []), suite.junction]);
+}
+
+/**
+ * What a fault touches, for grouping: its tests in the junctions above, its junctions elsewhere,
+ * and the junctions that require a junction it fails (a probe junction that fails every test
+ * blocks them).
+ */
 export function touchedBy(expectation: FaultExpectation): Set<string> {
   const tests = [...(expectation.failing?.tests ?? []), ...(expectation.warning ? [expectation.warning.test] : [])];
-  return new Set(tests.map((test) => (FIELD_FAULT_JUNCTIONS.has(junctionOf(test)) ? test : junctionOf(test))));
+  const dependents = (expectation.failing?.tests ?? []).flatMap((test) => DEPENDENTS.get(junctionOf(test)) ?? []);
+  return new Set([...tests.map((test) => (FIELD_FAULT_JUNCTIONS.has(junctionOf(test)) ? test : junctionOf(test))), ...dependents]);
 }
 
 /**
