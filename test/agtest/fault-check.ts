@@ -66,7 +66,7 @@ export async function checkFaults(t: Test, group: readonly FaultExpectation[]): 
     first?.only ? { only: first.only } : {},
     first?.transport,
   );
-  const verdicts = group.map((e) => ({ fault: e.fault, failing: e.failing, warnings: e.warning && { tests: [e.warning.test], text: e.warning.text } }));
+  const verdicts = group.map((e) => ({ fault: e.fault, failing: e.failing, blocked: e.blocked, warnings: e.warning && { tests: [e.warning.test], text: e.warning.text } }));
   assertFaultVerdicts(t, summary, verdicts);
   const expectedFailing = verdicts.flatMap((v) => v.failing?.tests ?? []);
   t.equal(summary.exitCode, expectedFailing.length > 0 ? 1 : 0, 'exit code follows the profile');
