@@ -183,7 +183,30 @@ t.test('a 5xx is retried a bounded number of times, then undeliverable', (t) =>
     await waitFor('the next file to be sent', () => adapter.eventsOf('sent').some((e) => e.file === next.name));
     t.equal(peer.requests.filter((r) => r.body.toString().includes('flaky')).length, 3, 'first attempt + 2 retries');
     t.same(adapter.eventsOf('undeliverable').map((e) => [e.file, e.status, e.reason]), [[flaky.name, 503, 'busy']]);
+    // Each failed attempt is its own event, status and body included: an error answer is evidence whatever the retry settings.
+    t.same(adapter.eventsOf('retrying').map((e) => [e.file, e.status, e.reason, e.attempt, e.delayMs]), [
+      [flaky.name, 503, 'HTTP 503: busy', 1, 10],
+      [flaky.name, 503, 'HTTP 503: busy', 2, 20],
+    ]);
     t.same(await readdir(join(adapter.outbox, '.undeliverable')), [flaky.name]);
+  }),
+);
+
+t.test('a 5xx then a 2xx on retry: sent, and the failed attempt was reported', (t) =>
+  withTempDir(async (dir) => {
+    let attempts = 0;
+    const peer = await startPeer((_request, response) => {
+      attempts++;
+      if (attempts === 1) response.writeHead(500).end('boom');
+      else response.writeHead(202).end();
+    });
+    const adapter = await startHttpAdapter(dir, peer.url, ['--retries', '3', '--retry-delay-ms', '10']);
+    t.teardown(() => Promise.all([adapter.stop(), peer.close()]));
+    const writer = await createMessageWriter(adapter.outbox);
+    const file = await writer.write('{"once":true}', 'dm');
+    await waitFor('the file to be sent', () => adapter.eventsOf('sent').some((e) => e.file === file.name));
+    t.same(adapter.eventsOf('retrying').map((e) => [e.file, e.status, e.attempt]), [[file.name, 500, 1]]);
+    t.same(adapter.eventsOf('undeliverable'), []);
   }),
 );
 
