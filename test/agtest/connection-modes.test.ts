@@ -7,7 +7,7 @@ import { referenceAgentConfig, run } from '../../agtest/index.js';
 import { FAST_TIMEOUTS, withTempDir } from '../helpers/reference-run.js';
 
 t.test('claiming DID exchange or envelopes moves every test into RFC 0019 envelopes; without either the same tests run in plaintext', async (t) => {
-  const filesOf = (dir: string, test: string) => readdir(join(dir, 'transcripts', test)).then((names) => names.filter((name) => name !== 'transcript.json'));
+  const filesOf = (dir: string, test: string) => readdir(join(dir, 'transcripts', test)).then((names) => names.filter((name) => name !== 'transcript.json' && !name.endsWith('.plaintext.json')));
   // connection: keys from DID exchange; setup-keys: envelopes claimed without DID exchange; plaintext: neither.
   for (const mode of ['connection', 'setup-keys', 'plaintext'] as const) {
     await withTempDir(async (outDir) => {
