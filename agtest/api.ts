@@ -132,6 +132,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       const keys = await createKeyPair();
       const testKeys: KeyPair[] = [];
       const runConnection: RunTestDeps['runConnection'] = {};
+      const meantToBeRefused = new Set<string>();
       const deliver = async (file: ReceivedFile) => {
         let message = file.json;
         let envelope: ReceivedMessage['envelope'];
@@ -199,7 +200,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
         onEvent: (event: AdapterEvent) => {
           active?.transcript.add({ kind: 'adapter', event });
           if (event.type !== 'ready') active?.deliverEvent(event);
-          if (event.type === 'undeliverable' && !active?.meantToBeRefused.has(event.file)) void addFinding({ kind: 'undeliverable', message: `adapter could not deliver ${event.file}${event.status ? ` (HTTP ${event.status})` : ''}: ${event.reason}`, file: event.file, test: active?.test });
+          if (event.type === 'undeliverable' && !meantToBeRefused.has(event.file)) void addFinding({ kind: 'undeliverable', message: `adapter could not deliver ${event.file}${event.status ? ` (HTTP ${event.status})` : ''}: ${event.reason}`, file: event.file, test: active?.test });
           if (event.type === 'possible-duplicate') void addFinding({ kind: 'possible-duplicate', message: `adapter may have delivered ${event.file} twice (it restarted mid-send)`, file: event.file, test: active?.test });
           if (event.type === 'warning') void addFinding({ kind: 'adapter-warning', message: event.message, test: active?.test });
         },
@@ -244,6 +245,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
           keys,
           testKeys,
           runConnection,
+          meantToBeRefused,
           outDir,
           testMs: config.timeouts.testMs,
           fatal: fatalAny,

@@ -37,6 +37,8 @@ export interface SessionDeps {
   timeouts: { messageMs: number; silenceMs: number };
   /** agtest's own key for this run (RFC 0019 envelopes). */
   keys: KeyPair;
+  /** Files sent bad on purpose in this run: the agent's refusal of one is the expected outcome, not a finding. */
+  meantToBeRefused: Set<string>;
   /** Keys made for single tests (DID exchange identities): inbound envelopes are opened with these too. */
   testKeys: KeyPair[];
 }
@@ -65,7 +67,10 @@ export class TestSession {
   /** DIDComm files this test wrote to the outbox, in order. */
   readonly sentFiles: string[] = [];
   /** Files the test made bad on purpose: their refusal by the agent is the expected outcome, not a finding. */
-  readonly meantToBeRefused = new Set<string>();
+  get meantToBeRefused(): Set<string> {
+    // Run-wide: the adapter may report a refusal after the test that sent the file has ended.
+    return this.deps.meantToBeRefused;
+  }
   private readonly messages = new Arrivals<ReceivedMessage>(true);
   private readonly events = new Arrivals<TransportEvent>(false);
   private readonly timers = new Set<NodeJS.Timeout>();
