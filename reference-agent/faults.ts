@@ -54,6 +54,7 @@ export const FAULTS = {
   'oob-request-no-pthid': "receive-invitation: its DID exchange request has no ~thread.pthid naming the invitation (RFC 0434, RFC 0023)",
   'oob-reuse-no-pthid': 'receive-invitation: its handshake-reuse has no ~thread.pthid naming the invitation (RFC 0434)',
   'dx-request-plaintext': 'receive-invitation: sends its DID exchange request in plaintext, not packed to the invitation key (RFC 0023)',
+  'dx-request-no-did': 'receive-invitation: its DID exchange request has no did (RFC 0023: "The did attribute MUST be included")',
   'dx-complete-no-pthid': 'its DID exchange complete has no ~thread.pthid (RFC 0023: MUST be the invitation @id)',
   'plaintext-outbound': 'sends the messages it initiates in plaintext although setup gave it a key to pack them to',
 } as const satisfies Readonly<Record<string, string>>;

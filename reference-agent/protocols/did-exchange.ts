@@ -150,7 +150,7 @@ export function receiveInvitation(agent: Agent, invitation: Message): { message:
     '@id': id,
     '~thread': { thid: id, ...(agent.has('oob-request-no-pthid') ? {} : { pthid: invitationId }) },
     label: 'agtest reference agent',
-    did,
+    ...(agent.has('dx-request-no-did') ? {} : { did }),
   };
   if (agent.has('dx-request-plaintext')) return { message, via: { enveloped: false } };
   return { message, via: { enveloped: true, sender: invitationKey, initiated: true, replyFrom: keys } };

@@ -112,6 +112,11 @@ export interface PeerReading {
   problems: string[];
   /** Reasons agtest could not check the DID's keys (a DID it cannot resolve without a document). */
   unchecked: string[];
+  /**
+   * Set when a DID exchange response carries neither did_rotate~attach nor did_doc~attach: RFC 0023
+   * makes both optional, so nothing ties the new DID to the invitation's key, but no MUST is broken.
+   */
+  unproven?: string;
 }
 
 function attachmentPayload(t: TestContext, attachment: unknown, which: string, problems: string[]): { payload?: string; signers: string[] } {
@@ -154,9 +159,7 @@ export function readResponse(t: TestContext, handshake: Handshake, message: Json
   if (typeof did !== 'string' || !did.startsWith('did:') && !/^[1-9A-HJ-NP-Za-km-z]{21,22}$/.test(did)) return { problems: [`the response's did is ${JSON.stringify(did ?? null)}, not a DID`], unchecked };
   const rotate = message['did_rotate~attach'];
   const docAttachment = message['did_doc~attach'];
-  if (rotate === undefined && docAttachment === undefined) {
-    problems.push(`the response has neither did_rotate~attach nor did_doc~attach: nothing proves the new DID comes from the invitation's key (${RFC_DX})`);
-  }
+  const unproven = rotate === undefined && docAttachment === undefined ? `the response has neither did_rotate~attach nor did_doc~attach: nothing proves the new DID comes from the invitation's key (${RFC_DX})` : undefined;
   const proof = rotate ?? docAttachment;
   const which = rotate !== undefined ? 'did_rotate~attach' : 'did_doc~attach';
   let document: string | undefined;
@@ -173,15 +176,15 @@ export function readResponse(t: TestContext, handshake: Handshake, message: Json
   const inline = /^did:peer:[24]/.test(did);
   if (!inline && document === undefined) {
     unchecked.push(`${did.slice(0, 40)} cannot be resolved from the DID alone and the response attaches no did_doc~attach`);
-    return { did, problems, unchecked };
+    return { did, problems, unchecked, ...(unproven ? { unproven } : {}) };
   }
   const resolved = t.dids.resolve(did, inline ? undefined : document);
   if ('error' in resolved) {
     if (inline) unchecked.push(resolved.error);
     else problems.push(`the response's DID and its did_doc~attach: ${resolved.error}`);
-    return { did, problems, unchecked };
+    return { did, problems, unchecked, ...(unproven ? { unproven } : {}) };
   }
-  return resolved.key ? { did, key: resolved.key, problems, unchecked } : { did, problems: [...problems, `${did.slice(0, 40)} has no Ed25519 key`], unchecked };
+  return resolved.key ? { did, key: resolved.key, problems, unchecked, ...(unproven ? { unproven } : {}) } : { did, problems: [...problems, `${did.slice(0, 40)} has no Ed25519 key`], unchecked, ...(unproven ? { unproven } : {}) };
 }
 
 /**
