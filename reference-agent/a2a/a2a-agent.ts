@@ -331,8 +331,15 @@ export function createA2aAgent(options: A2aAgentOptions) {
     } catch {
       return reply(null, { error: has('parse-error-as-invalid-request') ? { code: -32600, message: 'invalid request' } : { code: -32700, message: 'parse error: the body is not JSON' } });
     }
-    if (!isObject(parsed) || parsed['jsonrpc'] !== '2.0' || typeof parsed['method'] !== 'string') {
-      const id = isObject(parsed) ? parsed['id'] : null;
+    // The method is looked up before the request is judged: a 1.0 request of an unknown method gets -32601.
+    if (has('method-checked-first') && isObject(parsed) && typeof parsed['method'] === 'string' && !Object.hasOwn(v1Methods, parsed['method']) && !Object.hasOwn(v03Methods, parsed['method'])) {
+      return reply(parsed['id'], { error: { code: -32601, message: `method ${parsed['method']} not found` } });
+    }
+    // JSON-RPC 2.0 §4: jsonrpc exactly "2.0", method a String, id a String, Number or Null, params a Structured value.
+    const idValid = (id: unknown) => id === undefined || id === null || typeof id === 'string' || typeof id === 'number' || has('object-id-echoed');
+    const paramsValid = (object: Record<string, unknown>) => !('params' in object) || isObject(object['params']) || Array.isArray(object['params']) || has('params-type-unchecked');
+    if (!isObject(parsed) || (parsed['jsonrpc'] !== '2.0' && !has('jsonrpc-version-ignored')) || typeof parsed['method'] !== 'string' || !idValid(parsed['id']) || !paramsValid(parsed)) {
+      const id = isObject(parsed) && idValid(parsed['id']) ? parsed['id'] : null;
       const noMethod = isObject(parsed) && parsed['jsonrpc'] === '2.0' && parsed['method'] === undefined;
       return reply(id, { error: noMethod && has('missing-method-invalid-params') ? { code: -32602, message: 'invalid params' } : { code: -32600, message: 'not a JSON-RPC 2.0 request object' } });
     }

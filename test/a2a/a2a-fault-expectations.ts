@@ -37,6 +37,14 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
   { fault: 'parse-error-as-invalid-request', failing: { tests: both('jsonrpc.passive.parse-error'), reason: /expected error -32700, got -32600/ } },
   { fault: 'missing-method-invalid-params', failing: { tests: both('jsonrpc.passive.invalid-request'), reason: /expected error -32600, got -32602/ } },
   { fault: 'unknown-method-plain-404', failing: { tests: both('jsonrpc.passive.method-not-found'), reason: /HTTP 404, and the body is not a JSON-RPC response object: Not Found/ } },
+  { fault: 'object-id-echoed', failing: { tests: both('jsonrpc.passive.id-type'), reason: /with id \{"bad":"type"\}: expected error -32600, got -32001/ } },
+  {
+    // A "1.0" request is served: GetTask of an unknown id gets -32001, an unknown method -32601.
+    fault: 'jsonrpc-version-ignored',
+    failing: { tests: [...both('jsonrpc.passive.jsonrpc-version'), ...both('jsonrpc.passive.invalid-request-any-method')], reason: /jsonrpc "1\.0".*expected error -32600, got -32[06]01/ },
+  },
+  { fault: 'params-type-unchecked', failing: { tests: both('jsonrpc.passive.params-type'), reason: /expected error -32600, got -32602/ } },
+  { fault: 'method-checked-first', failing: { tests: both('jsonrpc.passive.invalid-request-any-method'), reason: /expected error -32600, got -32601/ } },
   { fault: 'accept-bad-params', failing: { tests: both('jsonrpc.passive.invalid-params'), reason: /expected JSON-RPC error -32602, got a result/ } },
   { fault: 'answer-notifications', failing: { tests: both('jsonrpc.passive.notification-unanswered'), reason: /replied to a notification/ } },
   { fault: 'accept-any-version', failing: { tests: ['a2a.v1_0.jsonrpc.passive.version-unsupported'], reason: /expected error -32009/ } },
