@@ -83,6 +83,12 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
         ...both('tasks.passive.cancel'),
         ...both('tasks.passive.not-cancelable'),
         'a2a.v1_0.tasks.passive.list',
+        'a2a.v1_0.tasks.passive.list-pagination',
+        'a2a.v1_0.tasks.passive.list-default-page-size',
+        'a2a.v1_0.tasks.passive.list-filters',
+        'a2a.v1_0.tasks.passive.list-order',
+        'a2a.v1_0.tasks.passive.list-history-length',
+        'a2a.v1_0.tasks.passive.list-artifacts',
       ],
       reason: /must hold exactly one of task, message, statusUpdate, artifactUpdate; it holds none|kind is undefined/,
     },
@@ -95,7 +101,12 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
     warnings: { tests: both('message.passive.non-blocking'), text: /still running after 4000 ms/ },
   },
   { fault: 'terminal-task-takes-messages', failing: { tests: both('message.passive.terminal-task-refused'), reason: /naming (TASK_STATE_COMPLETED|completed) task .*: expected JSON-RPC error .*got a result/ } },
-  { fault: 'ignore-client-context', failing: { tests: ['a2a.v1_0.message.passive.context-id'], reason: /the client gave contextId/ } },
+  {
+    // The list tests make their tasks in one context, by giving its id back: they wait for context-id.
+    fault: 'ignore-client-context',
+    failing: { tests: ['a2a.v1_0.message.passive.context-id'], reason: /the client gave contextId/ },
+    blocked: { tests: ['pagination', 'default-page-size', 'filters', 'order'].map((name) => `a2a.v1_0.tasks.passive.list-${name}`), by: /^a2a\.v1_0\.message\.passive\.context-id$/ },
+  },
   { fault: 'unknown-task-creates-new', failing: { tests: ['a2a.v1_0.message.passive.unknown-task-refused'], reason: /expected JSON-RPC error -32001/ } },
   { fault: 'get-unknown-returns-null', failing: { tests: both('tasks.passive.get-unknown'), reason: /expected JSON-RPC error -32001, got a result/ } },
   // v1.0 §5.4 makes the code a MUST; v0.3 §8.2 a SHOULD.
@@ -109,7 +120,20 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
   // v1.0: the refusal is a MUST. v0.3: a SHOULD (warning), but the completed task then reads canceled: a terminal state is final.
   { fault: 'cancel-completed-succeeds', failing: { tests: both('tasks.passive.not-cancelable'), reason: /expected JSON-RPC error -32002, got a result|a terminal state is final/ } },
   { fault: 'cancel-ignored', failing: { tests: both('tasks.passive.cancel'), reason: /accepted the cancel of task .* but returned it (TASK_STATE_SUBMITTED|TASK_STATE_WORKING|submitted|working)/ } },
-  { fault: 'list-without-page-token', failing: { tests: ['a2a.v1_0.tasks.passive.list'], reason: /nextPageToken is undefined; it MUST always be present/ } },
+  // Without a nextPageToken there is nothing to walk: the pagination tests fail with the list test.
+  {
+    fault: 'list-without-page-token',
+    failing: { tests: ['a2a.v1_0.tasks.passive.list', 'a2a.v1_0.tasks.passive.list-pagination', 'a2a.v1_0.tasks.passive.list-default-page-size'], reason: /nextPageToken is undefined; it (MUST always be present|must lead to the rest)/ },
+  },
+  { fault: 'list-ignores-page-size', failing: { tests: ['a2a.v1_0.tasks.passive.list-pagination', 'a2a.v1_0.tasks.passive.list-default-page-size'], reason: /ListTasks (with pageSize 1 returned 3 tasks|without pageSize returned 51 tasks; at most 50)/ } },
+  { fault: 'list-ignores-filters', failing: { tests: ['a2a.v1_0.tasks.passive.list-filters'], reason: /with status TASK_STATE_INPUT_REQUIRED listed 2 tasks.*with statusTimestampAfter .* lists task .*, whose status timestamp is earlier/ } },
+  { fault: 'list-ascending', failing: { tests: ['a2a.v1_0.tasks.passive.list-order'], reason: /ListTasks order .*the last updated first is/ } },
+  { fault: 'list-history-ignores-length', failing: { tests: ['a2a.v1_0.tasks.passive.list-history-length'], reason: /with historyLength 1 lists more history entries: .* \(2\)/ } },
+  { fault: 'list-artifacts-by-default', failing: { tests: ['a2a.v1_0.tasks.passive.list-artifacts'], reason: /without includeArtifacts lists tasks with an artifacts field/ } },
+  {
+    fault: 'list-accepts-invalid-params',
+    failing: { tests: ['a2a.v1_0.tasks.passive.list-invalid-params'], reason: /\{"pageSize":0\}: expected JSON-RPC error -32602, got a result.*\{"pageSize":150\}.*\{"historyLength":-1\}.*TASK_STATE_AGTEST_UNKNOWN.*agtest-never-issued.*not-a-timestamp/ },
+  },
   { fault: 'stream-unclosed', failing: { tests: both('streaming.passive.events'), reason: /end of the event stream/ } },
   { fault: 'events-after-final', failing: { tests: both('streaming.passive.events'), reason: /event \d+ \(artifact-update\) came after event \d+, which (put the task in TASK_STATE_COMPLETED|had final: true)/ } },
   { fault: 'stream-claimed-not-served', failing: { tests: both('streaming.passive.events'), reason: /false advertising: the card claims streaming/ } },
