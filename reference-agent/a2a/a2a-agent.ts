@@ -373,6 +373,7 @@ export function createA2aAgent(options: A2aAgentOptions) {
         if (operation === 'push-list') return version === '1.0' ? { configs, nextPageToken: '' } : configs;
         const configId = isObject(params) ? (version === '1.0' ? params['id'] : params['pushNotificationConfigId']) : undefined;
         const found = has('push-config-not-stored') && operation === 'push-get' ? undefined : task.push.find((c) => c.id === configId);
+        if (!found && has('push-unknown-config-internal-error')) throw new RpcError(-32603, 'internal error');
         if (!found) throw new RpcError(-32001, `push config ${String(configId)} not found`);
         if (operation === 'push-delete') {
           if (!has('push-delete-ignored')) task.push = task.push.filter((c) => c !== found);

@@ -50,6 +50,7 @@ export const A2A_FAULTS = {
   'push-v1-form-for-v03': 'notifies tasks created over 0.3 in the 1.0 form (as @a2a-js/sdk 1.3.0 does)',
   'push-config-not-stored': 'GetTaskPushNotificationConfig never finds a config it created',
   'push-delete-ignored': 'DeleteTaskPushNotificationConfig answers success but keeps the config',
+  'push-unknown-config-internal-error': 'GetTaskPushNotificationConfig of a config id it never created answers -32603 instead of -32001',
   'push-never-sent': 'takes push configs but never notifies the webhook',
 } as const;
 

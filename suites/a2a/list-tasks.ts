@@ -55,6 +55,22 @@ async function listPage(t: TestContext, v: A2aVersion, url: string, params: Reco
   return { tasks, ids: tasks.map((task) => task['id']), next: result['nextPageToken'], totalSize: result['totalSize'] };
 }
 
+/**
+ * Every page of a listing, walking nextPageToken (an agent may return fewer tasks than asked:
+ * a2a.proto ListTasksRequest.page_size), at most `maxPages` of them.
+ */
+async function listAll(t: TestContext, v: A2aVersion, url: string, params: Record<string, unknown>, what: string, maxPages = 10): Promise<Page> {
+  const first = await listPage(t, v, url, params, what);
+  const tasks = [...first.tasks];
+  let next = first.next;
+  for (let page = 2; typeof next === 'string' && next !== '' && page <= maxPages; page++) {
+    const more = await listPage(t, v, url, { ...params, pageToken: next }, `${what}, page ${page}`);
+    tasks.push(...more.tasks);
+    next = more.next;
+  }
+  return { tasks, ids: tasks.map((task) => task['id']), next, totalSize: first.totalSize };
+}
+
 /** `count` tasks in one context (the agent's for the first, given back for the others). */
 async function tasksInContext(t: TestContext, v: A2aVersion, url: string, count: number, options: { wait?: boolean; pauseMs?: number } = {}) {
   const ids: string[] = [];
@@ -123,7 +139,7 @@ export function listTaskTests(v: A2aVersion): TestDefinition[] {
       async run(t: TestContext) {
         const { rpcUrl } = await agentCard(t, v);
         const { contextId, ids } = await tasksInContext(t, v, rpcUrl, 2, { pauseMs: 25 });
-        const all = await listPage(t, v, rpcUrl, { contextId }, `${list} of context ${contextId}`);
+        const all = await listAll(t, v, rpcUrl, { contextId }, `${list} of context ${contextId}`);
         const strays = all.tasks.filter((task) => task['contextId'] !== contextId).map((task) => `${String(task['id'])} (context ${String(task['contextId'])})`);
         t.verify('filter', strays.length === 0, `${list} with contextId ${contextId} listed tasks of other contexts: ${strays.join(', ')}`);
         const missing = ids.filter((id) => !all.ids.includes(id));
@@ -132,7 +148,7 @@ export function listTaskTests(v: A2aVersion): TestDefinition[] {
         const held = new Set(listed.map((task) => String(stateOf(task))));
         const state = [...held][0];
         if (state !== undefined) {
-          const matching = await listPage(t, v, rpcUrl, { contextId, status: state }, `${list} of context ${contextId} with status ${state}`);
+          const matching = await listAll(t, v, rpcUrl, { contextId, status: state }, `${list} of context ${contextId} with status ${state}`);
           const wrong = matching.tasks.filter((task) => stateOf(task) !== state).map((task) => `${String(task['id'])} (${String(stateOf(task))})`);
           t.verify('filter', wrong.length === 0, `${list} with status ${state} listed tasks in other states: ${wrong.join(', ')}`);
           const absent = listed.filter((task) => stateOf(task) === state && !matching.ids.includes(task['id'])).map((task) => String(task['id']));
@@ -140,7 +156,7 @@ export function listTaskTests(v: A2aVersion): TestDefinition[] {
         }
         const other = v.states.all.find((s) => !held.has(s) && !v.states.terminal.includes(s) && s !== 'TASK_STATE_WORKING' && s !== 'TASK_STATE_SUBMITTED');
         if (other !== undefined) {
-          const none = await listPage(t, v, rpcUrl, { contextId, status: other }, `${list} of context ${contextId} with status ${other}`);
+          const none = await listAll(t, v, rpcUrl, { contextId, status: other }, `${list} of context ${contextId} with status ${other}`);
           t.verify('filter', none.tasks.length === 0, `${list} with status ${other} listed ${none.tasks.length} tasks, though none in context ${contextId} is ${other}: ${none.tasks.map((task) => `${String(task['id'])} (${String(stateOf(task))})`).join(', ')}`);
         }
         // statusTimestampAfter: the later task's own status timestamp keeps it (>=) and drops the earlier one.
@@ -148,7 +164,7 @@ export function listTaskTests(v: A2aVersion): TestDefinition[] {
         const [from, to] = [earlier, later].map((task) => (task ? timestampOf(task) : Number.NaN));
         if (earlier && later && from! < to!) {
           const after = (later['status'] as Record<string, unknown>)['timestamp'] as string;
-          const recent = await listPage(t, v, rpcUrl, { contextId, statusTimestampAfter: after }, `${list} of context ${contextId} with statusTimestampAfter ${after}`);
+          const recent = await listAll(t, v, rpcUrl, { contextId, statusTimestampAfter: after }, `${list} of context ${contextId} with statusTimestampAfter ${after}`);
           t.verify('filter', recent.ids.includes(later['id']), `${list} with statusTimestampAfter ${after} does not list task ${String(later['id'])}, whose status timestamp is ${after} (greater than or equal)`);
           t.verify('filter', !recent.ids.includes(earlier['id']), `${list} with statusTimestampAfter ${after} lists task ${String(earlier['id'])}, whose status timestamp is earlier`);
         }
@@ -162,7 +178,7 @@ export function listTaskTests(v: A2aVersion): TestDefinition[] {
       async run(t: TestContext) {
         const { rpcUrl } = await agentCard(t, v);
         const { contextId, ids, states } = await tasksInContext(t, v, rpcUrl, 3, { pauseMs: 25 });
-        const page = await listPage(t, v, rpcUrl, { contextId }, `${list} of context ${contextId}`);
+        const page = await listAll(t, v, rpcUrl, { contextId }, `${list} of context ${contextId}`);
         const order = page.ids.filter((id) => ids.includes(String(id)));
         // Each task was finished (a terminal state) before the next was sent: the last sent is the last updated.
         if (states.every((state) => v.states.terminal.includes(state))) {
@@ -185,7 +201,7 @@ export function listTaskTests(v: A2aVersion): TestDefinition[] {
         const { rpcUrl } = await agentCard(t, v);
         const { contextId } = await tasksInContext(t, v, rpcUrl, 1);
         for (const length of [1, 0]) {
-          const page = await listPage(t, v, rpcUrl, { contextId, historyLength: length }, `${list} with historyLength ${length}`);
+          const page = await listAll(t, v, rpcUrl, { contextId, historyLength: length }, `${list} with historyLength ${length}`);
           const over = page.tasks.filter((task) => Array.isArray(task['history']) && task['history'].length > length).map((task) => `${String(task['id'])} (${(task['history'] as unknown[]).length})`);
           t.verify('at-most', over.length === 0, `${list} with historyLength ${length} lists more history entries: ${over.join(', ')}`);
         }
@@ -201,7 +217,7 @@ export function listTaskTests(v: A2aVersion): TestDefinition[] {
         const { contextId, ids } = await tasksInContext(t, v, rpcUrl, 1);
         for (const params of [{ contextId }, { contextId, includeArtifacts: false }]) {
           const what = `${list} ${params.includeArtifacts === false ? 'with includeArtifacts false' : 'without includeArtifacts'}`;
-          const page = await listPage(t, v, rpcUrl, params, what);
+          const page = await listAll(t, v, rpcUrl, params, what);
           const with_ = page.tasks.filter((task) => 'artifacts' in task).map((task) => `${String(task['id'])} (${JSON.stringify(task['artifacts']).slice(0, 40)})`);
           t.verify('artifacts-omitted', with_.length === 0, `${what} lists tasks with an artifacts field: ${with_.join(', ')}`);
         }
@@ -209,7 +225,7 @@ export function listTaskTests(v: A2aVersion): TestDefinition[] {
         const got = resultOf(t, v, await rpc(t, v, rpcUrl, v.methods.get, { id: ids[0] }, { id }), `${v.methods.get} ${ids[0]}`, id);
         const artifacts = isObject(got) && Array.isArray(got['artifacts']) ? got['artifacts'] : [];
         if (artifacts.length === 0) return;
-        const page = await listPage(t, v, rpcUrl, { contextId, includeArtifacts: true }, `${list} with includeArtifacts true`);
+        const page = await listAll(t, v, rpcUrl, { contextId, includeArtifacts: true }, `${list} with includeArtifacts true`);
         const task = page.tasks.find((entry) => entry['id'] === ids[0]);
         t.verify('artifacts-included', task !== undefined && Array.isArray(task['artifacts']) && task['artifacts'].length === artifacts.length, `${list} with includeArtifacts true lists task ${ids[0]} with artifacts ${JSON.stringify(task?.['artifacts'])}; ${v.methods.get} shows ${artifacts.length}`);
       },

@@ -123,7 +123,7 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
   // Without a nextPageToken there is nothing to walk: the pagination tests fail with the list test.
   {
     fault: 'list-without-page-token',
-    failing: { tests: ['a2a.v1_0.tasks.passive.list', 'a2a.v1_0.tasks.passive.list-pagination', 'a2a.v1_0.tasks.passive.list-default-page-size'], reason: /nextPageToken is undefined; it (MUST always be present|must lead to the rest)/ },
+    failing: { tests: ['a2a.v1_0.tasks.passive.list', 'a2a.v1_0.tasks.passive.list-pagination', 'a2a.v1_0.tasks.passive.list-default-page-size'], reason: /nextPageToken (is )?undefined; it (MUST always be present|must lead to the rest)/ },
   },
   { fault: 'list-ignores-page-size', failing: { tests: ['a2a.v1_0.tasks.passive.list-pagination', 'a2a.v1_0.tasks.passive.list-default-page-size'], reason: /ListTasks (with pageSize 1 returned 3 tasks|without pageSize returned 51 tasks; at most 50)/ } },
   { fault: 'list-ignores-filters', failing: { tests: ['a2a.v1_0.tasks.passive.list-filters'], reason: /with status TASK_STATE_INPUT_REQUIRED listed 2 tasks.*with statusTimestampAfter .* lists task .*, whose status timestamp is earlier/ } },
@@ -138,9 +138,20 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
   { fault: 'events-after-final', failing: { tests: both('streaming.passive.events'), reason: /event \d+ \(artifact-update\) came after event \d+, which (put the task in TASK_STATE_COMPLETED|had final: true)/ } },
   { fault: 'stream-claimed-not-served', failing: { tests: both('streaming.passive.events'), reason: /false advertising: the card claims streaming/ } },
   { fault: 'subscribe-terminal-streams', failing: { tests: ['a2a.v1_0.streaming.passive.subscribe-terminal-refused'], reason: /text\/event-stream/ } },
-  { fault: 'push-claimed-not-served', failing: { tests: [...both('push.passive.set-config'), ...both('push.passive.config-lifecycle'), ...both('push.passive.delivers')], reason: /-32003/ } },
+  {
+    // config-unknown: -32003 where -32001 is due (a MUST code in v1.0, SHOULD in v0.3).
+    fault: 'push-claimed-not-served',
+    failing: { tests: [...both('push.passive.set-config'), ...both('push.passive.config-lifecycle'), ...both('push.passive.delivers'), 'a2a.v1_0.push.passive.config-unknown'], reason: /-32003/ },
+    warnings: { tests: ['a2a.v0_3.push.passive.config-unknown'], text: /expected error -32001, got -32003.*\[SHOULD/ },
+  },
   { fault: 'push-v1-form-for-v03', failing: { tests: ['a2a.v0_3.push.passive.delivers'], reason: /created over A2A 0\.3, but its push notifications come in A2A 1\.0's form/ } },
   { fault: 'push-config-not-stored', failing: { tests: both('push.passive.config-lifecycle'), reason: /GetTaskPushNotificationConfig|tasks\/pushNotificationConfig\/get/ } },
   { fault: 'push-delete-ignored', failing: { tests: both('push.passive.config-lifecycle'), reason: /was deleted, yet .* still returns it/ } },
+  // v1.0 §5.4 makes the code a MUST; v0.3 §8.2 a SHOULD.
+  {
+    fault: 'push-unknown-config-internal-error',
+    failing: { tests: ['a2a.v1_0.push.passive.config-unknown'], reason: /of config agtest-unknown-.* \(never created\) .*: expected error -32001, got -32603/ },
+    warnings: { tests: ['a2a.v0_3.push.passive.config-unknown'], text: /expected error -32001, got -32603.*\[SHOULD/ },
+  },
   { fault: 'push-never-sent', failing: { tests: both('push.passive.delivers'), reason: /push notification about task .* none arrived/ } },
 ];
