@@ -14,7 +14,7 @@ export const A2A_FAULTS = {
   'unknown-method-plain-404': 'answers an unknown method with HTTP 404 and a plain-text body, no JSON-RPC error (a 404 with a correct error body would be fine)',
   'object-id-echoed': 'processes a request whose id is an object or an array, and echoes that id back (instead of -32600 with id null)',
   'jsonrpc-version-ignored': 'serves a request whose jsonrpc is not "2.0" instead of answering -32600',
-  'params-type-unchecked': 'lets a request whose params is a string reach its method, which answers -32602 instead of -32600',
+  'params-type-unchecked': 'lets a request whose params is a string reach its method, which answers -32602 instead of -32600 (a policy warning)',
   'method-checked-first': 'looks the method up before judging the request: an invalid request of an unknown method gets -32601, not -32600',
   'accept-bad-params': 'takes a message that is a string as text instead of answering -32602',
   'answer-notifications': 'answers notifications (requests without id) with a JSON-RPC response',

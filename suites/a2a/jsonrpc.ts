@@ -47,9 +47,15 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
   const unknown = jsonrpcRefusal(-32601, 'Method not found', 'An unknown method');
   const badId = invalidRequest('id member', 'JSON-RPC 2.0 §4 (id "MUST contain a String, Number, or NULL value if included")', 'A request whose id is an object or an array');
   const nullId: Rule = { id: 'null-id', level: 'MUST', cite: 'JSON-RPC 2.0 §5 (id: "If there was an error in detecting the id in the Request object (e.g. Parse error/Invalid Request), it MUST be Null")', text: 'The error to a request whose id is no String, Number or Null has id null' };
-  const badVersion = invalidRequest('jsonrpc member', 'JSON-RPC 2.0 §4 (jsonrpc "MUST be exactly \"2.0\"")', 'A request whose jsonrpc is not "2.0"');
-  const badParams = invalidRequest('params member', 'JSON-RPC 2.0 §4.2 ("If present, parameters for the rpc call MUST be provided as a Structured value"); §7 example (params "bar" → -32600)', 'A request whose params is neither an Object nor an Array');
-  const anyMethod = invalidRequest('jsonrpc member (whatever its method names), not its method', 'JSON-RPC 2.0 §4 (jsonrpc "MUST be exactly \"2.0\""); §5.1 (-32600 "not a valid Request object", whatever method it names)', 'An invalid request naming an unknown method');
+  const badVersion = invalidRequest('jsonrpc member', 'JSON-RPC 2.0 §4 (jsonrpc "MUST be exactly "2.0"")', 'A request whose jsonrpc is not "2.0"');
+  // §4.2 makes a Structured params part of a valid Request (-32600); -32602 "Invalid method parameter(s)" also describes a string params, so either code holds, -32600 preferred.
+  const badParams: Refusal = {
+    refused: { id: 'refused', level: 'MUST', cite: 'JSON-RPC 2.0 §4.2 ("If present, parameters for the rpc call MUST be provided as a Structured value"); §5 (a call that cannot be processed is answered with an error)', text: 'A request whose params is neither an Object nor an Array is answered with an error' },
+    code: { id: 'code', level: 'MUST', cite: 'JSON-RPC 2.0 §5.1 (-32600 "not a valid Request object": §4 defines params as a Structured value; -32602 "Invalid method parameter(s)")', text: 'The error code is -32600 (Invalid Request) or -32602 (Invalid params)' },
+    codes: [-32600, -32602],
+  };
+  const requestCode: Rule = { id: 'request-code', level: 'policy', cite: 'agtest policy: JSON-RPC 2.0 §4 / §4.2 put params in the definition of the Request object, and §7\'s example answers {"method": 1, "params": "bar"} with -32600; no text ranks -32600 above -32602', text: 'A params that is no Structured value is answered -32600 (the Request object is invalid), not -32602' };
+  const anyMethod = invalidRequest('jsonrpc member (whatever its method names), not its method', 'JSON-RPC 2.0 §4 (jsonrpc "MUST be exactly "2.0""); §5.1 (-32600 "not a valid Request object", whatever method it names)', 'An invalid request naming an unknown method');
   const params = jsonrpcRefusal(-32602, 'Invalid params', 'Invalid method parameters');
   const streaming = capabilityRefusal(v, 'streaming', 'UnsupportedOperationError', [-32004], '§7.2 message/stream');
   const push = capabilityRefusal(v, 'push notifications', 'PushNotificationNotSupportedError', [-32003], '§7.5 tasks/pushNotificationConfig/set');
@@ -102,7 +108,7 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
     defineTest({
       name: 'jsonrpc-version',
       description: 'A request whose jsonrpc member is "1.0" gets error -32600',
-      spec: 'JSON-RPC 2.0 §4 (jsonrpc "MUST be exactly \"2.0\""); §5.1 -32600 Invalid Request',
+      spec: 'JSON-RPC 2.0 §4 (jsonrpc "MUST be exactly "2.0""); §5.1 -32600 Invalid Request',
       rules: refusalRules(v, badVersion),
       async run(t: TestContext) {
         const { rpcUrl } = await agentCard(t, v);
@@ -115,14 +121,16 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
     }),
     defineTest({
       name: 'params-type',
-      description: 'A request whose params is a string gets error -32600 (params is no Structured value: no valid Request object)',
+      description: 'A request whose params is a string gets error -32600 (params is no Structured value: no valid Request object; -32602 is a policy warning)',
       spec: 'JSON-RPC 2.0 §4 (params: "A Structured value"), §4.2 ("MUST be provided as a Structured value"), §5.1 -32600; §7 example ({"method": 1, "params": "bar"} → -32600)',
-      rules: refusalRules(v, badParams),
+      rules: refusalRules(v, badParams, [requestCode]),
       async run(t: TestContext) {
         const { rpcUrl } = await agentCard(t, v);
         const id = t.newId();
         const answer = await rpc(t, v, rpcUrl, v.methods.get, 'agtest-not-structured', { id });
-        expectError(t, v, answer, `${v.methods.get} with params "agtest-not-structured"`, badParams, undefined);
+        const what = `${v.methods.get} with params "agtest-not-structured"`;
+        const error = expectError(t, v, answer, what, badParams, undefined);
+        if (error?.['code'] === -32602) t.verify('request-code', false, `${what}: answered -32602 (Invalid params); the Request object itself is invalid, -32600`);
         const answered = answer.response?.['id'];
         t.verify('rpc.id', answered === id || answered === null, `the error's id is ${JSON.stringify(answered)}: must be the request's ${JSON.stringify(id)} (or null)`);
       },
