@@ -12,7 +12,9 @@ import {
   parseUserMessage,
   renderArtifactUpdate,
   renderStatusUpdate,
+  renderState,
   renderTask,
+  ALL_STATES,
   TERMINAL,
   wrap,
   type State,
@@ -208,6 +210,75 @@ export function createA2aAgent(options: A2aAgentOptions) {
     task.listeners.add(listener);
   }
 
+  /** A cursor: the sort key (last update, id) of the last task of a page. */
+  const cursorOf = (task: Task) => `c1.${Buffer.from(JSON.stringify([task.updated, task.id])).toString('base64url')}`;
+  function readCursor(token: string): [number, string] | undefined {
+    if (!token.startsWith('c1.')) return undefined;
+    try {
+      const key: unknown = JSON.parse(Buffer.from(token.slice(3), 'base64url').toString('utf8'));
+      return Array.isArray(key) && key.length === 2 && typeof key[0] === 'number' && typeof key[1] === 'string' ? [key[0], key[1]] : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** ListTasks (v1.0 §3.1.4, a2a.proto ListTasksRequest): filters, last update descending, cursor pages of 1–100 (50 by default). */
+  function listTasks(version: WireVersion, params: unknown): Record<string, unknown> {
+    if (params !== undefined && !isObject(params)) throw new RpcError(-32602, 'params must be a ListTasksRequest object');
+    const p = params ?? {};
+    // The issue this fault is named after: every invalid parameter served as if absent.
+    const invalid = (why: string) => {
+      if (!has('list-accepts-invalid-params')) throw new RpcError(-32602, why);
+    };
+    const integer = (name: string, min: number, max: number): number | undefined => {
+      const value = p[name];
+      if (value === undefined) return undefined;
+      if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+      invalid(`${name} must be an integer from ${min} to ${max}`);
+      return undefined;
+    };
+    let pageSize = integer('pageSize', 1, 100) ?? 50;
+    if (has('list-ignores-page-size')) pageSize = Number.MAX_SAFE_INTEGER;
+    const asked = integer('historyLength', 0, 2 ** 31 - 1);
+    const historyLength = has('list-history-ignores-length') ? undefined : asked;
+    const contextId = p['contextId'];
+    if (contextId !== undefined && typeof contextId !== 'string') invalid('contextId must be a string');
+    let status: State | undefined;
+    if (p['status'] !== undefined) {
+      status = ALL_STATES.find((state) => renderState(version, state) === p['status']);
+      if (!status) invalid(`status ${JSON.stringify(p['status'])} is not a TaskState`);
+    }
+    let after: number | undefined;
+    const stamp = p['statusTimestampAfter'];
+    if (stamp !== undefined) {
+      const valid = typeof stamp === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(stamp) && !Number.isNaN(Date.parse(stamp));
+      if (valid) after = Date.parse(stamp);
+      else invalid('statusTimestampAfter must be an ISO 8601 timestamp');
+    }
+    const include = p['includeArtifacts'];
+    if (include !== undefined && typeof include !== 'boolean') invalid('includeArtifacts must be a boolean');
+    let cursor: [number, string] | undefined;
+    if (p['pageToken'] !== undefined && p['pageToken'] !== '') {
+      cursor = typeof p['pageToken'] === 'string' ? readCursor(p['pageToken']) : undefined;
+      if (!cursor) invalid('pageToken was not issued by this agent');
+    }
+    if (has('list-ignores-filters')) [status, after] = [undefined, undefined];
+    const newestFirst = (a: Task, b: Task) => b.updated - a.updated || a.id.localeCompare(b.id);
+    const matching = [...tasks.values()]
+      .filter((task) => (typeof contextId !== 'string' || task.contextId === contextId) && (!status || task.state === status) && (after === undefined || task.updated >= after))
+      .sort(has('list-ascending') ? (a, b) => -newestFirst(a, b) : newestFirst);
+    // The next page starts after where the cursor's key sorts (the ascending fault: after the cursor's task).
+    const at = cursor && has('list-ascending') ? matching.findIndex((task) => task.id === cursor[1]) : -1;
+    const start = at >= 0 ? at + 1 : cursor ? matching.findIndex((task) => task.updated < cursor[0] || (task.updated === cursor[0] && task.id.localeCompare(cursor[1]) > 0)) : 0;
+    const page = start < 0 ? [] : matching.slice(start, start + pageSize);
+    const rest = start >= 0 && start + pageSize < matching.length;
+    const rendered = page.map((task) => {
+      const { artifacts, ...body } = renderTask(version, task, historyLength === undefined ? {} : { historyLength });
+      return include === true || has('list-artifacts-by-default') ? { ...body, artifacts: artifacts ?? [] } : body;
+    });
+    return { tasks: rendered, ...(has('list-without-page-token') ? {} : { nextPageToken: rest ? cursorOf(page.at(-1)!) : '' }), pageSize: Math.min(pageSize, 100), totalSize: matching.length };
+  }
+
   const v1Methods: Record<string, string> = {
     SendMessage: 'send',
     SendStreamingMessage: 'stream',
@@ -267,11 +338,8 @@ export function createA2aAgent(options: A2aAgentOptions) {
         if (length !== undefined && (typeof length !== 'number' || !Number.isInteger(length) || length < 0)) throw new RpcError(-32602, 'historyLength must be a non-negative integer');
         return renderTask(version, task, { ...(length !== undefined && !has('history-ignores-length') ? { historyLength: length } : {}), ...(has('get-context-changes') ? { contextId: randomUUID() } : {}) });
       }
-      case 'list': {
-        const filter = isObject(params) && typeof params['contextId'] === 'string' ? params['contextId'] : undefined;
-        const listed = [...tasks.values()].filter((task) => !filter || task.contextId === filter).sort((a, b) => b.updated - a.updated);
-        return { tasks: listed.map((task) => renderTask(version, { ...task, artifacts: [] })), ...(has('list-without-page-token') ? {} : { nextPageToken: '' }), pageSize: listed.length, totalSize: listed.length };
-      }
+      case 'list':
+        return listTasks(version, params);
       case 'cancel': {
         if (has('cancel-unknown-internal-error') && isObject(params) && typeof params['id'] === 'string' && !tasks.has(params['id'])) throw new RpcError(-32603, 'internal error');
         const task = knownTask(params);
@@ -305,6 +373,7 @@ export function createA2aAgent(options: A2aAgentOptions) {
         if (operation === 'push-list') return version === '1.0' ? { configs, nextPageToken: '' } : configs;
         const configId = isObject(params) ? (version === '1.0' ? params['id'] : params['pushNotificationConfigId']) : undefined;
         const found = has('push-config-not-stored') && operation === 'push-get' ? undefined : task.push.find((c) => c.id === configId);
+        if (!found && has('push-unknown-config-internal-error')) throw new RpcError(-32603, 'internal error');
         if (!found) throw new RpcError(-32001, `push config ${String(configId)} not found`);
         if (operation === 'push-delete') {
           if (!has('push-delete-ignored')) task.push = task.push.filter((c) => c !== found);
@@ -331,8 +400,15 @@ export function createA2aAgent(options: A2aAgentOptions) {
     } catch {
       return reply(null, { error: has('parse-error-as-invalid-request') ? { code: -32600, message: 'invalid request' } : { code: -32700, message: 'parse error: the body is not JSON' } });
     }
-    if (!isObject(parsed) || parsed['jsonrpc'] !== '2.0' || typeof parsed['method'] !== 'string') {
-      const id = isObject(parsed) ? parsed['id'] : null;
+    // The method is looked up before the request is judged: a 1.0 request of an unknown method gets -32601.
+    if (has('method-checked-first') && isObject(parsed) && typeof parsed['method'] === 'string' && !Object.hasOwn(v1Methods, parsed['method']) && !Object.hasOwn(v03Methods, parsed['method'])) {
+      return reply(parsed['id'], { error: { code: -32601, message: `method ${parsed['method']} not found` } });
+    }
+    // JSON-RPC 2.0 §4: jsonrpc exactly "2.0", method a String, id a String, Number or Null, params a Structured value.
+    const idValid = (id: unknown) => id === undefined || id === null || typeof id === 'string' || typeof id === 'number' || has('object-id-echoed');
+    const paramsValid = (object: Record<string, unknown>) => !('params' in object) || isObject(object['params']) || Array.isArray(object['params']) || has('params-type-unchecked');
+    if (!isObject(parsed) || (parsed['jsonrpc'] !== '2.0' && !has('jsonrpc-version-ignored')) || typeof parsed['method'] !== 'string' || !idValid(parsed['id']) || !paramsValid(parsed)) {
+      const id = isObject(parsed) && idValid(parsed['id']) ? parsed['id'] : null;
       const noMethod = isObject(parsed) && parsed['jsonrpc'] === '2.0' && parsed['method'] === undefined;
       return reply(id, { error: noMethod && has('missing-method-invalid-params') ? { code: -32602, message: 'invalid params' } : { code: -32600, message: 'not a JSON-RPC 2.0 request object' } });
     }

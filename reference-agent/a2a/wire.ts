@@ -7,6 +7,7 @@ export type State = 'submitted' | 'working' | 'completed' | 'failed' | 'canceled
 
 export const TERMINAL: readonly State[] = ['completed', 'failed', 'canceled', 'rejected'];
 export const INTERRUPTED: readonly State[] = ['input-required', 'auth-required'];
+export const ALL_STATES: readonly State[] = ['submitted', 'working', 'completed', 'failed', 'canceled', 'rejected', 'input-required', 'auth-required'];
 
 export interface TextMessage {
   messageId: string;
@@ -26,6 +27,9 @@ export interface TaskRecord {
 }
 
 const v1State = (state: State) => `TASK_STATE_${state.toUpperCase().replace(/-/g, '_')}`;
+
+/** A state as the version spells it on the wire. */
+export const renderState = (version: WireVersion, state: State) => (version === '1.0' ? v1State(state) : state);
 
 function part(version: WireVersion, text: string) {
   return version === '1.0' ? { text } : { kind: 'text', text };

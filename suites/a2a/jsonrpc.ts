@@ -1,4 +1,4 @@
-import { defineSuite, defineTest, type Suite, type TestDefinition, type TestContext } from '../define.js';
+import { defineSuite, defineTest, type Rule, type Suite, type TestDefinition, type TestContext } from '../define.js';
 import { agentCard } from './agent-card.js';
 import { clip, expectError, rpc, rpcError, streamedInstead } from './client.js';
 import type { A2aVersion } from './protocol-version.js';
@@ -12,6 +12,15 @@ function jsonrpcRefusal(code: number, name: string, when: string): Refusal {
     refused: { id: 'refused', level: 'MUST', cite: `JSON-RPC 2.0 §5 (a call that cannot be processed is answered with an error), §5.1`, text: `${when} is answered with an error` },
     code: { id: 'code', level: 'MUST', cite: `JSON-RPC 2.0 §5.1 (${code} ${name})`, text: `The error code is ${code} (${name})` },
     codes: [code],
+  };
+}
+
+/** A JSON value that is no valid Request object because of its `member` (JSON-RPC 2.0 §4): -32600. */
+function invalidRequest(member: string, cite: string, when: string): Refusal {
+  return {
+    refused: { id: 'refused', level: 'MUST', cite: `${cite}; §5 (a call that cannot be processed is answered with an error)`, text: `${when} is answered with an error` },
+    code: { id: 'code', level: 'MUST', cite: `JSON-RPC 2.0 §5.1 (-32600 Invalid Request: "The JSON sent is not a valid Request object"; here its ${member})`, text: 'The error code is -32600 (Invalid Request)' },
+    codes: [-32600],
   };
 }
 
@@ -36,6 +45,17 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
   const parse = jsonrpcRefusal(-32700, 'Parse error', 'A body that is not JSON');
   const invalid = jsonrpcRefusal(-32600, 'Invalid Request', 'A JSON object that is not a Request object');
   const unknown = jsonrpcRefusal(-32601, 'Method not found', 'An unknown method');
+  const badId = invalidRequest('id member', 'JSON-RPC 2.0 §4 (id "MUST contain a String, Number, or NULL value if included")', 'A request whose id is an object or an array');
+  const nullId: Rule = { id: 'null-id', level: 'MUST', cite: 'JSON-RPC 2.0 §5 (id: "If there was an error in detecting the id in the Request object (e.g. Parse error/Invalid Request), it MUST be Null")', text: 'The error to a request whose id is no String, Number or Null has id null' };
+  const badVersion = invalidRequest('jsonrpc member', 'JSON-RPC 2.0 §4 (jsonrpc "MUST be exactly "2.0"")', 'A request whose jsonrpc is not "2.0"');
+  // §4.2 makes a Structured params part of a valid Request (-32600); -32602 "Invalid method parameter(s)" also describes a string params, so either code holds, -32600 preferred.
+  const badParams: Refusal = {
+    refused: { id: 'refused', level: 'MUST', cite: 'JSON-RPC 2.0 §4.2 ("If present, parameters for the rpc call MUST be provided as a Structured value"); §5 (a call that cannot be processed is answered with an error)', text: 'A request whose params is neither an Object nor an Array is answered with an error' },
+    code: { id: 'code', level: 'MUST', cite: 'JSON-RPC 2.0 §5.1 (-32600 "not a valid Request object": §4 defines params as a Structured value; -32602 "Invalid method parameter(s)")', text: 'The error code is -32600 (Invalid Request) or -32602 (Invalid params)' },
+    codes: [-32600, -32602],
+  };
+  const requestCode: Rule = { id: 'request-code', level: 'policy', cite: 'agtest policy: JSON-RPC 2.0 §4 / §4.2 put params in the definition of the Request object, and §7\'s example answers {"method": 1, "params": "bar"} with -32600; no text ranks -32600 above -32602', text: 'A params that is no Structured value is answered -32600 (the Request object is invalid), not -32602' };
+  const anyMethod = invalidRequest('jsonrpc member (whatever its method names), not its method', 'JSON-RPC 2.0 §4 (jsonrpc "MUST be exactly "2.0""); §5.1 (-32600 "not a valid Request object", whatever method it names)', 'An invalid request naming an unknown method');
   const params = jsonrpcRefusal(-32602, 'Invalid params', 'Invalid method parameters');
   const streaming = capabilityRefusal(v, 'streaming', 'UnsupportedOperationError', [-32004], '§7.2 message/stream');
   const push = capabilityRefusal(v, 'push notifications', 'PushNotificationNotSupportedError', [-32003], '§7.5 tasks/pushNotificationConfig/set');
@@ -68,6 +88,62 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
         expectError(t, v, answer, 'a request without method (not a valid Request object)', invalid, undefined);
         const answered = answer.response?.['id'];
         t.verify('rpc.id', answered === id || answered === null, `the error's id is ${JSON.stringify(answered)}: must be the request's ${JSON.stringify(id)} (or null)`);
+      },
+    }),
+    defineTest({
+      name: 'id-type',
+      description: 'A request whose id is an object or an array gets error -32600 with id null',
+      spec: 'JSON-RPC 2.0 §4 (id: "MUST contain a String, Number, or NULL value if included"); §5 (id MUST be Null when it could not be detected, e.g. Invalid Request); §5.1 -32600',
+      rules: refusalRules(v, badId, [nullId]),
+      async run(t: TestContext) {
+        const { rpcUrl } = await agentCard(t, v);
+        for (const bad of [{ bad: 'type' }, ['agtest']]) {
+          const what = `${v.methods.get} with id ${JSON.stringify(bad)}`;
+          const answer = await rpc(t, v, rpcUrl, v.methods.get, { id: `agtest-unknown-${t.newId()}` }, { shape: (request) => ({ ...request, id: bad }) });
+          expectError(t, v, answer, what, badId, undefined);
+          t.verify('null-id', answer.response?.['id'] === null, `${what}: the error's id is ${JSON.stringify(answer.response?.['id'])}; an id that is no String, Number or Null cannot be detected, so it MUST be null`);
+        }
+      },
+    }),
+    defineTest({
+      name: 'jsonrpc-version',
+      description: 'A request whose jsonrpc member is "1.0" gets error -32600',
+      spec: 'JSON-RPC 2.0 §4 (jsonrpc "MUST be exactly "2.0""); §5.1 -32600 Invalid Request',
+      rules: refusalRules(v, badVersion),
+      async run(t: TestContext) {
+        const { rpcUrl } = await agentCard(t, v);
+        const id = t.newId();
+        const answer = await rpc(t, v, rpcUrl, v.methods.get, { id: `agtest-unknown-${t.newId()}` }, { id, shape: (request) => ({ ...request, jsonrpc: '1.0' }) });
+        expectError(t, v, answer, `${v.methods.get} with jsonrpc "1.0"`, badVersion, undefined);
+        const answered = answer.response?.['id'];
+        t.verify('rpc.id', answered === id || answered === null, `the error's id is ${JSON.stringify(answered)}: must be the request's ${JSON.stringify(id)} (or null)`);
+      },
+    }),
+    defineTest({
+      name: 'params-type',
+      description: 'A request whose params is a string gets error -32600 (params is no Structured value: no valid Request object; -32602 is a policy warning)',
+      spec: 'JSON-RPC 2.0 §4 (params: "A Structured value"), §4.2 ("MUST be provided as a Structured value"), §5.1 -32600; §7 example ({"method": 1, "params": "bar"} → -32600)',
+      rules: refusalRules(v, badParams, [requestCode]),
+      async run(t: TestContext) {
+        const { rpcUrl } = await agentCard(t, v);
+        const id = t.newId();
+        const answer = await rpc(t, v, rpcUrl, v.methods.get, 'agtest-not-structured', { id });
+        const what = `${v.methods.get} with params "agtest-not-structured"`;
+        const error = expectError(t, v, answer, what, badParams, undefined);
+        if (error?.['code'] === -32602) t.verify('request-code', false, `${what}: answered -32602 (Invalid params); the Request object itself is invalid, -32600`);
+        const answered = answer.response?.['id'];
+        t.verify('rpc.id', answered === id || answered === null, `the error's id is ${JSON.stringify(answered)}: must be the request's ${JSON.stringify(id)} (or null)`);
+      },
+    }),
+    defineTest({
+      name: 'invalid-request-any-method',
+      description: 'An invalid request (jsonrpc "1.0") naming an unknown method gets -32600, not -32601: the request is judged before its method',
+      spec: 'JSON-RPC 2.0 §4 (a Request has jsonrpc exactly "2.0"), §5.1 (-32600: "The JSON sent is not a valid Request object"; -32601 answers a Request whose method does not exist)',
+      rules: refusalRules(v, anyMethod),
+      async run(t: TestContext) {
+        const { rpcUrl } = await agentCard(t, v);
+        const answer = await rpc(t, v, rpcUrl, 'agtest/noSuchMethod', {}, { shape: (request) => ({ ...request, jsonrpc: '1.0' }) });
+        expectError(t, v, answer, 'a jsonrpc "1.0" request of method agtest/noSuchMethod', anyMethod, undefined);
       },
     }),
     defineTest({

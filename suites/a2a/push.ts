@@ -1,8 +1,8 @@
 import { defineSuite, defineTest, type Suite, type TestContext, type ReceivedMessage, TestFailure } from '../define.js';
 import { agentCard } from './agent-card.js';
-import { describeError, resultOf, rpc } from './client.js';
+import { describeError, resultOf, rpc, rpcError } from './client.js';
 import { obtainTask } from './task-shape.js';
-import { rulesOf, SEND_RULES } from './rules.js';
+import { a2aCodeRule, refusalRules, rulesOf, SEND_RULES, type Refusal } from './rules.js';
 import type { Rule } from '../define.js';
 import { isObject } from './is-object.js';
 import { A2A_V0_3, A2A_V1_0, type A2aVersion } from './protocol-version.js';
@@ -35,6 +35,14 @@ function pushRules(v: A2aVersion): Record<'claimed' | 'config' | 'lifecycle' | '
 
 export function pushSuite(v: A2aVersion): Suite {
   const rules = pushRules(v);
+  const unknownConfig: Refusal = {
+    refused:
+      v.id === '1.0'
+        ? { id: 'refused', level: 'MUST', cite: 'A2A v1.0 §3.1.8 ("The operation MUST fail if the configuration does not exist"), §3.1.9 (TaskNotFoundError); §3.3.2 Resource Errors ("Servers MUST return a not found error")', text: 'A push config or task id that was never issued is refused' }
+        : { id: 'refused', level: 'MUST', cite: 'A2A v0.3 §7.6, §7.7 (their result is a config, which an unknown id has none of); §8.2 TaskNotFoundError', text: 'A push config or task id that was never issued is refused' },
+    code: a2aCodeRule(v, 'code', 'TaskNotFoundError', [-32001]),
+    codes: [-32001],
+  };
   return defineSuite({
     cluster: `${v.prefix}.push`,
     mode: 'passive',
@@ -89,6 +97,22 @@ export function pushSuite(v: A2aVersion): Suite {
           resultOf(t, v, deleted.answer, deleted.what, deleted.id);
           const after = await call(v.methods.pushGet, ids, `${v.methods.pushGet} ${configId} after delete`);
           t.verify('lifecycle', after.answer.response !== undefined && 'error' in after.answer.response, `config ${configId} was deleted, yet ${v.methods.pushGet} still returns it: ${after.answer.body.slice(0, 160)}`);
+        },
+      }),
+      defineTest({
+        name: 'config-unknown',
+        description: `${v.methods.pushGet} of a config id never created, and ${v.methods.pushGet} / ${v.methods.pushList} of a task id never issued, get error -32001 (TaskNotFound)`,
+        spec: `${v.cite} ${v.id === '1.0' ? '§3.1.8 (Get MUST fail if the configuration does not exist; TaskNotFoundError), §3.1.9 (TaskNotFoundError: the task ID does not exist); §5.4 (-32001)' : '§7.6, §7.7 (results are configs, which an unknown id has none of); §8.2 TaskNotFoundError (-32001)'}`,
+        rules: refusalRules(v, unknownConfig, [], SEND_RULES),
+        async run(t: TestContext) {
+          const { rpcUrl, claims } = await agentCard(t, v);
+          if (!claims.push) t.skip('the card does not claim push notifications');
+          const created = await obtainTask(t, v, rpcUrl, v.blocking(true));
+          const never = `agtest-unknown-${t.newId()}`;
+          const getParams = (taskId: string, configId: string) => (v.id === '1.0' ? { taskId, id: configId } : { id: taskId, pushNotificationConfigId: configId });
+          await rpcError(t, v, rpcUrl, v.methods.pushGet, getParams(created.id, never), `${v.methods.pushGet} of config ${never} (never created) on task ${created.id}`, unknownConfig);
+          await rpcError(t, v, rpcUrl, v.methods.pushGet, getParams(never, never), `${v.methods.pushGet} on task ${never} (never issued)`, unknownConfig);
+          await rpcError(t, v, rpcUrl, v.methods.pushList, v.id === '1.0' ? { taskId: never } : { id: never }, `${v.methods.pushList} of task ${never} (never issued)`, unknownConfig);
         },
       }),
       defineTest({

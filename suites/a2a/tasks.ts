@@ -5,6 +5,7 @@ import type { A2aVersion } from './protocol-version.js';
 import { a2aCodeRule, commonRule, insist, refusalRules, rulesOf, SEND_RULES, type Refusal } from './rules.js';
 import { checkTask, getTask, obtainTask } from './task-shape.js';
 import { isObject } from './is-object.js';
+import { listTaskTests } from './list-tasks.js';
 
 /** Terminal states are final: v1.0 refuses messages to them (§3.1.1), v0.3 says they can't be restarted (§7.1). */
 const terminalFinal = (v: A2aVersion): Rule => ({
@@ -182,12 +183,13 @@ export function tasksSuite(v: A2aVersion): Suite {
           t.verify('tasks', ids.includes(created.id), `${list} in context ${created.contextId} does not list task ${created.id} (listed: ${ids.join(', ') || 'none'})`);
         },
       }),
+      ...listTaskTests(v),
     );
   }
   return defineSuite({
     cluster: `${v.prefix}.tasks`,
     mode: 'passive',
-    description: `Tasks (A2A ${v.id}): get, cancel, unknown ids, terminal states, history length${v.methods.list ? ', list' : ''}`,
+    description: `Tasks (A2A ${v.id}): get, cancel, unknown ids, terminal states, history length${v.methods.list ? ', list (pagination, filters, order, artifacts, invalid parameters)' : ''}`,
     tests,
   });
 }

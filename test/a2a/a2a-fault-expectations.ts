@@ -37,6 +37,15 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
   { fault: 'parse-error-as-invalid-request', failing: { tests: both('jsonrpc.passive.parse-error'), reason: /expected error -32700, got -32600/ } },
   { fault: 'missing-method-invalid-params', failing: { tests: both('jsonrpc.passive.invalid-request'), reason: /expected error -32600, got -32602/ } },
   { fault: 'unknown-method-plain-404', failing: { tests: both('jsonrpc.passive.method-not-found'), reason: /HTTP 404, and the body is not a JSON-RPC response object: Not Found/ } },
+  { fault: 'object-id-echoed', failing: { tests: both('jsonrpc.passive.id-type'), reason: /with id \{"bad":"type"\}: expected error -32600, got -32001/ } },
+  {
+    // A "1.0" request is served: GetTask of an unknown id gets -32001, an unknown method -32601.
+    fault: 'jsonrpc-version-ignored',
+    failing: { tests: [...both('jsonrpc.passive.jsonrpc-version'), ...both('jsonrpc.passive.invalid-request-any-method')], reason: /jsonrpc "1\.0".*expected error -32600, got -32[06]01/ },
+  },
+  // -32602 also describes a string params (JSON-RPC 2.0 §5.1): a policy warning, -32600 preferred.
+  { fault: 'params-type-unchecked', warnings: { tests: both('jsonrpc.passive.params-type'), text: /answered -32602 \(Invalid params\); the Request object itself is invalid, -32600 \[policy/ } },
+  { fault: 'method-checked-first', failing: { tests: both('jsonrpc.passive.invalid-request-any-method'), reason: /expected error -32600, got -32601/ } },
   { fault: 'accept-bad-params', failing: { tests: both('jsonrpc.passive.invalid-params'), reason: /expected JSON-RPC error -32602, got a result/ } },
   { fault: 'answer-notifications', failing: { tests: both('jsonrpc.passive.notification-unanswered'), reason: /replied to a notification/ } },
   { fault: 'accept-any-version', failing: { tests: ['a2a.v1_0.jsonrpc.passive.version-unsupported'], reason: /expected error -32009/ } },
@@ -75,6 +84,12 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
         ...both('tasks.passive.cancel'),
         ...both('tasks.passive.not-cancelable'),
         'a2a.v1_0.tasks.passive.list',
+        'a2a.v1_0.tasks.passive.list-pagination',
+        'a2a.v1_0.tasks.passive.list-default-page-size',
+        'a2a.v1_0.tasks.passive.list-filters',
+        'a2a.v1_0.tasks.passive.list-order',
+        'a2a.v1_0.tasks.passive.list-history-length',
+        'a2a.v1_0.tasks.passive.list-artifacts',
       ],
       reason: /must hold exactly one of task, message, statusUpdate, artifactUpdate; it holds none|kind is undefined/,
     },
@@ -87,7 +102,12 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
     warnings: { tests: both('message.passive.non-blocking'), text: /still running after 4000 ms/ },
   },
   { fault: 'terminal-task-takes-messages', failing: { tests: both('message.passive.terminal-task-refused'), reason: /naming (TASK_STATE_COMPLETED|completed) task .*: expected JSON-RPC error .*got a result/ } },
-  { fault: 'ignore-client-context', failing: { tests: ['a2a.v1_0.message.passive.context-id'], reason: /the client gave contextId/ } },
+  {
+    // The list tests make their tasks in one context, by giving its id back: they wait for context-id.
+    fault: 'ignore-client-context',
+    failing: { tests: ['a2a.v1_0.message.passive.context-id'], reason: /the client gave contextId/ },
+    blocked: { tests: ['pagination', 'default-page-size', 'filters', 'order'].map((name) => `a2a.v1_0.tasks.passive.list-${name}`), by: /^a2a\.v1_0\.message\.passive\.context-id$/ },
+  },
   { fault: 'unknown-task-creates-new', failing: { tests: ['a2a.v1_0.message.passive.unknown-task-refused'], reason: /expected JSON-RPC error -32001/ } },
   { fault: 'get-unknown-returns-null', failing: { tests: both('tasks.passive.get-unknown'), reason: /expected JSON-RPC error -32001, got a result/ } },
   // v1.0 §5.4 makes the code a MUST; v0.3 §8.2 a SHOULD.
@@ -101,14 +121,38 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
   // v1.0: the refusal is a MUST. v0.3: a SHOULD (warning), but the completed task then reads canceled: a terminal state is final.
   { fault: 'cancel-completed-succeeds', failing: { tests: both('tasks.passive.not-cancelable'), reason: /expected JSON-RPC error -32002, got a result|a terminal state is final/ } },
   { fault: 'cancel-ignored', failing: { tests: both('tasks.passive.cancel'), reason: /accepted the cancel of task .* but returned it (TASK_STATE_SUBMITTED|TASK_STATE_WORKING|submitted|working)/ } },
-  { fault: 'list-without-page-token', failing: { tests: ['a2a.v1_0.tasks.passive.list'], reason: /nextPageToken is undefined; it MUST always be present/ } },
+  // Without a nextPageToken there is nothing to walk: the pagination tests fail with the list test.
+  {
+    fault: 'list-without-page-token',
+    failing: { tests: ['a2a.v1_0.tasks.passive.list', 'a2a.v1_0.tasks.passive.list-pagination', 'a2a.v1_0.tasks.passive.list-default-page-size'], reason: /nextPageToken (is )?undefined; it (MUST always be present|must lead to the rest)/ },
+  },
+  { fault: 'list-ignores-page-size', failing: { tests: ['a2a.v1_0.tasks.passive.list-pagination', 'a2a.v1_0.tasks.passive.list-default-page-size'], reason: /ListTasks (with pageSize 1 returned 3 tasks|without pageSize returned 51 tasks; at most 50)/ } },
+  { fault: 'list-ignores-filters', failing: { tests: ['a2a.v1_0.tasks.passive.list-filters'], reason: /with status TASK_STATE_INPUT_REQUIRED listed 2 tasks.*with statusTimestampAfter .* lists task .*, whose status timestamp is earlier/ } },
+  { fault: 'list-ascending', failing: { tests: ['a2a.v1_0.tasks.passive.list-order'], reason: /ListTasks order .*the last updated first is/ } },
+  { fault: 'list-history-ignores-length', failing: { tests: ['a2a.v1_0.tasks.passive.list-history-length'], reason: /with historyLength 1 lists more history entries: .* \(2\)/ } },
+  { fault: 'list-artifacts-by-default', failing: { tests: ['a2a.v1_0.tasks.passive.list-artifacts'], reason: /without includeArtifacts lists tasks with an artifacts field/ } },
+  {
+    fault: 'list-accepts-invalid-params',
+    failing: { tests: ['a2a.v1_0.tasks.passive.list-invalid-params'], reason: /\{"pageSize":0\}: expected JSON-RPC error -32602, got a result.*\{"pageSize":150\}.*\{"historyLength":-1\}.*TASK_STATE_AGTEST_UNKNOWN.*agtest-never-issued.*not-a-timestamp/ },
+  },
   { fault: 'stream-unclosed', failing: { tests: both('streaming.passive.events'), reason: /end of the event stream/ } },
   { fault: 'events-after-final', failing: { tests: both('streaming.passive.events'), reason: /event \d+ \(artifact-update\) came after event \d+, which (put the task in TASK_STATE_COMPLETED|had final: true)/ } },
   { fault: 'stream-claimed-not-served', failing: { tests: both('streaming.passive.events'), reason: /false advertising: the card claims streaming/ } },
   { fault: 'subscribe-terminal-streams', failing: { tests: ['a2a.v1_0.streaming.passive.subscribe-terminal-refused'], reason: /text\/event-stream/ } },
-  { fault: 'push-claimed-not-served', failing: { tests: [...both('push.passive.set-config'), ...both('push.passive.config-lifecycle'), ...both('push.passive.delivers')], reason: /-32003/ } },
+  {
+    // config-unknown: -32003 where -32001 is due (a MUST code in v1.0, SHOULD in v0.3).
+    fault: 'push-claimed-not-served',
+    failing: { tests: [...both('push.passive.set-config'), ...both('push.passive.config-lifecycle'), ...both('push.passive.delivers'), 'a2a.v1_0.push.passive.config-unknown'], reason: /-32003/ },
+    warnings: { tests: ['a2a.v0_3.push.passive.config-unknown'], text: /expected error -32001, got -32003.*\[SHOULD/ },
+  },
   { fault: 'push-v1-form-for-v03', failing: { tests: ['a2a.v0_3.push.passive.delivers'], reason: /created over A2A 0\.3, but its push notifications come in A2A 1\.0's form/ } },
   { fault: 'push-config-not-stored', failing: { tests: both('push.passive.config-lifecycle'), reason: /GetTaskPushNotificationConfig|tasks\/pushNotificationConfig\/get/ } },
   { fault: 'push-delete-ignored', failing: { tests: both('push.passive.config-lifecycle'), reason: /was deleted, yet .* still returns it/ } },
+  // v1.0 §5.4 makes the code a MUST; v0.3 §8.2 a SHOULD.
+  {
+    fault: 'push-unknown-config-internal-error',
+    failing: { tests: ['a2a.v1_0.push.passive.config-unknown'], reason: /of config agtest-unknown-.* \(never created\) .*: expected error -32001, got -32603/ },
+    warnings: { tests: ['a2a.v0_3.push.passive.config-unknown'], text: /expected error -32001, got -32603.*\[SHOULD/ },
+  },
   { fault: 'push-never-sent', failing: { tests: both('push.passive.delivers'), reason: /push notification about task .* none arrived/ } },
 ];

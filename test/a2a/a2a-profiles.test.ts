@@ -111,12 +111,21 @@ t.test('@a2a-js/sdk 1.3.0 echo agent with legacyCompat (v1.0 + v0.3) is certifie
 t.test('@a2a-js/sdk 1.3.0 task agent (Tasks, streaming, push; with legacyCompat) is certified and matches its committed profile', async (t) => {
   const summary = await certify(sdkConfig('--tasks', '--legacy'));
   t.same(summary.findings, [], 'no findings');
-  for (const junction of ['a2a.v1_0.tasks.passive', 'a2a.v1_0.streaming.passive', 'a2a.v1_0.push.passive', 'a2a.v0_3.streaming.passive']) {
+  for (const junction of ['a2a.v1_0.streaming.passive', 'a2a.v1_0.push.passive', 'a2a.v0_3.streaming.passive']) {
     t.equal(summary.profile.profile[junction], 'interoperable', `${junction}: the real SDK passes agtest's checks`);
   }
-  for (const test of ['a2a.v1_0.tasks.passive.get', 'a2a.v1_0.tasks.passive.cancel', 'a2a.v1_0.tasks.passive.list', 'a2a.v1_0.streaming.passive.events', 'a2a.v1_0.push.passive.delivers']) {
+  const listTests = ['list', 'list-pagination', 'list-default-page-size', 'list-filters', 'list-history-length', 'list-artifacts'].map((name) => `a2a.v1_0.tasks.passive.${name}`);
+  for (const test of ['a2a.v1_0.tasks.passive.get', 'a2a.v1_0.tasks.passive.cancel', ...listTests, 'a2a.v1_0.streaming.passive.events', 'a2a.v1_0.push.passive.delivers', 'a2a.v1_0.push.passive.config-unknown']) {
     t.equal(summary.results.find((r) => r.test === test)?.status, 'pass', `${test} ran and passed`);
   }
+  // Its executor stamps no status timestamp (optional), and the SDK's InMemoryTaskStore then orders by task id.
+  const order = summary.results.find((r) => r.test === 'a2a.v1_0.tasks.passive.list-order');
+  t.equal(order?.status, 'fail', 'ListTasks is not most recently updated first');
+  t.match(order?.reason ?? '', /the last updated first is/);
+  // It refuses pageSize 0, -1 and 150, an unknown status, a foreign token and a bad timestamp, but serves historyLength -1.
+  const invalid = summary.results.find((r) => r.test === 'a2a.v1_0.tasks.passive.list-invalid-params');
+  t.equal(invalid?.status, 'fail', 'a negative historyLength is served');
+  t.same(invalid?.failures?.map((failure) => /with (\{.*?\}):/.exec(failure)?.[1]), ['{"historyLength":-1}'], 'historyLength -1 is the only invalid parameter served');
   const push03 = summary.results.find((r) => r.test === 'a2a.v0_3.push.passive.delivers');
   t.equal(push03?.status, 'fail', 'a task created over 0.3 is notified in the 1.0 form');
   t.match(push03?.reason ?? '', /created over A2A 0\.3, but its push notifications come in A2A 1\.0's form/);

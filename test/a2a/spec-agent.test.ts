@@ -49,6 +49,16 @@ t.test('legal: the card only at another path, given by its URL (direct configura
   t.equal(result(summary, 'a2a.v1_0.jsonrpc.passive.parse-error')?.status, 'pass', 'the JSON-RPC tests reached the interface the card names');
 });
 
+t.test('legal: ListTasks pages of at most one task whatever pageSize asks ("may return fewer"): every list test passes by walking nextPageToken', async (t) => {
+  const summary = await certify(['--versions', '1.0', '--page-cap', '1'], ['a2a.v1_0.card', 'a2a.v1_0.tasks']);
+  t.same(failures(summary), [], 'nothing fails');
+  t.equal(summary.exitCode, 0);
+  t.same(warned(summary), [], 'no warning');
+  for (const name of ['list', 'list-pagination', 'list-default-page-size', 'list-filters', 'list-order', 'list-history-length', 'list-artifacts', 'list-invalid-params']) {
+    t.equal(result(summary, `a2a.v1_0.tasks.passive.${name}`)?.status, 'pass', `${name} passes`);
+  }
+});
+
 t.test('deviation: the card only at the legacy /.well-known/agent.json: a warning (v0.3 SHOULD, v1.0 policy), the card still used', async (t) => {
   const summary = await certify(['--card-at', 'legacy'], ['a2a.v1_0.card', 'a2a.v1_0.tasks.passive.get-unknown', 'a2a.v0_3.card', 'a2a.v0_3.message.passive.blocking']);
   t.same(failures(summary), [], 'nothing fails');
