@@ -12,8 +12,12 @@ export interface WrittenMessage {
 
 export interface MessageWriter {
   readonly dir: string;
-  /** Writes one message as a new file; resolves once it is visible under its final name. */
-  write(bytes: string | Uint8Array, extension: MessageExtension): Promise<WrittenMessage>;
+  /**
+   * Writes one message as a new file; resolves once it is visible under its final name.
+   * `beforePublish` learns the name before any reader can see the file (the reader may act on it
+   * before this promise settles).
+   */
+  write(bytes: string | Uint8Array, extension: MessageExtension, options?: { beforePublish?(name: string): void }): Promise<WrittenMessage>;
 }
 
 /**
@@ -27,7 +31,7 @@ export async function createMessageWriter(dir: string): Promise<MessageWriter> {
   let next = (await highestOrdinal(dir)) + 1;
   let queue: Promise<unknown> = Promise.resolve();
 
-  const writeOne = async (bytes: string | Uint8Array, extension: MessageExtension): Promise<WrittenMessage> => {
+  const writeOne = async (bytes: string | Uint8Array, extension: MessageExtension, beforePublish?: (name: string) => void): Promise<WrittenMessage> => {
     const ordinal = next++;
     const name = formatMessageFileName(ordinal, createFileId(), extension);
     const path = join(dir, name);
@@ -35,6 +39,7 @@ export async function createMessageWriter(dir: string): Promise<MessageWriter> {
     const temporary = join(dir, `.${name}.${process.pid}.tmp`);
     try {
       await writeFile(temporary, bytes);
+      beforePublish?.(name);
       await rename(temporary, path);
     } catch (cause) {
       await rm(temporary, { force: true });
@@ -45,8 +50,8 @@ export async function createMessageWriter(dir: string): Promise<MessageWriter> {
 
   return {
     dir,
-    write(bytes, extension) {
-      const result = queue.then(() => writeOne(bytes, extension));
+    write(bytes, extension, options) {
+      const result = queue.then(() => writeOne(bytes, extension, options?.beforePublish));
       queue = result.catch(() => undefined);
       return result;
     },

@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { join, resolve } from 'node:path';
@@ -283,6 +284,11 @@ export async function run(options: RunOptions): Promise<RunSummary> {
         await cleanup().catch((error: unknown) => log(`[agtest] cleanup failed: ${describeError(error)}`));
       }
       await logs.close();
+    }
+    // Nothing sent is lost silently: a message the adapter never took (it died, the run stopped) is named.
+    for (const name of await readdir(join(outDir, 'agtalk', 'outbox')).catch(() => [] as string[])) {
+      if (name.startsWith('.')) continue;
+      findings.push({ kind: 'unsent', message: `${name} was never delivered: the run ended before the adapter took it from the outbox`, file: name });
     }
 
     // Whatever stopped the run, what was measured is written: the tests not reached are listed as such.

@@ -187,9 +187,9 @@ export class TestSession {
       async sendPlaintext(message: JsonMessage, options = {}) {
         session.throwIfAborted();
         const bytes = JSON.stringify(message);
-        const written = await deps.outbox.write(bytes, 'dm');
+        // Marked before the adapter can see the file: its refusal may be reported before write() returns.
+        const written = await deps.outbox.write(bytes, 'dm', { beforePublish: (name) => void (options.expectRefusal && session.meantToBeRefused.add(name)) });
         session.sentFiles.push(written.name);
-        if (options.expectRefusal) session.meantToBeRefused.add(written.name);
         session.transcript.addMessage('sent', written.name, bytes, message);
         return { file: written.name };
       },
@@ -209,9 +209,9 @@ export class TestSession {
         if (!to) throw new TestFailure("the agent's setup printed no {\"verkey\": ...}, so agtest has no key to pack to (an agent that claims envelopes must)");
         const envelope = packRfc0019(JSON.stringify(message), [to], options.mode === 'authcrypt' ? session.keys : undefined);
         const bytes = JSON.stringify(options.mutate ? options.mutate(envelope) : envelope);
-        const written = await deps.outbox.write(bytes, 'dee');
+        const refusalExpected = options.expectRefusal ?? (options.mutate !== undefined || options.to !== undefined);
+        const written = await deps.outbox.write(bytes, 'dee', { beforePublish: (name) => void (refusalExpected && session.meantToBeRefused.add(name)) });
         session.sentFiles.push(written.name);
-        if (options.expectRefusal ?? (options.mutate !== undefined || options.to !== undefined)) session.meantToBeRefused.add(written.name);
         session.transcript.addMessage('sent', written.name, bytes, { ...message, '~agtest': { envelope: options.mode, to, tampered: options.mutate !== undefined } }, message);
         return { file: written.name };
       },

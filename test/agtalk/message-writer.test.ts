@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
@@ -29,5 +30,22 @@ t.test('concurrent writes from one writer get distinct ordinals in call order', 
     const results = await Promise.all(Array.from({ length: 50 }, (_, n) => writer.write(`{"n":${n}}`, 'json')));
     t.same(results.map((r) => r.ordinal), Array.from({ length: 50 }, (_, n) => n));
     t.equal((await readdir(dir)).length, 50);
+  }),
+);
+
+t.test('beforePublish learns the final name before any reader can see the file', (t) =>
+  withTempDir(async (dir) => {
+    const writer = await createMessageWriter(dir);
+    let named: string | undefined;
+    let visibleWhenNamed: string[] | undefined;
+    const written = await writer.write('{"a":1}', 'dm', {
+      beforePublish: (name) => {
+        named = name;
+        visibleWhenNamed = readdirSync(dir).filter((file) => !file.startsWith('.'));
+      },
+    });
+    t.equal(named, written.name, 'the hook gets the name the file is published under');
+    t.same(visibleWhenNamed, [], 'at that moment no reader could see it yet');
+    t.same(readdirSync(dir), [written.name]);
   }),
 );

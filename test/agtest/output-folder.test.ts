@@ -13,7 +13,7 @@ const CONFIG = {
   transport: { adapter: 'http' },
   agact: { command: ['agact-http', '--url', '${ready.backchannel}'] },
   claims: ['trust_ping.1_0.passive'],
-  timeouts: { testMs: 10_000, messageMs: 2_000, silenceMs: 300 },
+  timeouts: { testMs: 15_000, messageMs: 5_000, silenceMs: 300 },
 };
 
 t.test('a failed run replaces the previous run’s results, it never sits beside them', (t) =>

@@ -18,7 +18,7 @@ function config(overrides: Record<string, unknown>) {
     transport: { adapter: 'http' },
     agact: { command: ['agact-http', '--url', '${ready.backchannel}'], timeoutMs: 3000 },
     claims: ['trust_ping.1_0.passive'],
-    timeouts: { testMs: 10_000, messageMs: 2_000, silenceMs: 300 },
+    timeouts: { testMs: 15_000, messageMs: 5_000, silenceMs: 300 },
     ...overrides,
   };
 }
