@@ -15,7 +15,7 @@ import type { Reporter, RunSummary } from './reporters/reporter.js';
 import { startAgentProcess } from './run/agent-process.js';
 import { expandClaims, planTests } from './run/plan-tests.js';
 import { confirmBlocks } from './run/confirm-blocks.js';
-import { firstExit, interruptionExitCode, openLogs, preflight, rootCause } from './run/interruption.js';
+import { firstExit, interruptionExitCode, openLogs, preflight, ROOT_CAUSE_GRACE_MS, rootCause } from './run/interruption.js';
 import { runTest, type RunProgress, type RunTestDeps } from './run/run-test.js';
 import { fillCommand, fillTemplate } from './run/template.js';
 import type { TestSession } from './run/test-session.js';
@@ -39,8 +39,7 @@ export interface RunOptions {
 
 /** Consecutive backchannel failures after which the run stops: one is a test's error, this many a dead backchannel. */
 export const BACKCHANNEL_FAILURE_LIMIT = 3;
-/** How long a harness error waits for a child's exit to show up, so that the cause wins over its consequence. */
-const ROOT_CAUSE_GRACE_MS = 500;
+
 
 /**
  * Runs the claimed suites against one agent and writes the profile, JUnit XML and transcripts.

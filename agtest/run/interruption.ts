@@ -2,7 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join, relative } from 'node:path';
-import { AgtestError, describeError } from '../../common/index.js';
+import { AgtestError, describeError, isAgtestError } from '../../common/index.js';
 import type { RunInterruption } from '../../profiles/index.js';
 import type { RunProgress } from './run-test.js';
 
@@ -13,11 +13,14 @@ export function interruptionExitCode(interruption: RunInterruption): 2 | 130 | 1
   return 2;
 }
 
+/** How long a harness error waits for a child's exit to show up, so that the cause wins over its consequence. */
+export const ROOT_CAUSE_GRACE_MS = 500;
+
 /**
  * The account of what stopped the run. A child that exited is the cause of whatever followed it
  * (a refused connection, a 502, a broken backchannel), so an exit seen within the grace period wins.
  */
-export async function rootCause(error: unknown, exits: readonly { who: string; error: AgtestError }[], progress: RunProgress, graceMs = 500): Promise<RunInterruption> {
+export async function rootCause(error: unknown, exits: readonly { who: string; error: AgtestError }[], progress: RunProgress, graceMs = ROOT_CAUSE_GRACE_MS): Promise<RunInterruption> {
   const interrupted = isAgtestError(error) && error.code === 'AGTEST_INTERRUPTED';
   if (!interrupted) await firstExit(exits, graceMs);
   const cause = !interrupted && exits[0] ? exits[0].error : error;
@@ -31,10 +34,6 @@ export async function rootCause(error: unknown, exits: readonly { who: string; e
 export async function firstExit(exits: readonly unknown[], ms: number): Promise<void> {
   const deadline = performance.now() + ms;
   while (exits.length === 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-}
-
-function isAgtestError(error: unknown): error is AgtestError {
-  return error instanceof AgtestError;
 }
 
 /** The agent's and the adapter's stderr, kept in the output folder (messages name the file, not a line of it). */

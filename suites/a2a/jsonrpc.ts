@@ -86,8 +86,7 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
         const answer = await rpc(t, v, rpcUrl, v.methods.get, { id: 'agtest-unknown' }, { id, shape: ({ method: _method, ...rest }) => rest });
         // -32602 would say the params were at fault: without method it is no Request object at all.
         expectError(t, v, answer, 'a request without method (not a valid Request object)', invalid, undefined);
-        const answered = answer.response?.['id'];
-        t.verify('rpc.id', answered === id || answered === null, `the error's id is ${JSON.stringify(answered)}: must be the request's ${JSON.stringify(id)} (or null)`);
+        verifyErrorId(t, answer, id);
       },
     }),
     defineTest({
@@ -115,8 +114,7 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
         const id = t.newId();
         const answer = await rpc(t, v, rpcUrl, v.methods.get, { id: `agtest-unknown-${t.newId()}` }, { id, shape: (request) => ({ ...request, jsonrpc: '1.0' }) });
         expectError(t, v, answer, `${v.methods.get} with jsonrpc "1.0"`, badVersion, undefined);
-        const answered = answer.response?.['id'];
-        t.verify('rpc.id', answered === id || answered === null, `the error's id is ${JSON.stringify(answered)}: must be the request's ${JSON.stringify(id)} (or null)`);
+        verifyErrorId(t, answer, id);
       },
     }),
     defineTest({
@@ -131,8 +129,7 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
         const what = `${v.methods.get} with params "agtest-not-structured"`;
         const error = expectError(t, v, answer, what, badParams, undefined);
         if (error?.['code'] === -32602) t.verify('request-code', false, `${what}: answered -32602 (Invalid params); the Request object itself is invalid, -32600`);
-        const answered = answer.response?.['id'];
-        t.verify('rpc.id', answered === id || answered === null, `the error's id is ${JSON.stringify(answered)}: must be the request's ${JSON.stringify(id)} (or null)`);
+        verifyErrorId(t, answer, id);
       },
     }),
     defineTest({
@@ -263,4 +260,10 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
     description: `JSON-RPC 2.0 as A2A ${v.id} uses it: every standard error with a request that has an id, notifications unanswered, capability and version errors`,
     tests,
   });
+}
+
+/** An Invalid Request's error carries the request's id, or null when the server could not read it (JSON-RPC 2.0 §5). */
+function verifyErrorId(t: TestContext, answer: { response?: Record<string, unknown> }, id: string): void {
+  const answered = answer.response?.['id'];
+  t.verify('rpc.id', answered === id || answered === null, `the error's id is ${JSON.stringify(answered)}: must be the request's ${JSON.stringify(id)} (or null)`);
 }
