@@ -170,7 +170,15 @@ export async function checkAdapter(options: CheckAdapterOptions): Promise<Adapte
       if (gone.has(current)) current = await launch(peer.endpoint);
       await peer.setup(current.endpoint!);
       if (!present) throw new RuleFailed(`${held.name} was deleted from the outbox while the peer was down: it was never accepted, so it is lost`);
-      const delivered = await waitUntil(async () => (await peer.receivedContents()).includes('held'), waitMs);
+      // Its last refused attempt may land just before the peer is back, after the check above:
+      // an adapter that gave up then is restarted too, as a supervisor would.
+      const delivered = await waitUntil(async () => {
+        if (gone.has(current)) {
+          current = await launch(peer.endpoint);
+          await peer.setup(current.endpoint!);
+        }
+        return (await peer.receivedContents()).includes('held');
+      }, waitMs);
       if (!delivered) throw new RuleFailed(`${held.name} did not reach the peer within ${waitMs} ms of the peer coming back`);
     });
 
