@@ -60,6 +60,11 @@ export interface Scenario {
   readonly name: string;
   /** The step names of one iteration, in order, for reports ('total' is the engine's). */
   readonly steps: readonly string[];
+  /**
+   * The URLs (or host names) this scenario will send load to. The engine refuses any that is not
+   * loopback unless the run allows remote targets; a scenario without it is not checked.
+   */
+  targets?(): readonly string[];
   /** Before the load starts: connect, create the connection messages reuse, start an agent. */
   open?(ctx: ScenarioContext): Promise<void>;
   /** One iteration; resolves when it succeeded, rejects (LoadStepError) when it failed. */

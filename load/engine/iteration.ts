@@ -1,0 +1,100 @@
+/**
+ * Runs one iteration of a scenario: gives it an AbortSignal that fires at the iteration timeout or
+ * when the run stops, times each step (latency from the step's intended start, service time from
+ * its actual start) and classifies the outcome. A scenario that ignores its signal cannot hold the
+ * run: the iteration is settled at its timeout whether or not the scenario's promise ever settles.
+ */
+import type { IterationContext, Scenario } from '../scenario.js';
+import { classifyError, type ClassifiedError } from './classify.js';
+import type { Clock } from './clock.js';
+import type { Recorder } from './recorder.js';
+
+export interface IterationRun {
+  scenario: Scenario;
+  recorder: Recorder;
+  clock: Clock;
+  index: number;
+  vu?: number;
+  /** When the schedule wanted this iteration to start (µs since the run's start). */
+  intendedUs: number;
+  timeoutMs: number;
+  /** Aborts when the run stops: running iterations are interrupted, not failed. */
+  stopSignal: AbortSignal;
+  watchProcess(pid: number, role: 'receiver' | 'agent'): void;
+}
+
+class IterationTimeout extends Error {
+  constructor(ms: number) {
+    super(`iteration timed out after ${ms} ms`);
+    this.name = 'TimeoutError';
+  }
+}
+
+class RunStopped extends Error {}
+
+export type IterationResult = 'ok' | 'error' | 'interrupted';
+
+export async function runIteration(run: IterationRun): Promise<IterationResult> {
+  const { recorder, clock, timeoutMs } = run;
+  const actualUs = clock.now();
+  recorder.iterationStarted(run.intendedUs, actualUs);
+  const controller = new AbortController();
+  let settle!: (reason: Error) => void;
+  const aborted = new Promise<never>((_, reject) => (settle = reject));
+  const abort = (reason: Error) => {
+    if (controller.signal.aborted) return;
+    controller.abort(reason);
+    settle(reason);
+  };
+  const timer = setTimeout(() => abort(new IterationTimeout(timeoutMs)), timeoutMs);
+  const onStop = () => abort(new RunStopped('the run stopped'));
+  if (run.stopSignal.aborted) onStop();
+  else run.stopSignal.addEventListener('abort', onStop, { once: true });
+
+  let previousEndUs = run.intendedUs;
+  let failedStep: string | undefined;
+  const context: IterationContext = {
+    index: run.index,
+    ...(run.vu === undefined ? {} : { vu: run.vu }),
+    signal: controller.signal,
+    watchProcess: run.watchProcess,
+    async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+      // The first step is due at the iteration's intended start, each later one when the one before it ended.
+      const intendedUs = Math.min(previousEndUs, clock.now());
+      const startUs = clock.now();
+      try {
+        const value = await fn();
+        const endUs = clock.now();
+        recorder.step(name, 'ok', endUs - intendedUs, endUs - startUs);
+        previousEndUs = endUs;
+        return value;
+      } catch (error) {
+        const endUs = clock.now();
+        if (!controller.signal.aborted || !(controller.signal.reason instanceof RunStopped)) recorder.step(name, 'error', endUs - intendedUs, endUs - startUs);
+        failedStep ??= name;
+        previousEndUs = endUs;
+        throw error;
+      }
+    },
+  };
+
+  let failure: ClassifiedError | undefined;
+  try {
+    await Promise.race([run.scenario.iterate(context), aborted]);
+  } catch (error) {
+    const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
+    if (reason instanceof RunStopped) {
+      clearTimeout(timer);
+      recorder.iterationInterrupted();
+      return 'interrupted';
+    }
+    failure = reason instanceof IterationTimeout ? { errorClass: 'timeout', message: reason.message } : classifyError(error);
+  } finally {
+    clearTimeout(timer);
+    run.stopSignal.removeEventListener('abort', onStop);
+    // Tell the scenario's pending I/O to stop (a late step after a timeout), without counting it twice.
+    if (!controller.signal.aborted) controller.abort(new RunStopped('iteration over'));
+  }
+  recorder.iterationEnded(run.index, run.intendedUs, actualUs, clock.now(), failure && { ...failure, ...(failedStep ? { step: failedStep } : {}) });
+  return failure ? 'error' : 'ok';
+}
