@@ -128,7 +128,7 @@ async function main(argv: string[]): Promise<number> {
           (v) =>
             v
               .positional('files', { type: 'string', array: true, describe: 'load report JSON files' })
-              .option('threshold', { type: 'string', array: true, describe: "Threshold to check (repeatable); default: the first report's config thresholds" })
+              .option('threshold', { alias: 't', type: 'string', array: true, describe: "Threshold to check (repeatable); default: the first report's config thresholds" })
               .option('out', { alias: 'o', type: 'string', describe: 'Write the merged report (JSON) here' })
               .option('html', { type: 'string', describe: 'Write a self-contained HTML report here' })
               .option('json', { type: 'boolean', default: false, describe: 'Print the merged report JSON instead of the summary' })

@@ -53,6 +53,8 @@ export async function runIteration(run: IterationRun): Promise<IterationResult> 
 
   let previousEndUs = run.intendedUs;
   let failedStep: string | undefined;
+  // The step running when the iteration times out is the one that failed.
+  let currentStep: string | undefined;
   const context: IterationContext = {
     index: run.index,
     ...(run.vu === undefined ? {} : { vu: run.vu }),
@@ -62,11 +64,13 @@ export async function runIteration(run: IterationRun): Promise<IterationResult> 
       // The first step is due at the iteration's intended start, each later one when the one before it ended.
       const intendedUs = Math.min(previousEndUs, clock.now());
       const startUs = clock.now();
+      currentStep = name;
       try {
         const value = await fn();
         const endUs = clock.now();
         recorder.step(name, 'ok', endUs - intendedUs, endUs - startUs);
         previousEndUs = endUs;
+        currentStep = undefined;
         return value;
       } catch (error) {
         const endUs = clock.now();
@@ -89,6 +93,7 @@ export async function runIteration(run: IterationRun): Promise<IterationResult> 
       return 'interrupted';
     }
     failure = reason instanceof IterationTimeout ? { errorClass: 'timeout', message: reason.message } : classifyError(error);
+    failedStep ??= currentStep;
   } finally {
     clearTimeout(timer);
     run.stopSignal.removeEventListener('abort', onStop);
