@@ -10,9 +10,13 @@ const HIGHEST_US = 3_600_000_000;
 
 export type { Histogram };
 
-/** A new empty histogram of integer microseconds (plain JS buckets: no WebAssembly to initialise). */
-export function createHistogram(): Histogram {
-  return build({ lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 3, bitBucketSize: 'packed', autoResize: true, useWebAssembly: false });
+/**
+ * A new empty histogram of integer microseconds (plain JS buckets: no WebAssembly to initialise).
+ * `fast` (32-bit buckets, ~90 KB) for the few histograms every iteration records into; `compact`
+ * (packed buckets: slower to record, a few hundred bytes when sparse) for the many per-second ones.
+ */
+export function createHistogram(kind: 'fast' | 'compact' = 'fast'): Histogram {
+  return build({ lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 3, bitBucketSize: kind === 'fast' ? 32 : 'packed', autoResize: true, useWebAssembly: false });
 }
 
 /** Records one duration in microseconds; 0 µs (below the clock's resolution) counts as 1 µs. */
@@ -25,7 +29,7 @@ export function encodeHistogram(histogram: Histogram): string {
 }
 
 export function decodeHistogram(encoded: string): Histogram {
-  const decoded = decodeFromCompressedBase64(encoded, 'packed', false);
+  const decoded = decodeFromCompressedBase64(encoded, 32, false);
   // Decoded histograms keep the encoded range; merged samples may go past it.
   decoded.autoResize = true;
   return decoded;

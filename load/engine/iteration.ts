@@ -31,6 +31,8 @@ class IterationTimeout extends Error {
 }
 
 class RunStopped extends Error {}
+/** Made once: an Error per iteration (its stack) would cost more than the rest of the iteration. */
+const ITERATION_OVER = new RunStopped('iteration over');
 
 export type IterationResult = 'ok' | 'error' | 'interrupted';
 
@@ -97,8 +99,8 @@ export async function runIteration(run: IterationRun): Promise<IterationResult> 
   } finally {
     clearTimeout(timer);
     run.stopSignal.removeEventListener('abort', onStop);
-    // Tell the scenario's pending I/O to stop (a late step after a timeout), without counting it twice.
-    if (!controller.signal.aborted) controller.abort(new RunStopped('iteration over'));
+    // A failed iteration may leave I/O running (a step after the one that threw): tell it to stop.
+    if (failure && !controller.signal.aborted) controller.abort(ITERATION_OVER);
   }
   recorder.iterationEnded(run.index, run.intendedUs, actualUs, clock.now(), failure && { ...failure, ...(failedStep ? { step: failedStep } : {}) });
   return failure ? 'error' : 'ok';

@@ -79,7 +79,7 @@ export class Recorder {
     const key = Math.max(0, Math.floor(atUs / 1_000_000));
     let bucket = this.seconds.get(key);
     if (!bucket) {
-      bucket = { started: 0, ok: 0, errors: 0, dropped: 0, latency: createHistogram() };
+      bucket = { started: 0, ok: 0, errors: 0, dropped: 0, latency: createHistogram('compact') };
       this.seconds.set(key, bucket);
     }
     return bucket;

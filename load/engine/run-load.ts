@@ -168,6 +168,7 @@ async function driveClosed(model: ClosedModel, options: LoadRunOptions, base: It
     return index;
   };
   const thinkMs = options.thinkMs ?? 0;
+  let lastYieldUs = 0;
   const user = async (vu: number) => {
     for (;;) {
       if (ending.aborted) return;
@@ -179,8 +180,11 @@ async function driveClosed(model: ClosedModel, options: LoadRunOptions, base: It
       await running;
       inFlight.delete(running);
       if (thinkMs > 0) await sleep(thinkMs, ending);
-      // A scenario that settles synchronously must not starve timers (the end of the duration).
-      else await new Promise((resolve) => setImmediate(resolve));
+      // A scenario that settles without I/O must not starve timers (the end of the duration): yield each ms.
+      else if (base.clock.now() - lastYieldUs > 1000) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYieldUs = base.clock.now();
+      }
     }
   };
   await Promise.all(shardVus(model.vus, shard).map(user));
