@@ -131,6 +131,7 @@ async function main(argv: string[]): Promise<number> {
               .option('threshold', { alias: 't', type: 'string', array: true, describe: "Threshold to check (repeatable); default: the first report's config thresholds" })
               .option('out', { alias: 'o', type: 'string', describe: 'Write the merged report (JSON) here' })
               .option('html', { type: 'string', describe: 'Write a self-contained HTML report here' })
+              .option('junit', { type: 'string', describe: 'Write JUnit XML here: one case per threshold' })
               .option('json', { type: 'boolean', default: false, describe: 'Print the merged report JSON instead of the summary' })
               .epilogue('Exit codes: 0 every threshold met, 1 one is not, 2 a report is unreadable, invalid, of another scenario, or the same shard twice.'),
         )
@@ -164,6 +165,7 @@ async function main(argv: string[]): Promise<number> {
               .option('allow-remote', { type: 'boolean', default: false, describe: 'Allow targets that are not loopback (load is refused otherwise)' })
               .option('out', { alias: 'o', type: 'string', describe: 'Write the report (JSON, load-report.schema.json) here' })
               .option('html', { type: 'string', describe: 'Write a self-contained HTML report here' })
+              .option('junit', { type: 'string', describe: 'Write JUnit XML here: one case per threshold' })
               .option('json', { type: 'boolean', default: false, describe: 'Print the report JSON instead of the summary (no progress line)' })
               .example('$0 load --url http://127.0.0.1:8080/ --vus 8 --duration 10s -t "p99(total) < 200ms"', '8 virtual users for 10 s')
               .example('$0 load --url http://127.0.0.1:8080/ --rate 200 --duration 30s -t "dropped == 0"', '200 arrivals per second')
@@ -247,7 +249,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (command === 'load') {
-    const output = { ...(args['out'] === undefined ? {} : { out: String(args['out']) }), ...(args['html'] === undefined ? {} : { html: String(args['html']) }), json: args['json'] === true };
+    const output = { ...(args['out'] === undefined ? {} : { out: String(args['out']) }), ...(args['html'] === undefined ? {} : { html: String(args['html']) }), ...(args['junit'] === undefined ? {} : { junit: String(args['junit']) }), json: args['json'] === true };
     const controller = new AbortController();
     const onSignal = (signal: NodeJS.Signals) => {
       if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);

@@ -16,6 +16,7 @@ import { applyThresholds, parseThreshold } from './report/thresholds.js';
 import { formatLoadSummary } from './report/console.js';
 import { mergeReports, readLoadReport } from './report/merge.js';
 import { renderHtmlReport } from './report/html.js';
+import { renderJunit } from './report/junit.js';
 
 export interface LoadFlags {
   config?: string;
@@ -46,6 +47,7 @@ export interface LoadFlags {
 export interface OutputOptions {
   out?: string;
   html?: string;
+  junit?: string;
   json?: boolean;
 }
 
@@ -128,6 +130,7 @@ async function writeOutputs(report: LoadReport, output: OutputOptions, io: Comma
   for (const [file, text] of [
     [output.out, `${JSON.stringify(report, null, 2)}\n`],
     [output.html, output.html ? renderHtmlReport(report) : ''],
+    [output.junit, output.junit ? renderJunit(report) : ''],
   ] as const) {
     if (!file) continue;
     try {

@@ -18,6 +18,7 @@ export { loadReportProblems, LOAD_REPORT_SCHEMA } from './report/validate-report
 export { parseThreshold, evaluateThreshold, applyThresholds, type Threshold } from './report/thresholds.js';
 export { formatLoadSummary } from './report/console.js';
 export { renderHtmlReport } from './report/html.js';
+export { renderJunit } from './report/junit.js';
 export { planLoad, readLoadConfig, type LoadConfigFile, type LoadPlan } from './config/load-config.js';
 export { parseDurationMs } from './config/duration.js';
 export { SCENARIOS, findScenario, scenarioNames } from './scenarios/registry.js';

@@ -2,7 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { loadReportProblems, type LoadReport } from '../../load/index.js';
-import { runCli } from '../helpers/cli.js';
+import { execa } from 'execa';
+import { CLI, runCli } from '../helpers/cli.js';
 import { withTempDir } from '../helpers/reference-run.js';
 import { startLoadServer, type LoadServer } from '../helpers/load-server.js';
 
@@ -25,7 +26,7 @@ t.test('thresholds set the exit code through the real CLI, and the failed one is
     t.equal(report.summary.ok, 50);
     t.same(report.thresholds.map((x) => x.ok), [true, true, true]);
 
-    const failed = await runCli(['load', '--url', `${server.url}/500`, '--rate', '50', '--duration', '400ms', '-t', 'p99(total) < 5s', '-t', 'errors.rate < 1%', '-o', join(dir, 'failed.json')]);
+    const failed = await runCli(['load', '--url', `${server.url}/500`, '--rate', '50', '--duration', '400ms', '-t', 'p99(total) < 5s', '-t', 'errors.rate < 1%', '-o', join(dir, 'failed.json'), '--junit', join(dir, 'junit.xml'), '--html', join(dir, 'report.html')]);
     t.equal(failed.exitCode, 1, 'a threshold not met exits 1');
     t.match(failed.stdout, /✗ errors\.rate < 1% \(measured 1\)/, 'names the failed threshold and the measured value');
     t.match(failed.stdout, /http-status 20 {2}e\.g\. GET .*\/500 answered 500/);
@@ -34,6 +35,10 @@ t.test('thresholds set the exit code through the real CLI, and the failed one is
       ['p99(total) < 5s', false, 'no successful total samples to measure'],
       ['errors.rate < 1%', false, 'measured 1'],
     ]);
+    const junit = await readFile(join(dir, 'junit.xml'), 'utf8');
+    t.match(junit, /tests="3" failures="2"/, 'one case per threshold, plus the generator case');
+    t.match(junit, /<testcase [^>]*name="errors.rate &#60; 1%"[^>]*><failure message="errors.rate &#60; 1%: measured 1"\/>/);
+    t.match(await readFile(join(dir, 'report.html'), 'utf8'), /<svg id="latency-over-time"/);
   });
 });
 
@@ -112,5 +117,21 @@ t.test('a suspect run says so in the summary and the report', async (t) => {
     const report = await readReport(out);
     t.equal(report.suspect, true);
     t.match(report.suspect_reasons[0], /event-loop delay/);
+  });
+});
+
+t.test('Ctrl-C stops the run: the report is written with what was measured, exit 2', async (t) => {
+  await withTempDir(async (dir) => {
+    const out = join(dir, 'r.json');
+    const child = execa(process.execPath, [CLI, 'load', '--url', `${server.url}/ok`, '--vus', '2', '--think', '10ms', '--duration', '60s', '-o', out], { reject: false, env: { NO_COLOR: '1' } });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    child.kill('SIGINT');
+    const result = await child;
+    t.equal(result.exitCode, 2, result.stderr);
+    const report = await readReport(out);
+    t.match(report.stopped_early, /SIGINT/);
+    t.ok(report.summary.ok > 0, `what ran is reported (${report.summary.ok} ok)`);
+    t.ok(report.duration_s < 10, 'it stopped at once');
+    t.same(loadReportProblems(report), []);
   });
 });
