@@ -5,6 +5,7 @@
  * in a bare loop.
  */
 import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
 import { execa } from 'execa';
 import { createHttpScenario, runLoad, type LoadRunResult, type Scenario } from '../load/index.js';
 
@@ -33,8 +34,18 @@ function row(label: string, result: LoadRunResult): EngineRow {
   };
 }
 
-/** Closed-model http runs at several VU counts, for `durationMs` each. */
-export async function measureHttpThroughput(durationMs: number, vuCounts: readonly number[]): Promise<EngineRow[]> {
+export interface AutocannonRow {
+  connections: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/**
+ * Closed-model http runs at several VU counts, for `durationMs` each, and autocannon (its own
+ * defaults: keep-alive, no pipelining) with as many connections against the same server, same run.
+ */
+export async function measureHttpThroughput(durationMs: number, vuCounts: readonly number[]): Promise<{ rows: EngineRow[]; autocannon: AutocannonRow[] }> {
   const server = execa(process.execPath, [fileURLToPath(new URL('./trivial-server.js', import.meta.url))], { stdout: 'pipe', reject: false });
   try {
     const port = await new Promise<number>((resolve, reject) => {
@@ -45,11 +56,14 @@ export async function measureHttpThroughput(durationMs: number, vuCounts: readon
     // Warm-up: connections, JIT.
     await runLoad({ scenario: createHttpScenario({ url }), model: { type: 'closed', vus: 8 }, durationMs: 500, timeoutMs: 5000, health: lenient });
     const rows: EngineRow[] = [];
+    const cannon: AutocannonRow[] = [];
     for (const vus of vuCounts) {
       // Default health bounds: at its top rate the generator is expected to be the bottleneck, and says so.
-      rows.push(row(`http, closed ${vus} VUs`, await runLoad({ scenario: createHttpScenario({ url }), model: { type: 'closed', vus }, durationMs, timeoutMs: 5000 })));
+      rows.push(row(`http, closed ${vus} VUs`, await runLoad({ scenario: createHttpScenario({ url, connections: vus }), model: { type: 'closed', vus }, durationMs, timeoutMs: 5000 })));
+      const result = await autocannon({ url, connections: vus, duration: durationMs / 1000 });
+      cannon.push({ connections: vus, perSecond: result.requests.total / result.duration, p50Ms: result.latency.p50, p99Ms: result.latency.p99 });
     }
-    return rows;
+    return { rows, autocannon: cannon };
   } finally {
     server.kill('SIGTERM');
     await server;
