@@ -135,3 +135,11 @@ t.test('Ctrl-C stops the run: the report is written with what was measured, exit
     t.same(loadReportProblems(report), []);
   });
 });
+
+t.test('the example load config is valid', async (t) => {
+  const { planLoad, readLoadConfig } = await import('../../load/index.js');
+  const plan = planLoad(await readLoadConfig(new URL('../../examples/load/http.json', import.meta.url).pathname), 'examples/load/http.json');
+  t.match(plan.model, { type: 'open', maxInFlight: 200, maxStartDelayMs: 100, stages: [{ durationMs: 5000, target: 200 }, { durationMs: 20000, target: 200 }, { durationMs: 5000, target: 0 }] });
+  t.same(plan.scenario.steps, ['health', 'echo']);
+  t.equal(plan.thresholds.length, 3);
+});

@@ -162,3 +162,30 @@ t.test('the generator is marked suspect when it saturates, and not when the boun
   t.equal(fine.health.suspect, false, 'not suspect within the bounds');
   t.same(fine.health.suspect_reasons, []);
 });
+
+t.test('generator health samples the processes a scenario registers', async (t) => {
+  const { execa } = await import('execa');
+  let child: ReturnType<typeof execa> | undefined;
+  const watched: Scenario = {
+    name: 'watched',
+    steps: ['x'],
+    async open(ctx) {
+      // A process that holds ~20 MB and spins a little, standing in for a receiver.
+      child = execa(process.execPath, ['-e', 'const b = Buffer.alloc(20e6, 1); const end = Date.now() + 5000; const spin = () => { const u = Date.now() + 5; while (Date.now() < u); if (Date.now() < end) setTimeout(spin, 5); }; spin();'], { reject: false });
+      ctx.watchProcess(child.pid!, 'receiver');
+    },
+    iterate: (it) => it.step('x', async () => undefined),
+    async close() {
+      child?.kill();
+      await child;
+    },
+  };
+  const result = await runLoad({ scenario: watched, model: { type: 'closed', vus: 1 }, durationMs: 2200, thinkMs: 20, timeoutMs: 1000, health: lenient });
+  const receivers = result.health.watched.find((w) => w.role === 'receiver');
+  t.ok(receivers, 'the receiver role is reported');
+  t.equal(receivers?.processes, 1);
+  t.ok((receivers?.memory_mb_max ?? 0) >= 20, `its memory is sampled (${receivers?.memory_mb_max} MB)`);
+  t.ok((receivers?.cpu_percent_max ?? 0) > 5, `its CPU is sampled (${receivers?.cpu_percent_max} %)`);
+  t.ok(result.health.samples.length >= 2, 'samples once a second');
+  t.ok(result.health.host.cpus >= 1);
+});
