@@ -53,6 +53,12 @@ export interface ScenarioContext {
   /** Report a line of progress or a warning (stderr, quiet under --json). */
   log(message: string): void;
   watchProcess(pid: number, role: 'receiver' | 'agent'): void;
+  /**
+   * Ends the run early because it cannot go on (the agent under load died): no new iterations,
+   * running ones interrupted, the report written with what was measured and the reason; the CLI
+   * exits 2.
+   */
+  stopRun(reason: string): void;
 }
 
 /** One kind of load: `oob-flow`, `message`, `http`, later `topology`. */

@@ -110,6 +110,11 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
     signal: stopping.signal,
     log: options.log ?? (() => undefined),
     watchProcess: (pid, role) => health.watch(pid, role),
+    stopRun: (reason) => {
+      stoppedEarly ??= `stopped by the scenario: ${reason}`;
+      ending.abort();
+      stopping.abort();
+    },
   };
   const recorder = new Recorder(scenario.steps);
   let clock: Clock | undefined;
@@ -147,6 +152,9 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
     const elapsedUs = clock?.now() ?? 0;
     try {
       await scenario.close?.();
+    } catch (error) {
+      // What was measured still counts: the failure to clean up is told, not thrown over the report.
+      (options.log ?? (() => undefined))(`scenario ${scenario.name} failed to close: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
       const report = await health.stop();
       // Returned only when nothing threw above.

@@ -189,3 +189,24 @@ t.test('generator health samples the processes a scenario registers', async (t) 
   t.ok(result.health.samples.length >= 2, 'samples once a second');
   t.ok(result.health.host.cpus >= 1);
 });
+
+t.test('a scenario can end the run (its agent died): what was measured is kept, with the reason', async (t) => {
+  let context: Parameters<NonNullable<Scenario['open']>>[0] | undefined;
+  const dying: Scenario = {
+    name: 'dying',
+    steps: ['x'],
+    async open(ctx) {
+      context = ctx;
+    },
+    async iterate(it) {
+      await it.step('x', async () => undefined);
+      if (it.index === 9) context!.stopRun('the agent exited with code 1');
+    },
+  };
+  const before = Date.now();
+  const result = await runLoad({ scenario: dying, model: { type: 'closed', vus: 1 }, durationMs: 10_000, thinkMs: 2, timeoutMs: 1000, health: lenient });
+  t.ok(Date.now() - before < 3000, 'ended at once, not after 10 s');
+  t.equal(result.stoppedEarly, 'stopped by the scenario: the agent exited with code 1');
+  // The iteration that stopped the run had not returned yet: it is interrupted, not failed.
+  t.match(result.recorder.counters, { ok: 9, errors: 0, interrupted: 1 }, 'the iterations before are kept');
+});
