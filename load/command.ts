@@ -62,6 +62,9 @@ const defined = <T extends object>(value: T) => Object.fromEntries(Object.entrie
 
 /** Flags over the file's values (flags win), in the file's JSON shape so one validation covers both. */
 export function mergeFlags(file: LoadConfigFile | undefined, flags: LoadFlags): LoadConfigFile {
+  if (flags.vus !== undefined && (flags.rate !== undefined || flags.stages !== undefined)) {
+    throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', '--vus is the closed model, --rate and --stages the open one: give one of them');
+  }
   const base: LoadConfigFile = file ? structuredClone(file) : { scenario: flags.scenario ?? 'http' };
   if (flags.scenario !== undefined) base.scenario = flags.scenario;
   const load = { ...(base.load ?? {}) };

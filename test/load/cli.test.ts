@@ -63,6 +63,12 @@ t.test('a load config is validated with its key paths; flags override it; bad in
     t.equal(overridden.exitCode, 1, 'the flag overrode the count, so ok == 10 fails');
     t.equal((JSON.parse(overridden.stdout) as LoadReport).summary.ok, 12);
 
+    const both = await runCli(['load', '--url', `${server.url}/ok`, '--vus', '2', '--rate', '10', '-n', '1']);
+    t.equal(both.exitCode, 2);
+    t.match(both.stderr, /--vus is the closed model, --rate and --stages the open one/);
+    const stages = await runCli(['load', '--url', `${server.url}/ok`, '--rate', '0', '--stages', '300ms:100,300ms:100', '--json']);
+    t.equal(stages.exitCode, 0, stages.stderr);
+    t.equal((JSON.parse(stages.stdout) as LoadReport).summary.scheduled, 45, 'ramp 0→100/s over 0.3 s (15) then 100/s for 0.3 s (30)');
     const unknown = await runCli(['load', '--scenario', 'nope', '-n', '1']);
     t.equal(unknown.exitCode, 2);
     t.match(unknown.stderr, /scenario "nope" is unknown; known: http/);
