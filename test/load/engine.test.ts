@@ -83,9 +83,9 @@ t.test('errors are classified: http-status, refused, timeout, with examples', as
     { url: `http://127.0.0.1:${port}/`, errorClass: 'refused' },
     { url: `${server.url}/slow`, errorClass: 'timeout' },
   ];
-  for (const { url, errorClass, detail } of cases) {
-    const result = await runLoad({ scenario: createHttpScenario({ url }), model: { type: 'closed', vus: 2 }, iterations: 6, timeoutMs: 300, health: lenient });
-    t.match(result.recorder.counters, { ok: 0, errors: 6 }, `${errorClass}: all 6 failed`);
+  for (const { url, errorClass, detail, client } of cases.flatMap((c) => (['raw', 'undici'] as const).map((client) => ({ ...c, client })))) {
+    const result = await runLoad({ scenario: createHttpScenario({ url, client }), model: { type: 'closed', vus: 2 }, iterations: 6, timeoutMs: 300, health: lenient });
+    t.match(result.recorder.counters, { ok: 0, errors: 6 }, `${errorClass} (${client} client): all 6 failed`);
     t.same([...result.recorder.errors.keys()], [errorClass], `${errorClass}: one class`);
     const bucket = result.recorder.errors.get(errorClass as never)!;
     t.equal(bucket.count, 6);
