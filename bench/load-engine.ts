@@ -60,6 +60,7 @@ export async function measureHttpThroughput(durationMs: number, vuCounts: readon
     for (const vus of vuCounts) {
       // Default health bounds: at its top rate the generator is expected to be the bottleneck, and says so.
       rows.push(row(`http, closed ${vus} VUs`, await runLoad({ scenario: createHttpScenario({ url, connections: vus }), model: { type: 'closed', vus }, durationMs, timeoutMs: 5000 })));
+      rows.push(row(`http (undici), closed ${vus} VUs`, await runLoad({ scenario: createHttpScenario({ url, connections: vus, client: 'undici' }), model: { type: 'closed', vus }, durationMs, timeoutMs: 5000 })));
       const result = await autocannon({ url, connections: vus, duration: durationMs / 1000 });
       cannon.push({ connections: vus, perSecond: result.requests.total / result.duration, p50Ms: result.latency.p50, p99Ms: result.latency.p99 });
     }

@@ -26,11 +26,12 @@ if (!Number.isSafeInteger(count) || count < 1 || !Number.isSafeInteger(warmup) |
 }
 
 async function benchLoadEngine(): Promise<void> {
-  process.stdout.write(`\nload engine: http scenario against a trivial loopback server (another process), 3 s per row\n`);
+  process.stdout.write(`\nload engine: http scenario (raw client, then undici) and autocannon against a trivial loopback server (another process), 3 s per row\n`);
   const { rows, autocannon } = await measureHttpThroughput(3000, [1, 8, 32, 128]);
   process.stdout.write(`${formatEngineTable(rows)}\n`);
   for (const [i, cannon] of autocannon.entries()) {
-    process.stdout.write(`autocannon ${cannon.connections} connections: ${cannon.perSecond.toFixed(0)} req/s (p50 ${cannon.p50Ms} ms, p99 ${cannon.p99Ms} ms); agtest/autocannon ${((rows[i]!.perSecond / cannon.perSecond) * 100).toFixed(0)}%\n`);
+    const [raw, undici] = [rows[2 * i]!, rows[2 * i + 1]!];
+    process.stdout.write(`autocannon ${cannon.connections} connections: ${cannon.perSecond.toFixed(0)} req/s (p50 ${cannon.p50Ms} ms, p99 ${cannon.p99Ms} ms); agtest/autocannon ${((raw.perSecond / cannon.perSecond) * 100).toFixed(0)}% (undici client ${((undici.perSecond / cannon.perSecond) * 100).toFixed(0)}%)\n`);
   }
   const overhead = await measureEngineOverhead(50_000);
   process.stdout.write(
