@@ -8,6 +8,7 @@ import type { IterationContext, Scenario } from '../scenario.js';
 import { classifyError, type ClassifiedError } from './classify.js';
 import type { Clock } from './clock.js';
 import type { Recorder } from './recorder.js';
+import type { Watchdog } from './watchdog.js';
 
 export interface IterationRun {
   scenario: Scenario;
@@ -18,8 +19,8 @@ export interface IterationRun {
   /** When the schedule wanted this iteration to start (µs since the run's start). */
   intendedUs: number;
   timeoutMs: number;
-  /** Aborts when the run stops: running iterations are interrupted, not failed. */
-  stopSignal: AbortSignal;
+  /** Times the iteration out, and interrupts it (not failed) when the run stops. */
+  watchdog: Watchdog;
   watchProcess(pid: number, role: 'receiver' | 'agent'): void;
 }
 
@@ -42,16 +43,12 @@ export async function runIteration(run: IterationRun): Promise<IterationResult> 
   recorder.iterationStarted(run.intendedUs, actualUs);
   const controller = new AbortController();
   let settle!: (reason: Error) => void;
-  const aborted = new Promise<never>((_, reject) => (settle = reject));
   const abort = (reason: Error) => {
     if (controller.signal.aborted) return;
     controller.abort(reason);
     settle(reason);
   };
-  const timer = setTimeout(() => abort(new IterationTimeout(timeoutMs)), timeoutMs);
-  const onStop = () => abort(new RunStopped('the run stopped'));
-  if (run.stopSignal.aborted) onStop();
-  else run.stopSignal.addEventListener('abort', onStop, { once: true });
+  const release = run.watchdog.watch({ onTimeout: () => abort(new IterationTimeout(timeoutMs)), onStop: () => abort(new RunStopped('the run stopped')) });
 
   let previousEndUs = run.intendedUs;
   let failedStep: string | undefined;
@@ -86,19 +83,23 @@ export async function runIteration(run: IterationRun): Promise<IterationResult> 
 
   let failure: ClassifiedError | undefined;
   try {
-    await Promise.race([run.scenario.iterate(context), aborted]);
+    // Settles with the scenario, or at the timeout / stop even if the scenario never does.
+    await new Promise<void>((resolve, reject) => {
+      settle = reject;
+      if (controller.signal.aborted) reject(controller.signal.reason as Error);
+      else run.scenario.iterate(context).then(resolve, reject);
+    });
   } catch (error) {
     const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
     if (reason instanceof RunStopped) {
-      clearTimeout(timer);
+      release();
       recorder.iterationInterrupted();
       return 'interrupted';
     }
     failure = reason instanceof IterationTimeout ? { errorClass: 'timeout', message: reason.message } : classifyError(error);
     failedStep ??= currentStep;
   } finally {
-    clearTimeout(timer);
-    run.stopSignal.removeEventListener('abort', onStop);
+    release();
     // A failed iteration may leave I/O running (a step after the one that threw): tell it to stop.
     if (failure && !controller.signal.aborted) controller.abort(ITERATION_OVER);
   }

@@ -10,6 +10,7 @@ import type { Scenario, ScenarioContext } from '../scenario.js';
 import { arrivalTimes, stagesDurationMs, type RateStage } from './arrivals.js';
 import { createClock, sleep, type Clock } from './clock.js';
 import { runIteration } from './iteration.js';
+import { Watchdog } from './watchdog.js';
 import { remoteTargets } from './loopback.js';
 import type { ClosedModel, LoadModel, OpenModel } from './models.js';
 import { Recorder } from './recorder.js';
@@ -133,7 +134,8 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
     const durationMs = options.durationMs ?? (options.model.type === 'open' && options.model.stages?.length ? stagesDurationMs(options.model.stages) : undefined);
     const endTimer = durationMs === undefined ? undefined : setTimeout(() => ending.abort(), durationMs);
     const inFlight = new Set<Promise<unknown>>();
-    const base = { scenario, recorder, clock: runClock, timeoutMs: options.timeoutMs, stopSignal: stopping.signal, watchProcess: scenarioContext.watchProcess };
+    const watchdog = new Watchdog(runClock, options.timeoutMs, stopping.signal);
+    const base = { scenario, recorder, clock: runClock, timeoutMs: options.timeoutMs, watchdog, watchProcess: scenarioContext.watchProcess };
     try {
       if (options.model.type === 'closed') await driveClosed(options.model, options, base, ending.signal, inFlight);
       else await driveOpen(options.model, options, durationMs, base, ending.signal, inFlight);
@@ -145,6 +147,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
     if (inFlight.size > 0) await Promise.race([Promise.allSettled(inFlight), sleep(grace, stopping.signal)]);
     stopping.abort();
     await Promise.allSettled(inFlight);
+    watchdog.close();
   } finally {
     clearInterval(progressTimer);
     options.signal?.removeEventListener('abort', onAbort);

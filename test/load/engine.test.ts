@@ -210,3 +210,21 @@ t.test('a scenario can end the run (its agent died): what was measured is kept, 
   // The iteration that stopped the run had not returned yet: it is interrupted, not failed.
   t.match(result.recorder.counters, { ok: 9, errors: 0, interrupted: 1 }, 'the iterations before are kept');
 });
+
+t.test('timeouts among iterations that finish: exactly the hung ones time out, each at its own deadline', async (t) => {
+  const mixed: Scenario = {
+    name: 'mixed',
+    steps: ['x'],
+    iterate: (it) =>
+      it.step('x', async () => {
+        // Every third iteration hangs (ignoring its signal); the others take 0-40 ms.
+        if (it.index % 3 === 0) await new Promise<void>(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, (it.index * 7) % 40));
+      }),
+  };
+  const result = await runLoad({ scenario: mixed, model: { type: 'closed', vus: 10 }, iterations: 60, timeoutMs: 150, health: lenient });
+  t.match(result.recorder.counters, { ok: 40, errors: 20 });
+  t.equal(result.recorder.errors.get('timeout')?.count, 20);
+  const timedOut = summarizeHistogram(result.recorder.steps.get('total')!.service.error);
+  t.ok(timedOut.min_ms >= 145 && timedOut.max_ms < 400, `each timed out about 150 ms after its own start (${timedOut.min_ms}–${timedOut.max_ms} ms)`);
+});
