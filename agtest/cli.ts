@@ -162,6 +162,7 @@ async function main(argv: string[]): Promise<number> {
               .option('shard', { type: 'string', describe: 'Run shard i of N (i/N, 1-based): the iterations whose index ≡ i-1 mod N; merge the reports with agtest load merge' })
               .option('max-loop-p99', { type: 'string', describe: 'Suspect-run bound: event-loop delay p99 (default 50ms)' })
               .option('max-cpu', { type: 'number', describe: 'Suspect-run bound: agtest CPU, percent of one core, mean over the run (default 90)' })
+              .option('max-loop-utilization', { type: 'number', describe: 'Suspect-run bound: event-loop utilization, 0-1, over the run (default 0.95; catches a generator starved of CPU)' })
               .option('allow-remote', { type: 'boolean', default: false, describe: 'Allow targets that are not loopback (load is refused otherwise)' })
               .option('out', { alias: 'o', type: 'string', describe: 'Write the report (JSON, load-report.schema.json) here' })
               .option('html', { type: 'string', describe: 'Write a self-contained HTML report here' })
@@ -284,6 +285,7 @@ async function main(argv: string[]): Promise<number> {
         allowRemote: args['allow-remote'] === true,
         maxLoopP99: pick('max-loop-p99'),
         maxCpu: pick('max-cpu'),
+        maxLoopUtilization: pick('max-loop-utilization'),
       };
       return await runLoadCommand(flags, output, io);
     } finally {

@@ -42,6 +42,7 @@ export interface LoadFlags {
   allowRemote?: boolean;
   maxLoopP99?: string;
   maxCpu?: number;
+  maxLoopUtilization?: number;
 }
 
 export interface OutputOptions {
@@ -92,7 +93,9 @@ export function mergeFlags(file: LoadConfigFile | undefined, flags: LoadFlags): 
   if (flags.duration !== undefined) delete load.stages;
   base.load = { ...load, ...flagLoad };
   if (flags.threshold?.length) base.thresholds = [...(base.thresholds ?? []), ...flags.threshold];
-  if (flags.maxLoopP99 !== undefined || flags.maxCpu !== undefined) base.health = { ...(base.health ?? {}), ...defined({ max_event_loop_p99: flags.maxLoopP99, max_cpu_percent: flags.maxCpu }) };
+  if (flags.maxLoopP99 !== undefined || flags.maxCpu !== undefined || flags.maxLoopUtilization !== undefined) {
+    base.health = { ...(base.health ?? {}), ...defined({ max_event_loop_p99: flags.maxLoopP99, max_cpu_percent: flags.maxCpu, max_event_loop_utilization: flags.maxLoopUtilization }) };
+  }
   if (flags.allowRemote) base.allow_remote = true;
   if (flags.shard !== undefined) base.shard = flags.shard;
   if (base.scenario === 'http' && (flags.url !== undefined || flags.method || flags.header?.length || flags.body !== undefined || flags.expect?.length)) {

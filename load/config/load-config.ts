@@ -33,7 +33,7 @@ export interface LoadConfigFile {
     graceful_stop?: string | number;
   };
   thresholds?: string[];
-  health?: { max_event_loop_p99?: string | number; max_cpu_percent?: number };
+  health?: { max_event_loop_p99?: string | number; max_cpu_percent?: number; max_event_loop_utilization?: number };
   allow_remote?: boolean;
   shard?: string;
   /** The scenario's own block, under its name ("http": {...}). */
@@ -60,7 +60,7 @@ const engineProperties = {
     },
   },
   thresholds: { type: 'array', items: { type: 'string' } },
-  health: { type: 'object', additionalProperties: false, properties: { max_event_loop_p99: durationSchema, max_cpu_percent: { type: 'number', exclusiveMinimum: 0 } } },
+  health: { type: 'object', additionalProperties: false, properties: { max_event_loop_p99: durationSchema, max_cpu_percent: { type: 'number', exclusiveMinimum: 0 }, max_event_loop_utilization: { type: 'number', exclusiveMinimum: 0 } } },
   allow_remote: { type: 'boolean' },
   shard: { type: 'string', pattern: '^\\d+/\\d+$' },
 } as const;
@@ -144,6 +144,7 @@ export function planLoad(config: LoadConfigFile, source = 'flags'): LoadPlan {
     health: {
       maxEventLoopP99Ms: config.health?.max_event_loop_p99 === undefined ? DEFAULT_HEALTH_BOUNDS.maxEventLoopP99Ms : parseDurationMs(config.health.max_event_loop_p99),
       maxCpuPercent: config.health?.max_cpu_percent ?? DEFAULT_HEALTH_BOUNDS.maxCpuPercent,
+      maxEventLoopUtilization: config.health?.max_event_loop_utilization ?? DEFAULT_HEALTH_BOUNDS.maxEventLoopUtilization!,
     },
     shard,
     allowRemote: config.allow_remote === true,

@@ -5,7 +5,7 @@
  * its latencies may be the generator's, not the agent's.
  */
 import { loadavg, freemem, totalmem, availableParallelism } from 'node:os';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import pidusage from 'pidusage';
 
 export interface HealthBounds {
@@ -13,9 +13,14 @@ export interface HealthBounds {
   maxEventLoopP99Ms: number;
   /** agtest's CPU (percent of one core, averaged over the run) above this makes the run suspect. */
   maxCpuPercent: number;
+  /**
+   * Event-loop utilization (0-1: the share of the run the loop was busy) above this makes the run
+   * suspect. It catches a generator starved of CPU by other processes, which its CPU share misses.
+   */
+  maxEventLoopUtilization?: number;
 }
 
-export const DEFAULT_HEALTH_BOUNDS: HealthBounds = { maxEventLoopP99Ms: 50, maxCpuPercent: 90 };
+export const DEFAULT_HEALTH_BOUNDS: HealthBounds = { maxEventLoopP99Ms: 50, maxCpuPercent: 90, maxEventLoopUtilization: 0.95 };
 
 export interface ProcessUsage {
   role: 'receiver' | 'agent';
@@ -34,7 +39,7 @@ export interface HealthSample {
 
 export interface HealthReport {
   bounds: HealthBounds;
-  event_loop: { p50_ms: number; p99_ms: number; max_ms: number; mean_ms: number };
+  event_loop: { p50_ms: number; p99_ms: number; max_ms: number; mean_ms: number; utilization: number };
   generator: { cpu_percent_mean: number; cpu_percent_max: number; rss_mb_max: number; heap_mb_max: number };
   watched: ProcessUsage[];
   host: { cpus: number; loadavg_1m_max: number; free_mb_min: number; total_mb: number };
@@ -71,6 +76,7 @@ export function startHealthMonitor(bounds: HealthBounds = DEFAULT_HEALTH_BOUNDS,
   loop.enable();
   const startCpu = process.cpuUsage();
   const startWall = performance.now();
+  const startElu: EventLoopUtilization = performance.eventLoopUtilization();
   let lastCpu = process.cpuUsage();
   let lastWall = startWall;
   let loopMaxSeen = 0;
@@ -144,9 +150,12 @@ export function startHealthMonitor(bounds: HealthBounds = DEFAULT_HEALTH_BOUNDS,
         p99_ms: round(delayMs(loop.percentile(99)), 3),
         max_ms: round(delayMs(loop.max), 3),
         mean_ms: round(Number.isFinite(loop.mean) ? delayMs(loop.mean) : 0, 3),
+        utilization: round(performance.eventLoopUtilization(startElu).utilization, 3),
       };
       const reasons: string[] = [];
       if (eventLoop.p99_ms > bounds.maxEventLoopP99Ms) reasons.push(`event-loop delay p99 ${eventLoop.p99_ms} ms > ${bounds.maxEventLoopP99Ms} ms: agtest could not start or time iterations on time`);
+      const maxElu = bounds.maxEventLoopUtilization ?? DEFAULT_HEALTH_BOUNDS.maxEventLoopUtilization!;
+      if (wallMs >= 1000 && eventLoop.utilization > maxElu) reasons.push(`event-loop utilization ${eventLoop.utilization} > ${maxElu}: agtest was busy all the time (or starved of CPU), so it may have started and timed iterations late`);
       // Under a second of load, process start-up and JIT dominate the CPU figure: judged from 1 s on.
       if (wallMs >= 1000 && cpuMean > bounds.maxCpuPercent) reasons.push(`agtest CPU ${round(cpuMean)}% of a core > ${bounds.maxCpuPercent}%: the generator was saturated`);
       return {

@@ -40,7 +40,7 @@ export function formatLoadSummary(report: LoadReport, c: ChalkInstance): string 
   for (const [i, h] of report.health.entries()) {
     const who = report.health.length > 1 ? `generator ${i + 1}` : 'generator';
     const watched = h.watched.map((w) => `; ${w.role}s: ${w.processes}, CPU max ${w.cpu_percent_max}%, memory max ${w.memory_mb_max} MB`).join('');
-    lines.push(c.dim(`${who}: CPU ${h.generator.cpu_percent_mean}% of a core (max ${h.generator.cpu_percent_max}%), event-loop p99 ${h.event_loop.p99_ms} ms, RSS max ${h.generator.rss_mb_max} MB; host ${h.host.cpus} CPUs, load ${h.host.loadavg_1m_max}${watched}`));
+    lines.push(c.dim(`${who}: CPU ${h.generator.cpu_percent_mean}% of a core (max ${h.generator.cpu_percent_max}%), event-loop p99 ${h.event_loop.p99_ms} ms, busy ${Math.round(h.event_loop.utilization * 100)}%, RSS max ${h.generator.rss_mb_max} MB; host ${h.host.cpus} CPUs, load ${h.host.loadavg_1m_max}${watched}`));
   }
   if (report.suspect) lines.push(c.yellow(`SUSPECT: the generator could not drive this load properly: ${report.suspect_reasons.join('; ')}`));
   if (report.thresholds.length > 0) {

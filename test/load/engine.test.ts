@@ -23,7 +23,7 @@ t.before(async () => {
 t.teardown(() => server.close());
 
 const total = (result: LoadRunResult) => result.recorder.steps.get('total')!;
-const lenient = { maxEventLoopP99Ms: 10_000, maxCpuPercent: 10_000 };
+const lenient = { maxEventLoopP99Ms: 10_000, maxCpuPercent: 10_000, maxEventLoopUtilization: 2 };
 
 t.test('closed model: N iterations are N recorded, over N virtual users at most', async (t) => {
   const result = await runLoad({ scenario: createHttpScenario({ url: `${server.url}/ok` }), model: { type: 'closed', vus: 4 }, iterations: 300, timeoutMs: 5000, health: lenient });
@@ -156,7 +156,8 @@ t.test('the generator is marked suspect when it saturates, and not when the boun
   const saturated = await runLoad({ scenario: busy, model: { type: 'closed', vus: 1 }, durationMs: 1200, timeoutMs: 1000 });
   t.equal(saturated.health.suspect, true, 'suspect with the default bounds');
   t.match(saturated.health.suspect_reasons.join(' '), /event-loop delay p99 .* > 50 ms/);
-  const low = await runLoad({ scenario: createHttpScenario({ url: `${server.url}/ok` }), model: { type: 'closed', vus: 1 }, durationMs: 300, thinkMs: 5, timeoutMs: 1000, health: { maxEventLoopP99Ms: 0.001, maxCpuPercent: 10_000 } });
+  t.match(saturated.health.suspect_reasons.join(' '), /event-loop utilization 0\.9\d+ > 0\.95|event-loop utilization 1 > 0\.95/, 'busy all the time');
+  const low = await runLoad({ scenario: createHttpScenario({ url: `${server.url}/ok` }), model: { type: 'closed', vus: 1 }, durationMs: 300, thinkMs: 5, timeoutMs: 1000, health: { maxEventLoopP99Ms: 0.001, maxCpuPercent: 10_000, maxEventLoopUtilization: 2 } });
   t.equal(low.health.suspect, true, 'a bound set very low marks even a light run');
   const fine = await runLoad({ scenario: createHttpScenario({ url: `${server.url}/ok` }), model: { type: 'closed', vus: 1 }, iterations: 20, timeoutMs: 1000, health: lenient });
   t.equal(fine.health.suspect, false, 'not suspect within the bounds');

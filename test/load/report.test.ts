@@ -33,7 +33,7 @@ function recorderWith(samples: readonly [index: number, latencyUs: number, servi
   return recorder;
 }
 
-const health = { bounds: { maxEventLoopP99Ms: 50, maxCpuPercent: 90 }, event_loop: { p50_ms: 0, p99_ms: 0, max_ms: 0, mean_ms: 0 }, generator: { cpu_percent_mean: 1, cpu_percent_max: 1, rss_mb_max: 1, heap_mb_max: 1 }, watched: [], host: { cpus: 2, loadavg_1m_max: 0, free_mb_min: 1, total_mb: 1 }, samples: [], suspect: false, suspect_reasons: [] };
+const health = { bounds: { maxEventLoopP99Ms: 50, maxCpuPercent: 90 }, event_loop: { p50_ms: 0, p99_ms: 0, max_ms: 0, mean_ms: 0, utilization: 0.1 }, generator: { cpu_percent_mean: 1, cpu_percent_max: 1, rss_mb_max: 1, heap_mb_max: 1 }, watched: [], host: { cpus: 2, loadavg_1m_max: 0, free_mb_min: 1, total_mb: 1 }, samples: [], suspect: false, suspect_reasons: [] };
 const fromRecorder = (recorder: Recorder, shard: { index: number; count: number } | null) =>
   buildReport({ scenario: 'http', config: { scenario: 'http' }, shard, mergedFrom: null, startedAt: '2026-01-01T00:00:00.000Z', endedAt: '2026-01-01T00:00:10.000Z', durationS: 10, measurements: measurementsFromRecorder(recorder), health: [health] });
 
