@@ -245,9 +245,15 @@ async function driveOpen(model: OpenModel, options: LoadRunOptions, durationMs: 
       await sleep(dueInMs, ending);
       continue;
     }
-    // Everything due now starts now (timers fire in ms; at high rates several arrivals share a tick).
+    if (dueInMs > 0) {
+      // Timers fire in whole ms: the last fraction is waited out turn by turn, never started early
+      // (an early start would make latency from the intended start shorter than the service time).
+      await new Promise((resolve) => setImmediate(resolve));
+      continue;
+    }
+    // Everything due now starts now (at high rates several arrivals share a turn).
     let batch = 0;
-    while (!next.done && next.value.atUs <= clock.now() + 500 && batch < 10_000) {
+    while (!next.done && next.value.atUs <= clock.now() && batch < 10_000) {
       if (inShard(next.value.index, shard)) arrive(next.value.index, next.value.atUs);
       next = arrivals.next();
       batch += 1;

@@ -73,6 +73,9 @@ t.test('coordinated omission: a stall shows in latency from the intended start, 
   const smoothLatency = summarizeHistogram(total(smooth).latency.ok);
   const smoothService = summarizeHistogram(total(smooth).service.ok);
   t.equal(smooth.recorder.counters.dropped, 0, 'no drops without a stall');
+  // Never started early: every sample's latency is at least its service time, so every percentile is too.
+  for (const key of ['min_ms', 'p50_ms', 'p90_ms', 'p99_ms', 'max_ms'] as const) t.ok(smoothLatency[key] >= smoothService[key], `latency ${key} ${smoothLatency[key]} ≥ service ${smoothService[key]}`);
+  t.equal(summarizeHistogram(smooth.recorder.startLag).count, smooth.recorder.counters.started);
   t.ok(smoothLatency.mean_ms - smoothService.mean_ms < 20, `no queueing without a stall (latency ${smoothLatency.mean_ms} vs service ${smoothService.mean_ms} ms)`);
 });
 
