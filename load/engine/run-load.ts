@@ -136,9 +136,10 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
     const inFlight = new Set<Promise<unknown>>();
     const watchdog = new Watchdog(runClock, options.timeoutMs, stopping.signal);
     const base = { scenario, recorder, clock: runClock, timeoutMs: options.timeoutMs, watchdog, watchProcess: scenarioContext.watchProcess };
+    const drive = options.model.type === 'closed' ? driveClosed(options.model, options, base, ending.signal, inFlight) : driveOpen(options.model, options, durationMs, base, ending.signal, inFlight);
     try {
-      if (options.model.type === 'closed') await driveClosed(options.model, options, base, ending.signal, inFlight);
-      else await driveOpen(options.model, options, durationMs, base, ending.signal, inFlight);
+      // Virtual users wait for their running iteration: the end of the schedule is when `ending` fires.
+      await Promise.race([drive, new Promise<void>((resolve) => (ending.signal.aborted ? resolve() : ending.signal.addEventListener('abort', () => resolve(), { once: true })))]);
     } finally {
       clearTimeout(endTimer);
     }
@@ -147,6 +148,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
     if (inFlight.size > 0) await Promise.race([Promise.allSettled(inFlight), sleep(grace, stopping.signal)]);
     stopping.abort();
     await Promise.allSettled(inFlight);
+    await drive;
     watchdog.close();
   } finally {
     clearInterval(progressTimer);

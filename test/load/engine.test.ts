@@ -232,3 +232,12 @@ t.test('timeouts among iterations that finish: exactly the hung ones time out, e
   const timedOut = summarizeHistogram(result.recorder.steps.get('total')!.service.error);
   t.ok(timedOut.min_ms >= 145 && timedOut.max_ms < 400, `each timed out about 150 ms after its own start (${timedOut.min_ms}–${timedOut.max_ms} ms)`);
 });
+
+t.test('the graceful stop bounds the end of a run: iterations still running are interrupted, not failed', async (t) => {
+  for (const model of [{ type: 'closed', vus: 3 } as const, { type: 'open', rate: 20, maxInFlight: 3, maxStartDelayMs: 0 } as const]) {
+    const before = Date.now();
+    const result = await runLoad({ scenario: createHttpScenario({ url: `${server.url}/slow` }), model, durationMs: 300, gracefulStopMs: 200, timeoutMs: 5000, health: lenient });
+    t.ok(Date.now() - before < 1500, `${model.type}: ended after duration + graceful stop, not at the 2 s answer or the 5 s timeout (${Date.now() - before} ms)`);
+    t.match(result.recorder.counters, { ok: 0, errors: 0, interrupted: 3 }, `${model.type}: 3 interrupted`);
+  }
+});
