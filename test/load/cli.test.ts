@@ -130,7 +130,9 @@ t.test('Ctrl-C stops the run: the report is written with what was measured, exit
   await withTempDir(async (dir) => {
     const out = join(dir, 'r.json');
     const child = execa(process.execPath, [CLI, 'load', '--url', `${server.url}/ok`, '--vus', '2', '--think', '10ms', '--duration', '60s', '-o', out], { reject: false, env: { NO_COLOR: '1' } });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Signal once the load is flowing (the CLI's start-up time varies with the machine's load).
+    const before = server.requests;
+    for (let waited = 0; server.requests < before + 20 && waited < 30_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     child.kill('SIGINT');
     const result = await child;
     t.equal(result.exitCode, 2, result.stderr);
