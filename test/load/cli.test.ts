@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { loadReportProblems, type LoadReport } from '../../load/index.js';
+import { loadReportProblems, mergeLoadCommand, runLoadCommand, type LoadFlags, type LoadReport } from '../../load/index.js';
 import { execa } from 'execa';
 import { CLI, runCli } from '../helpers/cli.js';
 import { withTempDir } from '../helpers/reference-run.js';
@@ -59,25 +59,26 @@ t.test('a load config is validated with its key paths; flags override it; bad in
     const report = JSON.parse(good.stdout) as LoadReport;
     t.same(loadReportProblems(report), []);
     t.same(report.config['thresholds'], ['ok == 10']);
-    const overridden = await runCli(['load', '-c', config, '-n', '12', '--json']);
-    t.equal(overridden.exitCode, 1, 'the flag overrode the count, so ok == 10 fails');
-    t.equal((JSON.parse(overridden.stdout) as LoadReport).summary.ok, 12);
-
-    const both = await runCli(['load', '--url', `${server.url}/ok`, '--vus', '2', '--rate', '10', '-n', '1']);
-    t.equal(both.exitCode, 2);
-    t.match(both.stderr, /--vus is the closed model, --rate and --stages the open one/);
-    const stages = await runCli(['load', '--url', `${server.url}/ok`, '--rate', '0', '--stages', '300ms:100,300ms:100', '--json']);
-    t.equal(stages.exitCode, 0, stages.stderr);
-    t.equal((JSON.parse(stages.stdout) as LoadReport).summary.scheduled, 45, 'ramp 0→100/s over 0.3 s (15) then 100/s for 0.3 s (30)');
-    const unknown = await runCli(['load', '--scenario', 'nope', '-n', '1']);
-    t.equal(unknown.exitCode, 2);
-    t.match(unknown.stderr, /scenario "nope" is unknown; known: http/);
+    // The same command in-process (runLoadCommand is what the CLI calls; a throw is its exit 2).
+    const run = async (flags: LoadFlags) => {
+      let stdout = '';
+      const sink = { write: (chunk: string) => ((stdout += chunk), true) } as unknown as NodeJS.WritableStream;
+      const code = await runLoadCommand(flags, { json: true }, { stdout: sink, stderr: sink }).catch((error: Error & { code?: string }) => error);
+      return { code, report: typeof code === 'number' ? (JSON.parse(stdout) as LoadReport) : undefined };
+    };
+    const overridden = await run({ config, iterations: 12 });
+    t.equal(overridden.code, 1, 'the flag overrode the count, so ok == 10 fails');
+    t.equal(overridden.report?.summary.ok, 12);
+    t.match(await run({ url: `${server.url}/ok`, vus: 2, rate: 10, iterations: 1 }), { code: { code: 'AGTEST_LOAD_CONFIG_INVALID', message: /--vus is the closed model, --rate and --stages the open one/ } });
+    const stages = await run({ url: `${server.url}/ok`, rate: 0, stages: '300ms:100,300ms:100' });
+    t.equal(stages.code, 0);
+    t.equal(stages.report?.summary.scheduled, 45, 'ramp 0→100/s over 0.3 s (15) then 100/s for 0.3 s (30)');
+    t.match(await run({ scenario: 'nope', iterations: 1 }), { code: { code: 'AGTEST_LOAD_CONFIG_INVALID', message: /scenario "nope" is unknown; known: http/ } });
+    t.match(await run({ url: `${server.url}/ok`, iterations: 1, threshold: ['p99 < 5%'] }), { code: { message: /thresholds\[0\]: threshold "p99 < 5%": a latency takes a time unit/ } });
+    t.match(await run({ url: `${server.url}/ok`, iterations: 1, stages: '5s' }), { code: { message: /--stages is DURATION:RATE/ } });
     const remote = await runCli(['load', '--url', 'http://192.0.2.1/', '-n', '1']);
     t.equal(remote.exitCode, 2, 'a non-loopback target is refused');
     t.match(remote.stderr, /loopback only .*--allow-remote.*192\.0\.2\.1/);
-    const threshold = await runCli(['load', '--url', `${server.url}/ok`, '-n', '1', '-t', 'p99 < 5%']);
-    t.equal(threshold.exitCode, 2);
-    t.match(threshold.stderr, /thresholds\[0\]: threshold "p99 < 5%": a latency takes a time unit/);
     const help = await runCli(['load', '--help']);
     t.match(help.stdout, /--rate/);
     // yargs wraps at the terminal width, inside words too.
@@ -101,16 +102,14 @@ t.test('shards through the CLI, merged: counts add up and thresholds are checked
     t.equal(report.steps.find((s) => s.name === 'total')?.latency_ms.count, 41);
     t.same(report.merged_from, files);
     t.equal(report.health.length, 2, 'each generator keeps its health');
-    const strict = await runCli(['load', 'merge', ...files, '-t', 'ok == 40']);
-    t.equal(strict.exitCode, 1);
-    t.match(strict.stdout, /✗ ok == 40 \(measured 41\)/);
-    const twice = await runCli(['load', 'merge', files[0]!, files[0]!]);
-    t.equal(twice.exitCode, 2);
-    t.match(twice.stderr, /both shard 1\/2/);
+    // The rest in-process (mergeLoadCommand is what the CLI calls; a throw is its exit 2).
+    let stdout = '';
+    const io = { stdout: { write: (chunk: string) => ((stdout += chunk), true) } as unknown as NodeJS.WritableStream, stderr: process.stderr };
+    t.equal(await mergeLoadCommand(files, ['ok == 40'], {}, io), 1);
+    t.match(stdout, /✗ ok == 40 \(measured 41\)/);
+    await t.rejects(mergeLoadCommand([files[0]!, files[0]!], undefined, {}, io), { code: 'AGTEST_LOAD_REPORT_INVALID', message: /both shard 1\/2/ });
     await writeFile(join(dir, 'junk.json'), '{"schema_version": 1}');
-    const junk = await runCli(['load', 'merge', join(dir, 'junk.json')]);
-    t.equal(junk.exitCode, 2);
-    t.match(junk.stderr, /junk\.json is not a load report .*report must have "kind"/);
+    await t.rejects(mergeLoadCommand([join(dir, 'junk.json')], undefined, {}, io), { message: /junk\.json is not a load report .*report must have "kind"/ });
   });
 });
 
