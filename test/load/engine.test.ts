@@ -1,5 +1,5 @@
 import t from 'tap';
-import { createHttpScenario, LoadStepError, runLoad, summarizeHistogram, type LoadRunResult, type Scenario } from '../../load/index.js';
+import { buildReport, createHttpScenario, LoadStepError, measurementsFromRecorder, mergeReports, runLoad, summarizeHistogram, type LoadRunResult, type Scenario } from '../../load/index.js';
 import { closedPort, startLoadServer, type LoadServer } from '../helpers/load-server.js';
 
 let server: LoadServer;
@@ -132,6 +132,12 @@ t.test('shards run disjoint slices whose union is the whole run', async (t) => {
   const closed = await Promise.all([0, 1, 2, 3].map((index) => runLoad({ scenario: counting(), model: { type: 'closed', vus: 4 }, iterations: 103, shard: { index, count: 4 }, timeoutMs: 1000, health: lenient })));
   t.same(closed.map((r) => r.recorder.counters.ok), [26, 26, 26, 25]);
   t.same([...seen].sort((a, b) => a - b), Array.from({ length: 103 }, (_, i) => i), 'closed: every index once');
+  // Four shard reports merged count what one unsharded run of the same load counts.
+  const asReport = (r: LoadRunResult, index: number, count: number) => buildReport({ scenario: 'count', config: {}, shard: { index, count }, mergedFrom: null, startedAt: r.startedAt, endedAt: r.endedAt, durationS: r.elapsedS, measurements: measurementsFromRecorder(r.recorder), health: [r.health] });
+  const merged = mergeReports(closed.map((r, i) => ({ name: `shard${i + 1}`, report: asReport(r, i + 1, 4) })));
+  const whole = asReport(await runLoad({ scenario: counting(), model: { type: 'closed', vus: 4 }, iterations: 103, timeoutMs: 1000, health: lenient }), 1, 1);
+  for (const key of ['scheduled', 'started', 'ok', 'errors', 'dropped', 'interrupted'] as const) t.equal(merged.summary[key], whole.summary[key], `merged ${key} = unsharded ${key} (${whole.summary[key]})`);
+  t.equal(merged.steps.find((x) => x.name === 'total')?.latency_ms.count, 103);
   seen.length = 0;
   const open = await Promise.all([0, 1].map((index) => runLoad({ scenario: counting(), model: { type: 'open', rate: 100, maxInFlight: 10, maxStartDelayMs: 0 }, durationMs: 500, shard: { index, count: 2 }, timeoutMs: 1000, health: lenient })));
   t.same(open.map((r) => r.recorder.counters.scheduled), [25, 25]);
