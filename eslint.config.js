@@ -3,7 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const FOLDERS = ['agtalk', 'adapters', 'agact', 'suites', 'profiles', 'common', 'agtest', 'reference-agent', 'envelopes'];
+const FOLDERS = ['agtalk', 'adapters', 'agact', 'suites', 'profiles', 'common', 'agtest', 'reference-agent', 'envelopes', 'load'];
 
 /** Imports of any of `folders` from a file inside another top-level folder. */
 const importOf = (folders) => ({
@@ -41,11 +41,13 @@ export default tseslint.config(
   layer(['agact/**'], except('common')),
   layer(['suites/**'], except()),
   layer(['adapters/**'], except('agtalk', 'common')),
-  layer(['agtest/**'], except('agtalk', 'common', 'adapters', 'agact', 'suites', 'profiles', 'reference-agent', 'envelopes')),
-  layer(['bench/**'], except('agtalk', 'common', 'adapters', 'agact', 'suites', 'profiles', 'reference-agent', 'agtest', 'envelopes')),
+  // Load scenarios drive agents over the adapters' transport code and agact, as a library (DESIGN.md §9).
+  layer(['load/**'], except('common', 'agtalk', 'adapters', 'agact', 'envelopes', 'reference-agent', 'profiles')),
+  layer(['agtest/**'], except('agtalk', 'common', 'adapters', 'agact', 'suites', 'profiles', 'reference-agent', 'envelopes', 'load')),
+  layer(['bench/**'], except('agtalk', 'common', 'adapters', 'agact', 'suites', 'profiles', 'reference-agent', 'agtest', 'envelopes', 'load')),
   {
     // Library code reports through return values, events and injected streams, never the console.
-    files: ['agtalk/**', 'adapters/**', 'agact/**', 'suites/**', 'profiles/**', 'common/**', 'agtest/**', 'envelopes/**'],
+    files: ['agtalk/**', 'adapters/**', 'agact/**', 'suites/**', 'profiles/**', 'common/**', 'agtest/**', 'envelopes/**', 'load/**'],
     ignores: ['**/main.ts', '**/*-main.ts', 'agtest/cli.ts'],
     rules: { 'no-console': 'error' },
   },

@@ -17,6 +17,7 @@ import { loadConfigFile, type HarnessConfig } from './config/load-config.js';
 import { createChalk, createConsoleReporter } from './reporters/console-reporter.js';
 import { expandClaims } from './run/plan-tests.js';
 import { formatRulesMarkdown, listRules } from './list/format-rules.js';
+import { mergeLoadCommand, runLoadCommand, scenarioNames, type LoadFlags } from '../load/index.js';
 
 const EXIT = { interoperable: 0, notInteroperable: 1, harnessError: 2 } as const;
 
@@ -119,6 +120,64 @@ async function main(argv: string[]): Promise<number> {
         )
         .demandCommand(1, 'Say which: agtest profile validate FILE…, agtest profile compare A B, or agtest profile ask ENDPOINT'),
     )
+    .command('load', 'Put load on an agent (closed or open model) and measure it: latency from the intended start, per step, in HDR histograms; thresholds set the exit code', (y) =>
+      y
+        .command(
+          'merge <files..>',
+          'Merge load reports (shards of one run) by adding their histograms and counters; thresholds are checked once, on the merge',
+          (v) =>
+            v
+              .positional('files', { type: 'string', array: true, describe: 'load report JSON files' })
+              .option('threshold', { alias: 't', type: 'string', array: true, describe: "Threshold to check (repeatable); default: the first report's config thresholds" })
+              .option('out', { alias: 'o', type: 'string', describe: 'Write the merged report (JSON) here' })
+              .option('html', { type: 'string', describe: 'Write a self-contained HTML report here' })
+              .option('junit', { type: 'string', describe: 'Write JUnit XML here: one case per threshold' })
+              .option('json', { type: 'boolean', default: false, describe: 'Print the merged report JSON instead of the summary' })
+              .epilogue('Exit codes: 0 every threshold met, 1 one is not, 2 a report is unreadable, invalid, of another scenario, or the same shard twice.'),
+        )
+        .command(
+          '$0',
+          'Run a load',
+          (v) =>
+            v
+              .usage('$0 load [--config load.json] [--scenario NAME] [--url URL] (--vus N | --rate R [--stages …]) (--duration D | --iterations N) [options]')
+              .option('config', { alias: 'c', type: 'string', describe: 'Load config (JSON): scenario, its block, load, thresholds, health. Flags override it' })
+              .option('scenario', { alias: 's', type: 'string', describe: `What one iteration does: ${scenarioNames().join(', ')}` })
+              .option('url', { type: 'string', describe: 'http scenario: the URL to load (loopback unless --allow-remote)' })
+              .option('method', { type: 'string', describe: 'http scenario: request method (default GET)' })
+              .option('header', { type: 'string', array: true, describe: 'http scenario: "Name: value" (repeatable)' })
+              .option('body', { type: 'string', describe: 'http scenario: request body' })
+              .option('expect', { type: 'number', array: true, describe: 'http scenario: expected status (repeatable; default any 2xx)' })
+              .option('vus', { type: 'number', describe: 'Closed model: this many virtual users, each running iterations back to back' })
+              .option('rate', { type: 'number', describe: 'Open model: arrivals per second (with --stages: the rate the first stage ramps from)' })
+              .option('stages', { type: 'string', describe: 'Open model: ramping stages DURATION:RATE,… e.g. 5s:100,20s:100,5s:0' })
+              .option('max-in-flight', { type: 'number', describe: 'Open model: most iterations running at once (default 1000); arrivals past it wait --max-start-delay, then are dropped' })
+              .option('max-start-delay', { type: 'string', describe: 'Open model: how long an arrival may wait for a free slot (default 0: dropped at once); its latency counts the wait' })
+              .option('duration', { alias: 'd', type: 'string', describe: 'Stop starting iterations after this long (e.g. 30s, 2m)' })
+              .option('iterations', { alias: 'n', type: 'number', describe: 'Stop after this many iterations (the whole run; a shard runs its slice)' })
+              .option('think', { type: 'string', describe: 'Closed model: pause between a virtual user\'s iterations (default 0)' })
+              .option('timeout', { type: 'string', describe: 'Per-iteration timeout (default 10s): counted as a timeout error' })
+              .option('graceful-stop', { type: 'string', describe: 'How long running iterations may finish after the end (default: the timeout); then interrupted' })
+              .option('threshold', { alias: 't', type: 'string', array: true, describe: 'Pass/fail rule (repeatable): "p99(total) < 500ms", "p99(STEP, service) < 1s", "errors.rate < 1%", "errors.timeout == 0", "dropped == 0", "throughput >= 100"' })
+              .option('shard', { type: 'string', describe: 'Run shard i of N (i/N, 1-based): the iterations whose index ≡ i-1 mod N; merge the reports with agtest load merge' })
+              .option('max-loop-p99', { type: 'string', describe: 'Suspect-run bound: event-loop delay p99 (default 50ms)' })
+              .option('max-cpu', { type: 'number', describe: 'Suspect-run bound: agtest CPU, percent of one core, mean over the run (default 90)' })
+              .option('max-loop-utilization', { type: 'number', describe: 'Suspect-run bound: event-loop utilization, 0-1, over the run (default 0.95; catches a generator starved of CPU)' })
+              .option('allow-remote', { type: 'boolean', default: false, describe: 'Allow targets that are not loopback (load is refused otherwise)' })
+              .option('out', { alias: 'o', type: 'string', describe: 'Write the report (JSON, load-report.schema.json) here' })
+              .option('html', { type: 'string', describe: 'Write a self-contained HTML report here' })
+              .option('junit', { type: 'string', describe: 'Write JUnit XML here: one case per threshold' })
+              .option('json', { type: 'boolean', default: false, describe: 'Print the report JSON instead of the summary (no progress line)' })
+              .example('$0 load --url http://127.0.0.1:8080/ --vus 8 --duration 10s -t "p99(total) < 200ms"', '8 virtual users for 10 s')
+              .example('$0 load --url http://127.0.0.1:8080/ --rate 200 --duration 30s -t "dropped == 0"', '200 arrivals per second')
+              .example('$0 load -c load.json --shard 2/4 -o shard2.json', 'one of four shards; then: agtest load merge shard*.json')
+              .epilogue(
+                'Latency is measured from when an iteration was due to start (so queueing in a slow agent is not hidden: coordinated omission), service time from when it started. ' +
+                  'A run is marked SUSPECT when agtest itself was the bottleneck (event-loop delay or CPU over the bounds). ' +
+                  'Exit codes: 0 every threshold met, 1 one is not, 2 harness failure (bad config, a non-loopback target, the scenario could not start, stopped by a signal).',
+              ),
+        ),
+    )
     .command('adapter', 'Check an adapter program against the agtalk contract', (y) =>
       y
         .command(
@@ -138,7 +197,7 @@ async function main(argv: string[]): Promise<number> {
         )
         .demandCommand(1, 'Say which: agtest adapter check -- <command…>'),
     )
-    .demandCommand(1, 'Say which command to run: agtest run, agtest list, agtest profile or agtest adapter')
+    .demandCommand(1, 'Say which command to run: agtest run, agtest list, agtest profile, agtest adapter or agtest load')
     .parserConfiguration({ 'populate--': true })
     .strict()
     .help()
@@ -188,6 +247,51 @@ async function main(argv: string[]): Promise<number> {
     const messages = Number(args['messages']);
     if (!(waitMs > 0) || !Number.isInteger(messages) || messages < 1) throw new UsageError('--wait-ms must be a positive number and --messages a positive integer');
     return runAdapterCheck({ command: adapterCommand, transport: args['transport'] as BuiltinTransport, waitMs, messages, verbose: args['verbose'] === true });
+  }
+
+  if (command === 'load') {
+    const output = { ...(args['out'] === undefined ? {} : { out: String(args['out']) }), ...(args['html'] === undefined ? {} : { html: String(args['html']) }), ...(args['junit'] === undefined ? {} : { junit: String(args['junit']) }), json: args['json'] === true };
+    const controller = new AbortController();
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
+      controller.abort(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const io = { stdout: process.stdout, stderr: process.stderr, signal: controller.signal, color: createChalk(process.stdout).level > 0 };
+    try {
+      if (args._[1] === 'merge') return await mergeLoadCommand((args['files'] as unknown[]).map(String), args['threshold'] as string[] | undefined, output, io);
+      const pick = <T>(key: string) => args[key] as T | undefined;
+      const flags: LoadFlags = {
+        config: pick('config'),
+        scenario: pick('scenario'),
+        url: pick('url'),
+        method: pick('method'),
+        header: pick('header'),
+        body: pick('body'),
+        expect: pick('expect'),
+        vus: pick('vus'),
+        rate: pick('rate'),
+        stages: pick('stages'),
+        maxInFlight: pick('max-in-flight'),
+        maxStartDelay: pick('max-start-delay'),
+        duration: pick('duration'),
+        iterations: pick('iterations'),
+        think: pick('think'),
+        timeout: pick('timeout'),
+        gracefulStop: pick('graceful-stop'),
+        threshold: pick('threshold'),
+        shard: pick('shard'),
+        allowRemote: args['allow-remote'] === true,
+        maxLoopP99: pick('max-loop-p99'),
+        maxCpu: pick('max-cpu'),
+        maxLoopUtilization: pick('max-loop-utilization'),
+      };
+      return await runLoadCommand(flags, output, io);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   }
 
   if (command === 'list') {

@@ -53,6 +53,12 @@ export interface ScenarioContext {
   /** Report a line of progress or a warning (stderr, quiet under --json). */
   log(message: string): void;
   watchProcess(pid: number, role: 'receiver' | 'agent'): void;
+  /**
+   * Ends the run early because it cannot go on (the agent under load died): no new iterations,
+   * running ones interrupted, the report written with what was measured and the reason; the CLI
+   * exits 2.
+   */
+  stopRun(reason: string): void;
 }
 
 /** One kind of load: `oob-flow`, `message`, `http`, later `topology`. */
@@ -60,6 +66,11 @@ export interface Scenario {
   readonly name: string;
   /** The step names of one iteration, in order, for reports ('total' is the engine's). */
   readonly steps: readonly string[];
+  /**
+   * The URLs (or host names) this scenario will send load to. The engine refuses any that is not
+   * loopback unless the run allows remote targets; a scenario without it is not checked.
+   */
+  targets?(): readonly string[];
   /** Before the load starts: connect, create the connection messages reuse, start an agent. */
   open?(ctx: ScenarioContext): Promise<void>;
   /** One iteration; resolves when it succeeded, rejects (LoadStepError) when it failed. */

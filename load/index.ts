@@ -1,0 +1,26 @@
+/** The load engine's public surface (DESIGN.md §9). */
+export { LoadStepError } from './scenario.js';
+export type { LoadErrorClass, IterationContext, ScenarioContext, Scenario, ScenarioFactory } from './scenario.js';
+export { runLoad } from './engine/run-load.js';
+export type { LoadRunOptions, LoadRunResult, LoadProgress } from './engine/run-load.js';
+export type { ClosedModel, OpenModel, LoadModel } from './engine/models.js';
+export type { RateStage } from './engine/arrivals.js';
+export { arrivalTimes } from './engine/arrivals.js';
+export { classifyError } from './engine/classify.js';
+export { parseShard, inShard, type Shard } from './engine/shard.js';
+export { isLoopbackHost, remoteTargets } from './engine/loopback.js';
+export { createHistogram, recordMicros, encodeHistogram, decodeHistogram, mergeHistograms, summarizeHistogram, type LatencySummary } from './engine/histogram.js';
+export { startHealthMonitor, DEFAULT_HEALTH_BOUNDS, type HealthBounds, type HealthReport } from './health/monitor.js';
+export { buildReport, measurementsFromReport, LOAD_REPORT_SCHEMA_VERSION, type LoadReport, type ThresholdResult } from './report/report.js';
+export { measurementsFromRecorder, mergeMeasurements } from './report/measurements.js';
+export { mergeReports, readLoadReport } from './report/merge.js';
+export { loadReportProblems, LOAD_REPORT_SCHEMA } from './report/validate-report.js';
+export { parseThreshold, evaluateThreshold, applyThresholds, type Threshold } from './report/thresholds.js';
+export { formatLoadSummary } from './report/console.js';
+export { renderHtmlReport } from './report/html.js';
+export { renderJunit } from './report/junit.js';
+export { planLoad, readLoadConfig, type LoadConfigFile, type LoadPlan } from './config/load-config.js';
+export { parseDurationMs } from './config/duration.js';
+export { SCENARIOS, findScenario, scenarioNames } from './scenarios/registry.js';
+export { createHttpScenario, httpScenario, type HttpScenarioConfig, type HttpEndpoint } from './scenarios/http.js';
+export { runLoadCommand, mergeLoadCommand, mergeFlags, type LoadFlags, type OutputOptions, type CommandIo } from './command.js';
