@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { AgtalkError } from './errors.js';
 import { classifyFileName, compareMessageFiles, type MessageFileName } from './file-names.js';
 import { mediaTypeForExtension, type MessageExtension } from './media-types.js';
+import { traceStage } from './stage-trace.js';
 
 export interface ReceivedFile extends MessageFileName {
   path: string;
@@ -94,6 +95,7 @@ export async function watchMessages(dir: string, options: MessageReaderOptions):
 
   const handleOne = async (file: MessageFileName): Promise<void> => {
     const path = join(dir, file.name);
+    traceStage('reader.found', file.name);
     const read = await readRegularFile(path);
     if ('error' in read) {
       reportError(new AgtalkError('AGTALK_READ_FAILED', `could not read ${file.name}: ${String(read.error)}`, { file: path, cause: read.error }));
@@ -112,6 +114,7 @@ export async function watchMessages(dir: string, options: MessageReaderOptions):
       await quarantine(file.name, path, bytes.length);
       return;
     }
+    traceStage('reader.read', file.name);
     try {
       await options.onMessage({ ...file, path, mediaType: mediaTypeForExtension(file.extension), bytes, json: decoded.json });
     } catch (cause) {
@@ -180,7 +183,10 @@ export async function watchMessages(dir: string, options: MessageReaderOptions):
   // means a watcher and an lstat per file on each change, which made 10,000 messages ~80 s
   // instead of ~28 s (bench/ and test/agtalk measure it).
   const watcher: FSWatcher = watch(dir, { ignoreInitial: true, depth: 0, persistent: true, atomic: false, ignored: (path: string) => path !== dir });
-  watcher.on('raw', () => void drain());
+  watcher.on('raw', (_event, path: string) => {
+    traceStage('reader.event', path);
+    void drain();
+  });
   watcher.on('error', (cause) => reportError(new AgtalkError('AGTALK_WATCH_FAILED', `watching ${dir} failed: ${String(cause)}`, { file: dir, cause })));
   await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   // Files written before the watcher was ready produce no event: the first listing finds them.

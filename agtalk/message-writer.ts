@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AgtalkError } from './errors.js';
 import { classifyFileName, createFileId, formatMessageFileName } from './file-names.js';
 import type { MessageExtension } from './media-types.js';
+import { traceStage } from './stage-trace.js';
 
 export interface WrittenMessage {
   name: string;
@@ -41,6 +42,7 @@ export async function createMessageWriter(dir: string): Promise<MessageWriter> {
       await writeFile(temporary, bytes);
       beforePublish?.(name);
       await rename(temporary, path);
+      traceStage('writer.renamed', name);
     } catch (cause) {
       await rm(temporary, { force: true });
       throw new AgtalkError('AGTALK_WRITE_FAILED', `could not write ${name} in ${dir}: ${String(cause)}`, { file: path, cause });

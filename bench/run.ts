@@ -8,12 +8,43 @@
  */
 import { parseArgs } from 'node:util';
 import { startReferenceAgent } from '../reference-agent/index.js';
-import { measureAgtalkRoundTrips } from './agtalk-round-trip.js';
-import { measureDirectRoundTrips } from './direct-round-trip.js';
+import { openAgtalkPath, type AgentUnderTest } from './agtalk-round-trip.js';
+import { openDirectPath } from './direct-round-trip.js';
 import { measureA2aRoundTrips } from './a2a-round-trip.js';
 import { measureEnvelopeCost } from './envelope-cost.js';
 import { measureDidExchange } from './did-exchange-cost.js';
-import { formatTable, LatencyRecorder } from './stats.js';
+import { formatBreakdown, StageTimeline, type StageStep } from './stage-breakdown.js';
+import { formatTable, LatencyRecorder, type LatencySummary } from './stats.js';
+import { setupAgent } from './trust-ping.js';
+
+/** Round trips per side before switching to the other. */
+const BLOCK = 10;
+const HTTP_STEPS: StageStep[] = [
+  { source: 'bench', stage: 'writer.renamed', label: 'bench: outbox write (temp file + rename)' },
+  { source: 'adapter', stage: 'reader.event', label: 'adapter: watch event' },
+  { source: 'adapter', stage: 'reader.found', label: 'adapter: from event to file picked (listing, ordering)' },
+  { source: 'adapter', stage: 'reader.read', label: 'adapter: read file' },
+  { source: 'adapter', stage: 'http.journaled', label: "adapter: journal 'sending'" },
+  { source: 'adapter', stage: 'http.inbound', label: 'agent: POST, handling, reply POST back (the direct path has this too)' },
+  { source: 'adapter', stage: 'writer.renamed', label: 'adapter: inbox write (temp file + rename)' },
+  { source: 'bench', stage: 'reader.event', label: 'bench: watch event' },
+  { source: 'bench', stage: 'reader.found', label: 'bench: from event to file picked (listing, ordering)' },
+  { source: 'bench', stage: 'reader.read', label: 'bench: read + parse file' },
+];
+const A2A_STEPS: StageStep[] = [
+  { source: 'bench', stage: 'writer.renamed', label: 'bench: outbox write (temp file + rename)' },
+  { source: 'adapter', stage: 'reader.event', label: 'adapter: watch event' },
+  { source: 'adapter', stage: 'reader.found', label: 'adapter: from event to file picked (listing, ordering)' },
+  { source: 'adapter', stage: 'reader.read', label: 'adapter: read file' },
+  { source: 'adapter', stage: 'a2a.parsed', label: 'adapter: parse request file' },
+  { source: 'adapter', stage: 'a2a.response', label: 'agent: request to response headers (the direct path has this too)' },
+  { source: 'adapter', stage: 'a2a.body', label: 'adapter: response body' },
+  { source: 'adapter', stage: 'writer.renamed', label: 'adapter: inbox write (temp file + rename)' },
+  { source: 'bench', stage: 'reader.event', label: 'bench: watch event' },
+  { source: 'bench', stage: 'reader.found', label: 'bench: from event to file picked (listing, ordering)' },
+  { source: 'bench', stage: 'reader.read', label: 'bench: read + parse file' },
+];
+let httpBreakdown: { label: string; p50Ms: number }[] = [];
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '300' }, warmup: { type: 'string', default: '20' } } });
 const count = Number(values.count);
@@ -23,27 +54,38 @@ if (!Number.isSafeInteger(count) || count < 1 || !Number.isSafeInteger(warmup) |
   process.exit(2);
 }
 
-const summaries = [];
-let direct;
+const timeline = new StageTimeline();
+const summaries: LatencySummary[] = [];
+let httpPair: [LatencySummary, LatencySummary] | undefined;
 for (const transport of ['http', 'ws', 'smtp'] as const) {
   const agent = await startReferenceAgent({ faults: [], transport });
   try {
-    const recorder = new LatencyRecorder(`agtalk+${transport} adapter`);
-    await measureAgtalkRoundTrips(agent, recorder, count, warmup, transport);
-    summaries.push(recorder.summary());
     if (transport === 'http') {
-      const recorderDirect = new LatencyRecorder('direct http');
-      await measureDirectRoundTrips(agent, recorderDirect, count, warmup);
-      direct = recorderDirect.summary();
+      httpPair = await measureSideBySide(agent, timeline);
+      summaries.push(httpPair[0]);
+    } else {
+      const path = await openAgtalkPath(agent, transport);
+      const recorder = new LatencyRecorder(`agtalk+${transport} adapter`);
+      try {
+        await setupAgent(agent.backchannel, path.endpoint);
+        for (let i = 0; i < warmup + count; i++) {
+          const ms = await path.roundTrip();
+          if (i >= warmup) recorder.recordMs(ms);
+        }
+      } finally {
+        await path.close();
+      }
+      summaries.push(recorder.summary());
     }
   } finally {
     await agent.close();
   }
 }
-const [http] = summaries;
-process.stdout.write(`trust ping round trips to the reference agent (${count} each after ${warmup} warm-up)\n`);
-process.stdout.write(`${formatTable([...summaries, direct!])}\n`);
-process.stdout.write(`ratio agtalk+http/direct p50=${(http!.p50Ms / direct!.p50Ms).toFixed(1)}x p99=${(http!.p99Ms / direct!.p99Ms).toFixed(1)}x\n`);
+const [http, direct] = httpPair!;
+process.stdout.write(`trust ping round trips to the reference agent (${count} each after ${warmup} warm-up; http and direct alternate in blocks of ${BLOCK})\n`);
+process.stdout.write(`${formatTable([...summaries, direct])}\n`);
+process.stdout.write(`ratio agtalk+http/direct p50=${(http.p50Ms / direct.p50Ms).toFixed(1)}x p99=${(http.p99Ms / direct.p99Ms).toFixed(1)}x\n`);
+process.stdout.write(`where an agtalk+http round trip goes (p50 per stage, ${timeline.complete} traced trips):\n${formatBreakdown(httpBreakdown)}\n`);
 process.stdout.write(`\nenvelope cost per message, no transport (${count} each after ${warmup} warm-up)\n`);
 process.stdout.write(`${formatTable(await measureEnvelopeCost(count, warmup))}\n`);
 process.stdout.write(`\nconnection set-up with the reference agent over HTTP, direct (${count} each after ${warmup} warm-up)\n`);
@@ -54,6 +96,42 @@ try {
   await exchangeAgent.close();
 }
 process.stdout.write(`\nA2A SendMessage (non-blocking) round trips to the reference A2A agent (${count} each after ${warmup} warm-up)\n`);
-const a2a = await measureA2aRoundTrips(count, warmup);
+const a2aTimeline = new StageTimeline();
+const a2a = await measureA2aRoundTrips(count, warmup, a2aTimeline);
+a2aTimeline.close();
 process.stdout.write(`${formatTable(a2a)}\n`);
 process.stdout.write(`ratio agtalk+a2a/direct p50=${(a2a[0]!.p50Ms / a2a[1]!.p50Ms).toFixed(1)}x\n`);
+process.stdout.write(`where an agtalk+a2a round trip goes (p50 per stage, ${a2aTimeline.complete} traced trips):\n${formatBreakdown(a2aTimeline.breakdown(A2A_STEPS, 'bench: handler resolves'))}\n`);
+
+process.stdout.write(`\n${overheadLine('http', http, direct)}\n${overheadLine('a2a', a2a[0]!, a2a[1]!)}\n`);
+
+/**
+ * agtalk+http and direct, in alternating blocks (the agent's reply endpoint is switched between
+ * blocks), so that a burst of load from another process falls on both sides alike.
+ */
+async function measureSideBySide(agent: AgentUnderTest, trace: StageTimeline): Promise<[LatencySummary, LatencySummary]> {
+  const viaAgtalk = await openAgtalkPath(agent, 'http', trace);
+  const straight = await openDirectPath(agent);
+  const recorders = [new LatencyRecorder('agtalk+http adapter'), new LatencyRecorder('direct http')] as const;
+  try {
+    for (let done = -warmup; done < count; done += BLOCK) {
+      for (const [k, path] of [viaAgtalk, straight].entries()) {
+        await setupAgent(agent.backchannel, path.endpoint);
+        for (let i = done; i < Math.min(done + BLOCK, count); i++) {
+          const ms = await path.roundTrip();
+          if (i >= 0) recorders[k].recordMs(ms);
+        }
+      }
+    }
+  } finally {
+    await viaAgtalk.close();
+    await straight.close();
+  }
+  httpBreakdown = trace.breakdown(HTTP_STEPS, 'bench: handler resolves');
+  trace.close();
+  return [recorders[0].summary(), recorders[1].summary()];
+}
+
+function overheadLine(adapter: string, through: LatencySummary, straight: LatencySummary): string {
+  return `overhead ${adapter}: p50 ${(through.p50Ms - straight.p50Ms).toFixed(3)} ms p99 ${(through.p99Ms - straight.p99Ms).toFixed(3)} ms`;
+}
