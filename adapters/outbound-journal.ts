@@ -1,4 +1,5 @@
-import { appendFile, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFileSync } from 'node:fs';
+import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export type JournalState = 'sending' | 'sent' | 'rejected';
@@ -44,7 +45,9 @@ export class OutboundJournal {
   mark(state: JournalState, file: string): Promise<void> {
     this.states.set(file, state);
     this.lines++;
-    return this.enqueue(() => appendFile(this.path, `${state} ${file}\n`));
+    // Synchronous: one short append, where the thread pool would cost three round trips (open,
+    // write, close) on every message's path.
+    return this.enqueue(async () => appendFileSync(this.path, `${state} ${file}\n`));
   }
 
   get size(): number {
