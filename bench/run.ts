@@ -15,6 +15,7 @@ import { measureEnvelopeCost } from './envelope-cost.js';
 import { measureDidExchange } from './did-exchange-cost.js';
 import { formatBreakdown, StageTimeline, type StageStep } from './stage-breakdown.js';
 import { formatTable, LatencyRecorder, type LatencySummary } from './stats.js';
+import { formatThroughput, measureThroughput } from './throughput.js';
 import { setupAgent } from './trust-ping.js';
 
 /** Round trips per side before switching to the other. */
@@ -134,4 +135,12 @@ async function measureSideBySide(agent: AgentUnderTest, trace: StageTimeline): P
 
 function overheadLine(adapter: string, through: LatencySummary, straight: LatencySummary): string {
   return `overhead ${adapter}: p50 ${(through.p50Ms - straight.p50Ms).toFixed(3)} ms p99 ${(through.p99Ms - straight.p99Ms).toFixed(3)} ms`;
+}
+
+process.stdout.write(`\nsustained throughput: agtalk → HTTP adapter process → loopback receiver (order and loss checked)\n`);
+const rates = [await measureThroughput('pipelined, at most 512 in flight', 10_000), await measureThroughput('paced at 2,000 msg/s', 6_000, 2_000)];
+for (const rate of rates) process.stdout.write(`${formatThroughput(rate)}\n`);
+if (rates.some((rate) => rate.lost > 0 || rate.outOfOrder > 0 || rate.duplicates > 0)) {
+  process.stderr.write('throughput run lost, reordered or doubled messages\n');
+  process.exitCode = 1;
 }
