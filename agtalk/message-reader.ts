@@ -2,8 +2,9 @@ import { closeSync, constants, copyFileSync, existsSync, fstatSync, lstatSync, o
 import { copyFile, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgtalkError } from './errors.js';
-import { classifyFileName, compareMessageFiles, type MessageFileName } from './file-names.js';
+import { classifyFileName, type MessageFileName } from './file-names.js';
 import { mediaTypeForExtension, type MessageExtension } from './media-types.js';
+import { PendingFiles } from './pending-files.js';
 import { traceStage } from './stage-trace.js';
 
 export interface ReceivedFile extends MessageFileName {
@@ -74,7 +75,7 @@ export async function watchMessages(dir: string, options: MessageReaderOptions):
   /** Names handled, reported as garbage or failed: each is looked at once. */
   const seen = new Set<string>();
   /** Message files named by a notification or a listing, not yet handled. */
-  const pending = new Map<string, MessageFileName>();
+  const pending = new PendingFiles();
   /** The ordinal after the last one handled: the one file that may be taken without a listing. */
   let expected = -1;
   let wantListing = false;
@@ -153,7 +154,7 @@ export async function watchMessages(dir: string, options: MessageReaderOptions):
     for (const name of listing) {
       if (seen.has(name)) continue;
       const verdict = classifyFileName(name);
-      if (verdict.kind === 'message') pending.set(name, verdict.file);
+      if (verdict.kind === 'message') pending.add(verdict.file);
       if (verdict.kind === 'garbage') {
         seen.add(name);
         const path = join(dir, name);
@@ -163,13 +164,6 @@ export async function watchMessages(dir: string, options: MessageReaderOptions):
         else if (stat?.isSymbolicLink()) await rm(path, { force: true }).catch((cause: unknown) => reportError(disposeError(name, path, cause)));
       }
     }
-  };
-
-  /** The lowest ordinal waiting, or undefined. */
-  const lowestPending = (): MessageFileName | undefined => {
-    let lowest: MessageFileName | undefined;
-    for (const file of pending.values()) if (!lowest || compareMessageFiles(file, lowest) < 0) lowest = file;
-    return lowest;
   };
 
   /**
@@ -187,14 +181,13 @@ export async function watchMessages(dir: string, options: MessageReaderOptions):
     }
     for (;;) {
       if (closed) return;
-      let file = lowestPending();
-      if (!file) return;
-      if (!listed && file.ordinal !== expected) {
+      const next = pending.peek();
+      if (!next) return;
+      if (!listed && next.ordinal !== expected) {
         listed = true;
         await list();
-        file = lowestPending()!;
       }
-      pending.delete(file.name);
+      const file = pending.take()!;
       if (seen.has(file.name)) continue;
       seen.add(file.name);
       expected = file.ordinal + 1;
@@ -242,7 +235,7 @@ export async function watchMessages(dir: string, options: MessageReaderOptions):
       const verdict = classifyFileName(name);
       if (verdict.kind === 'ignored') return;
       if (verdict.kind === 'garbage') wantListing = true;
-      else pending.set(name, verdict.file);
+      else pending.add(verdict.file);
     }
     void drain();
   };
