@@ -4,7 +4,10 @@
  * through the folders and each built-in adapter process (HTTP, WebSocket, SMTP), then straight
  * over HTTP to the same agent, in the same run; then what an RFC 0019 envelope costs per message;
  * then a DID exchange connection set-up; then A2A SendMessage through agtalk + the A2A adapter vs a
- * direct POST.
+ * direct POST; then the agtalk overhead per adapter (`overhead <adapter>: p50 <x> ms p99 <y> ms`,
+ * the difference of the two sides' percentiles), with where each round trip's time goes; then
+ * messages/s sustained through agtalk and the HTTP adapter. The folders live in the system's
+ * temporary folder: TMPDIR=/dev/shm measures them on tmpfs.
  */
 import { parseArgs } from 'node:util';
 import { startReferenceAgent } from '../reference-agent/index.js';
@@ -20,6 +23,8 @@ import { setupAgent } from './trust-ping.js';
 
 /** Round trips per side before switching to the other. */
 const BLOCK = 10;
+/** Round trips traced stage by stage, apart from the timed ones. */
+const TRACED = 200;
 const HTTP_STEPS: StageStep[] = [
   { source: 'bench', stage: 'writer.renamed', label: 'bench: outbox write (temp file + rename)' },
   { source: 'adapter', stage: 'reader.event', label: 'adapter: watch event' },
@@ -47,22 +52,22 @@ const A2A_STEPS: StageStep[] = [
 ];
 let httpBreakdown: { label: string; p50Ms: number }[] = [];
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '300' }, warmup: { type: 'string', default: '20' } } });
+const { values } = parseArgs({ options: { count: { type: 'string', default: '1000' }, warmup: { type: 'string', default: '20' } } });
 const count = Number(values.count);
 const warmup = Number(values.warmup);
 if (!Number.isSafeInteger(count) || count < 1 || !Number.isSafeInteger(warmup) || warmup < 0) {
-  process.stderr.write('usage: node dist/bench/run.js [--count N (≥ 1, default 300)] [--warmup N (default 20)]\n');
+  process.stderr.write('usage: node dist/bench/run.js [--count N (≥ 1, default 1000)] [--warmup N (default 20)]\n');
   process.exit(2);
 }
 
-const timeline = new StageTimeline();
 const summaries: LatencySummary[] = [];
 let httpPair: [LatencySummary, LatencySummary] | undefined;
 for (const transport of ['http', 'ws', 'smtp'] as const) {
   const agent = await startReferenceAgent({ faults: [], transport });
   try {
     if (transport === 'http') {
-      httpPair = await measureSideBySide(agent, timeline);
+      httpPair = await measureSideBySide(agent);
+      httpBreakdown = await traceAgtalkHttp(agent);
       summaries.push(httpPair[0]);
     } else {
       const path = await openAgtalkPath(agent, transport);
@@ -86,7 +91,7 @@ const [http, direct] = httpPair!;
 process.stdout.write(`trust ping round trips to the reference agent (${count} each after ${warmup} warm-up; http and direct alternate in blocks of ${BLOCK})\n`);
 process.stdout.write(`${formatTable([...summaries, direct])}\n`);
 process.stdout.write(`ratio agtalk+http/direct p50=${(http.p50Ms / direct.p50Ms).toFixed(1)}x p99=${(http.p99Ms / direct.p99Ms).toFixed(1)}x\n`);
-process.stdout.write(`where an agtalk+http round trip goes (p50 per stage, ${timeline.complete} traced trips):\n${formatBreakdown(httpBreakdown)}\n`);
+process.stdout.write(`where an agtalk+http round trip goes (p50 per stage, ${TRACED} more trips with stage tracing on):\n${formatBreakdown(httpBreakdown)}\n`);
 process.stdout.write(`\nenvelope cost per message, no transport (${count} each after ${warmup} warm-up)\n`);
 process.stdout.write(`${formatTable(await measureEnvelopeCost(count, warmup))}\n`);
 process.stdout.write(`\nconnection set-up with the reference agent over HTTP, direct (${count} each after ${warmup} warm-up)\n`);
@@ -97,21 +102,30 @@ try {
   await exchangeAgent.close();
 }
 process.stdout.write(`\nA2A SendMessage (non-blocking) round trips to the reference A2A agent (${count} each after ${warmup} warm-up)\n`);
+const a2a = await measureA2aRoundTrips(count, warmup);
 const a2aTimeline = new StageTimeline();
-const a2a = await measureA2aRoundTrips(count, warmup, a2aTimeline);
+await measureA2aRoundTrips(TRACED, warmup, a2aTimeline);
 a2aTimeline.close();
 process.stdout.write(`${formatTable(a2a)}\n`);
 process.stdout.write(`ratio agtalk+a2a/direct p50=${(a2a[0]!.p50Ms / a2a[1]!.p50Ms).toFixed(1)}x\n`);
-process.stdout.write(`where an agtalk+a2a round trip goes (p50 per stage, ${a2aTimeline.complete} traced trips):\n${formatBreakdown(a2aTimeline.breakdown(A2A_STEPS, 'bench: handler resolves'))}\n`);
+process.stdout.write(`where an agtalk+a2a round trip goes (p50 per stage, ${TRACED} more trips with stage tracing on):\n${formatBreakdown(a2aTimeline.breakdown(A2A_STEPS, 'bench: handler resolves'))}\n`);
 
 process.stdout.write(`\n${overheadLine('http', http, direct)}\n${overheadLine('a2a', a2a[0]!, a2a[1]!)}\n`);
+
+process.stdout.write(`\nsustained throughput: agtalk → HTTP adapter process → loopback receiver (order and loss checked)\n`);
+const rates = [await measureThroughput('pipelined, at most 512 in flight', 10_000), await measureThroughput('paced at 2,000 msg/s', 6_000, 2_000)];
+for (const rate of rates) process.stdout.write(`${formatThroughput(rate)}\n`);
+if (rates.some((rate) => rate.lost > 0 || rate.outOfOrder > 0 || rate.duplicates > 0)) {
+  process.stderr.write('throughput run lost, reordered or doubled messages\n');
+  process.exitCode = 1;
+}
 
 /**
  * agtalk+http and direct, in alternating blocks (the agent's reply endpoint is switched between
  * blocks), so that a burst of load from another process falls on both sides alike.
  */
-async function measureSideBySide(agent: AgentUnderTest, trace: StageTimeline): Promise<[LatencySummary, LatencySummary]> {
-  const viaAgtalk = await openAgtalkPath(agent, 'http', trace);
+async function measureSideBySide(agent: AgentUnderTest): Promise<[LatencySummary, LatencySummary]> {
+  const viaAgtalk = await openAgtalkPath(agent, 'http');
   const straight = await openDirectPath(agent);
   const recorders = [new LatencyRecorder('agtalk+http adapter'), new LatencyRecorder('direct http')] as const;
   try {
@@ -128,19 +142,27 @@ async function measureSideBySide(agent: AgentUnderTest, trace: StageTimeline): P
     await viaAgtalk.close();
     await straight.close();
   }
-  httpBreakdown = trace.breakdown(HTTP_STEPS, 'bench: handler resolves');
-  trace.close();
   return [recorders[0].summary(), recorders[1].summary()];
+}
+
+/**
+ * Where the time goes, in a run of its own: tracing costs a stderr line per stage in the adapter
+ * process, which the timed runs above must not pay.
+ */
+async function traceAgtalkHttp(agent: AgentUnderTest): Promise<{ label: string; p50Ms: number }[]> {
+  const timeline = new StageTimeline();
+  const path = await openAgtalkPath(agent, 'http', timeline);
+  try {
+    await setupAgent(agent.backchannel, path.endpoint);
+    for (let i = 0; i < TRACED; i++) await path.roundTrip();
+  } finally {
+    await path.close();
+    timeline.close();
+  }
+  return timeline.breakdown(HTTP_STEPS, 'bench: handler resolves');
 }
 
 function overheadLine(adapter: string, through: LatencySummary, straight: LatencySummary): string {
   return `overhead ${adapter}: p50 ${(through.p50Ms - straight.p50Ms).toFixed(3)} ms p99 ${(through.p99Ms - straight.p99Ms).toFixed(3)} ms`;
 }
 
-process.stdout.write(`\nsustained throughput: agtalk → HTTP adapter process → loopback receiver (order and loss checked)\n`);
-const rates = [await measureThroughput('pipelined, at most 512 in flight', 10_000), await measureThroughput('paced at 2,000 msg/s', 6_000, 2_000)];
-for (const rate of rates) process.stdout.write(`${formatThroughput(rate)}\n`);
-if (rates.some((rate) => rate.lost > 0 || rate.outOfOrder > 0 || rate.duplicates > 0)) {
-  process.stderr.write('throughput run lost, reordered or doubled messages\n');
-  process.exitCode = 1;
-}
