@@ -76,7 +76,7 @@ export async function measureThroughput(label: string, count: number, ratePerSec
       if (ratePerSecond) {
         const due = started + (n * 1000) / ratePerSecond;
         const wait = due - performance.now();
-        if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       }
       if (n - received >= WINDOW) await until(() => n - received < WINDOW);
       writtenAt[n] = performance.now();

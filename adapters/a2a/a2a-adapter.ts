@@ -94,7 +94,10 @@ export function createA2aAdapter(options: A2aAdapterOptions = {}): Adapter {
       await record({ a2a: 'response', ...head, body: '', stream: true });
       void readStream(file.name, response);
     } else {
-      void readBody(response).then((text) => (traceStage('a2a.body', file.name), record({ a2a: 'response', ...head, body: text })));
+      void readBody(response).then((text) => {
+        traceStage('a2a.body', file.name);
+        return record({ a2a: 'response', ...head, body: text });
+      });
     }
   }
 
