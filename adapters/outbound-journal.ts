@@ -1,4 +1,5 @@
-import { appendFile, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export type JournalState = 'sending' | 'sent' | 'rejected';
@@ -14,6 +15,8 @@ export class OutboundJournal {
   readonly path: string;
   private readonly states = new Map<string, JournalState>();
   private lines = 0;
+  /** Kept open between appends; closed when compaction replaces the file. */
+  private fd: number | undefined;
   /** Appends and rewrites must not interleave. */
   private queue: Promise<void> = Promise.resolve();
 
@@ -44,7 +47,12 @@ export class OutboundJournal {
   mark(state: JournalState, file: string): Promise<void> {
     this.states.set(file, state);
     this.lines++;
-    return this.enqueue(() => appendFile(this.path, `${state} ${file}\n`));
+    // One write(2) on a descriptor kept open: the thread pool would cost three round trips (open,
+    // write, close) on every message's path.
+    return this.enqueue(async () => {
+      this.fd ??= openSync(this.path, 'a');
+      writeSync(this.fd, `${state} ${file}\n`);
+    });
   }
 
   get size(): number {
@@ -63,8 +71,16 @@ export class OutboundJournal {
       const temporary = `${this.path}.tmp`;
       await writeFile(temporary, text);
       await rename(temporary, this.path);
+      // The descriptor still points at the file just replaced: the next append opens the new one.
+      this.closeFile();
       this.lines = this.states.size;
     });
+  }
+
+  private closeFile(): void {
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
   }
 
   private enqueue(operation: () => Promise<void>): Promise<void> {

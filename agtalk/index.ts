@@ -12,3 +12,5 @@ export { MEDIA_TYPES, extensionForMediaType, mediaTypeForExtension, isMessageExt
 export type { MessageExtension, ExtensionLookupOptions } from './media-types.js';
 export { AgtalkError } from './errors.js';
 export type { AgtalkErrorCode } from './errors.js';
+export { setStageSink, traceStage } from './stage-trace.js';
+export type { StageSink } from './stage-trace.js';

@@ -1,10 +1,11 @@
-import { watch, type FSWatcher } from 'chokidar';
-import { constants } from 'node:fs';
-import { copyFile, lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { closeSync, constants, copyFileSync, existsSync, fstatSync, lstatSync, openSync, readFile, readFileSync, renameSync, rmSync, watch, type FSWatcher } from 'node:fs';
+import { copyFile, lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgtalkError } from './errors.js';
-import { classifyFileName, compareMessageFiles, type MessageFileName } from './file-names.js';
+import { classifyFileName, type MessageFileName } from './file-names.js';
 import { mediaTypeForExtension, type MessageExtension } from './media-types.js';
+import { PendingFiles } from './pending-files.js';
+import { traceStage } from './stage-trace.js';
 
 export interface ReceivedFile extends MessageFileName {
   path: string;
@@ -55,10 +56,15 @@ const JSON_BODIED: ReadonlySet<MessageExtension> = new Set(['dm', 'dee', 'dcpm',
 /** Plaintext DIDComm and envelopes are JSON objects; `.json` may be any value (e.g. a batch). */
 const OBJECT_BODIED: ReadonlySet<MessageExtension> = new Set(['dm', 'dee', 'dcpm']);
 
+/** How often the folder is listed in case a change notification was lost. */
+const SWEEP_INTERVAL_MS = 1_000;
+/** Files up to this size are read with synchronous calls (faster than the thread pool, and brief). */
+const SYNC_READ_MAX_BYTES = 256 * 1024;
+
 /**
- * Watches an agtalk folder and hands each message to `onMessage` in ordinal order. The folder
- * listing is the source of truth; chokidar only says when to look again, so an event that
- * arrives out of order cannot reorder delivery.
+ * Watches an agtalk folder and hands each message to `onMessage` in ordinal order. Change
+ * notifications name the files; the listing decides whenever a file is not the next ordinal,
+ * so a notification that arrives late, out of order or never cannot reorder delivery.
  */
 export async function watchMessages(dir: string, options: MessageReaderOptions): Promise<MessageReader> {
   await mkdir(dir, { recursive: true });
@@ -68,6 +74,11 @@ export async function watchMessages(dir: string, options: MessageReaderOptions):
   const reportError = (error: AgtalkError): void => options.onError?.(error);
   /** Names handled, reported as garbage or failed: each is looked at once. */
   const seen = new Set<string>();
+  /** Message files named by a notification or a listing, not yet handled. */
+  const pending = new PendingFiles();
+  /** The ordinal after the last one handled: the one file that may be taken without a listing. */
+  let expected = -1;
+  let wantListing = false;
   let closed = false;
   let running: Promise<void> | undefined;
   let again = false;
@@ -94,7 +105,10 @@ export async function watchMessages(dir: string, options: MessageReaderOptions):
 
   const handleOne = async (file: MessageFileName): Promise<void> => {
     const path = join(dir, file.name);
+    traceStage('reader.found', file.name);
     const read = await readRegularFile(path);
+    // Named by a change notification and gone since (moved away, or the event was for its removal).
+    if ('gone' in read) return;
     if ('error' in read) {
       reportError(new AgtalkError('AGTALK_READ_FAILED', `could not read ${file.name}: ${String(read.error)}`, { file: path, cause: read.error }));
       return;
@@ -112,6 +126,7 @@ export async function watchMessages(dir: string, options: MessageReaderOptions):
       await quarantine(file.name, path, bytes.length);
       return;
     }
+    traceStage('reader.read', file.name);
     try {
       await options.onMessage({ ...file, path, mediaType: mediaTypeForExtension(file.extension), bytes, json: decoded.json });
     } catch (cause) {
@@ -119,15 +134,19 @@ export async function watchMessages(dir: string, options: MessageReaderOptions):
       return;
     }
     try {
-      if (options.archiveDir) await moveFile(path, join(options.archiveDir, file.name));
-      else await rm(path, { force: true });
+      // Synchronous: one quick system call, where a thread-pool round trip costs several times more.
+      if (options.archiveDir) moveFileSync(path, join(options.archiveDir, file.name));
+      else rmSync(path, { force: true });
     } catch (cause) {
       reportError(disposeError(file.name, path, cause));
     }
   };
 
-  const drainOnce = async (): Promise<void> => {
-    const pending: MessageFileName[] = [];
+  /**
+   * A full listing: files whose notification was missed or is late, garbage, and names to forget.
+   * Garbage is handled here; messages join `pending`.
+   */
+  const list = async (): Promise<void> => {
     const listing = await readdir(dir);
     // Forget names that are gone, so that `seen` stays as small as the folder.
     const present = new Set(listing);
@@ -135,7 +154,7 @@ export async function watchMessages(dir: string, options: MessageReaderOptions):
     for (const name of listing) {
       if (seen.has(name)) continue;
       const verdict = classifyFileName(name);
-      if (verdict.kind === 'message') pending.push(verdict.file);
+      if (verdict.kind === 'message') pending.add(verdict.file);
       if (verdict.kind === 'garbage') {
         seen.add(name);
         const path = join(dir, name);
@@ -145,18 +164,42 @@ export async function watchMessages(dir: string, options: MessageReaderOptions):
         else if (stat?.isSymbolicLink()) await rm(path, { force: true }).catch((cause: unknown) => reportError(disposeError(name, path, cause)));
       }
     }
-    pending.sort(compareMessageFiles);
-    for (const file of pending) {
+  };
+
+  /**
+   * Hands over pending messages lowest ordinal first. A file is taken without a listing only when
+   * it is the very next ordinal after the last one handled: one writer's renames arrive in order,
+   * so that is the common case. Anything else (a gap, a first file, a restarted writer) lists the
+   * folder first, so a late or lost notification cannot put a later file before an earlier one.
+   */
+  const drainOnce = async (): Promise<void> => {
+    let listed = false;
+    if (wantListing) {
+      wantListing = false;
+      listed = true;
+      await list();
+    }
+    for (;;) {
       if (closed) return;
+      const next = pending.peek();
+      if (!next) return;
+      if (!listed && next.ordinal !== expected) {
+        listed = true;
+        await list();
+      }
+      const file = pending.take()!;
+      if (seen.has(file.name)) continue;
       seen.add(file.name);
+      expected = file.ordinal + 1;
       await handleOne(file);
+      listed = false;
     }
   };
 
   /**
-   * Coalesces wake-ups: one listing pass at a time, and one more after it whenever something
-   * woke us meanwhile. `running` is cleared in the same tick as the last check of `again`, so a
-   * wake-up can never fall between the two and be lost.
+   * Coalesces wake-ups: one pass at a time, and one more after it whenever something woke us
+   * meanwhile. `running` is cleared in the same tick as the last check of `again`, so a wake-up
+   * can never fall between the two and be lost.
    */
   const drain = (): Promise<void> => {
     again = true;
@@ -174,27 +217,60 @@ export async function watchMessages(dir: string, options: MessageReaderOptions):
     return running;
   };
 
-  // The folder listing is the source of truth; change notifications only say "look again", so
-  // one that arrives late or out of order cannot reorder delivery. chokidar is told to ignore the
-  // files themselves and we listen to its raw notifications: tracking every file (its default)
-  // means a watcher and an lstat per file on each change, which made 10,000 messages ~80 s
-  // instead of ~28 s (bench/ and test/agtalk measure it).
-  const watcher: FSWatcher = watch(dir, { ignoreInitial: true, depth: 0, persistent: true, atomic: false, ignored: (path: string) => path !== dir });
-  watcher.on('raw', () => void drain());
+  /**
+   * A notification names the file it is about: a message name becomes pending at once, without
+   * listing the folder. A name already handled is forgotten once it is gone (its removal is what
+   * notified us). No name, or a name that could be garbage, asks for a listing.
+   */
+  const notice = (name: string | null): void => {
+    if (closed) return;
+    if (name === null) {
+      wantListing = true;
+    } else {
+      traceStage('reader.event', name);
+      if (seen.has(name)) {
+        if (!existsSync(join(dir, name))) seen.delete(name);
+        return;
+      }
+      const verdict = classifyFileName(name);
+      if (verdict.kind === 'ignored') return;
+      if (verdict.kind === 'garbage') wantListing = true;
+      else pending.add(verdict.file);
+    }
+    void drain();
+  };
+
+  // node's own fs.watch (inotify, FSEvents, ReadDirectoryChangesW) on the folder alone: each
+  // notification carries the file name, so a message costs no listing and no per-file watcher.
+  let watcher: FSWatcher;
+  try {
+    watcher = watch(dir, { persistent: true }, (_event, name) => notice(name === null ? null : String(name)));
+  } catch (cause) {
+    throw new AgtalkError('AGTALK_WATCH_FAILED', `cannot watch ${dir}: ${String(cause)}`, { file: dir, cause });
+  }
   watcher.on('error', (cause) => reportError(new AgtalkError('AGTALK_WATCH_FAILED', `watching ${dir} failed: ${String(cause)}`, { file: dir, cause })));
-  await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-  // Files written before the watcher was ready produce no event: the first listing finds them.
+  // A notification can be lost (a full kernel queue drops them silently): a listing once a second
+  // finds such a file. It is a safety net, never the path a message normally takes.
+  const sweep = setInterval(() => {
+    wantListing = true;
+    void drain();
+  }, SWEEP_INTERVAL_MS);
+  sweep.unref();
+  // Files written before the watcher started produce no notification: the first listing finds them.
+  wantListing = true;
   void drain();
 
   return {
     dir,
     quarantineOverflow: overflow,
     async settled() {
+      wantListing = true;
       await drain();
     },
     async close() {
       closed = true;
-      await watcher.close();
+      clearInterval(sweep);
+      watcher.close();
       await running;
     },
   };
@@ -204,23 +280,27 @@ type Decoded = { ok: true; json: unknown } | { ok: false; reason: string };
 
 /**
  * Reads a file only if it is a regular file in place: no link is followed (O_NOFOLLOW), and a
- * FIFO or device is never opened for reading (it could block or never end).
+ * FIFO or device is never opened for reading (it could block or never end). Small files are read
+ * with synchronous calls: five quick system calls cost less than five thread-pool round trips.
  */
-async function readRegularFile(path: string): Promise<{ bytes: Buffer } | { notRegular: string } | { error: unknown }> {
+async function readRegularFile(path: string): Promise<{ bytes: Buffer } | { notRegular: string } | { gone: true } | { error: unknown }> {
+  let fd: number | undefined;
   try {
-    const stat = await lstat(path);
+    const stat = lstatSync(path);
     if (!stat.isFile()) return { notRegular: kindOf(stat) };
-    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    try {
-      const opened = await handle.stat();
-      if (!opened.isFile()) return { notRegular: kindOf(opened) };
-      return { bytes: await handle.readFile() };
-    } finally {
-      await handle.close();
-    }
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    const opened = fstatSync(fd);
+    if (!opened.isFile()) return { notRegular: kindOf(opened) };
+    if (opened.size <= SYNC_READ_MAX_BYTES) return { bytes: readFileSync(fd) };
+    const large = fd;
+    return { bytes: await new Promise<Buffer>((resolve, reject) => readFile(large, (error, bytes) => (error ? reject(error) : resolve(bytes)))) };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOOP') return { notRegular: 'symbolic link' };
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return { notRegular: 'symbolic link' };
+    if (code === 'ENOENT') return { gone: true };
     return { error };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -245,6 +325,16 @@ function decodeBody(bytes: Buffer, extension: MessageExtension): Decoded {
     return { ok: false, reason: `a .${extension} message must be a JSON object` };
   }
   return { ok: true, json };
+}
+
+function moveFileSync(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code !== 'EXDEV') throw cause;
+    copyFileSync(from, to);
+    rmSync(from);
+  }
 }
 
 async function moveFile(from: string, to: string): Promise<void> {

@@ -1,8 +1,13 @@
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { renameSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgtalkError } from './errors.js';
 import { classifyFileName, createFileId, formatMessageFileName } from './file-names.js';
 import type { MessageExtension } from './media-types.js';
+import { traceStage } from './stage-trace.js';
+
+/** Larger messages are written without blocking the event loop. */
+const SYNC_WRITE_MAX_BYTES = 256 * 1024;
 
 export interface WrittenMessage {
   name: string;
@@ -38,9 +43,13 @@ export async function createMessageWriter(dir: string): Promise<MessageWriter> {
     // Dot-names are ignored by readers, so the half-written file is never seen.
     const temporary = join(dir, `.${name}.${process.pid}.tmp`);
     try {
-      await writeFile(temporary, bytes);
+      // Small messages with synchronous calls: three quick system calls, where the thread pool
+      // costs a round trip each. Large ones must not hold up the event loop.
+      if (bytes.length <= SYNC_WRITE_MAX_BYTES) writeFileSync(temporary, bytes);
+      else await writeFile(temporary, bytes);
       beforePublish?.(name);
-      await rename(temporary, path);
+      renameSync(temporary, path);
+      traceStage('writer.renamed', name);
     } catch (cause) {
       await rm(temporary, { force: true });
       throw new AgtalkError('AGTALK_WRITE_FAILED', `could not write ${name} in ${dir}: ${String(cause)}`, { file: path, cause });

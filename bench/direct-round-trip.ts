@@ -1,11 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AgentUnderTest } from './agtalk-round-trip.js';
-import type { LatencyRecorder } from './stats.js';
-import { createPing, ReplyWaiters, setupAgent } from './trust-ping.js';
+import type { AgentUnderTest, RoundTripPath } from './agtalk-round-trip.js';
+import { createPing, ReplyWaiters } from './trust-ping.js';
 
 /** The baseline: ping POSTed straight to the agent, its answer POSTed to a local server. */
-export async function measureDirectRoundTrips(agent: AgentUnderTest, recorder: LatencyRecorder, count: number, warmup: number): Promise<void> {
+export async function openDirectPath(agent: AgentUnderTest): Promise<RoundTripPath> {
   const waiters = new ReplyWaiters();
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -21,22 +20,22 @@ export async function measureDirectRoundTrips(agent: AgentUnderTest, recorder: L
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  try {
-    await setupAgent(agent.backchannel, `http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-    for (let i = 0; i < warmup + count; i++) {
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    async roundTrip() {
       const ping = createPing();
       const answered = waiters.wait(ping.id);
       const started = performance.now();
       const response = await fetch(agent.endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: ping.body });
       await response.body?.cancel();
       if (!response.ok) throw new Error(`the agent answered ${response.status} to a ping`);
-      const at = await answered;
-      if (i >= warmup) recorder.recordMs(at - started);
-    }
-  } finally {
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    });
-  }
+      return (await answered) - started;
+    },
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
 }

@@ -6,7 +6,7 @@
 import { request as httpRequest, createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createParser } from 'eventsource-parser';
-import { createMessageWriter, watchMessages, type MessageReader, type MessageWriter, type ReceivedFile } from '../../agtalk/index.js';
+import { createMessageWriter, traceStage, watchMessages, type MessageReader, type MessageWriter, type ReceivedFile } from '../../agtalk/index.js';
 import type { Adapter, AdapterContext } from '../adapter.js';
 import { AdapterError } from '../errors.js';
 import { parseA2aRequestFile, type A2aInboxRecord } from './exchange-format.js';
@@ -66,6 +66,7 @@ export function createA2aAdapter(options: A2aAdapterOptions = {}): Adapter {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return refuse(`http.url must be http(s), got ${url.protocol}`);
 
+    traceStage('a2a.parsed', file.name);
     const body = parsed.body === undefined ? undefined : Buffer.from(parsed.body, 'utf8');
     const headers: Record<string, string> = { ...(parsed.http.headers ?? {}) };
     if (body) headers['content-length'] = String(body.length);
@@ -86,13 +87,17 @@ export function createA2aAdapter(options: A2aAdapterOptions = {}): Adapter {
       request.end(body);
     });
     if (typeof response === 'string') return refuse(response);
+    traceStage('a2a.response', file.name);
     context!.emit({ type: 'sent', file: file.name, status: response.statusCode, durationMs: Math.round(performance.now() - started) });
     const head = { request: file.name, status: response.statusCode ?? 0, headers: flatHeaders(response.headers) };
     if ((response.headers['content-type'] ?? '').toLowerCase().startsWith('text/event-stream')) {
       await record({ a2a: 'response', ...head, body: '', stream: true });
       void readStream(file.name, response);
     } else {
-      void readBody(response).then((text) => record({ a2a: 'response', ...head, body: text }));
+      void readBody(response).then((text) => {
+        traceStage('a2a.body', file.name);
+        return record({ a2a: 'response', ...head, body: text });
+      });
     }
   }
 

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extensionForMediaType, type MessageWriter } from '../../agtalk/index.js';
+import { extensionForMediaType, traceStage, type MessageWriter } from '../../agtalk/index.js';
 import type { AdapterContext } from '../adapter.js';
 import { AdapterError } from '../errors.js';
 import type { ResolvedHttpAdapterOptions } from './options.js';
@@ -36,6 +36,7 @@ export async function startInboundServer(context: AdapterContext, inbox: Message
     const body = await readBody(request, options.maxBodyBytes);
     if (body === 'too-large') return answer(413, `message larger than ${options.maxBodyBytes} bytes`);
     if (body.length === 0) return answer(400, 'empty body');
+    traceStage('http.inbound', request.url ?? '');
     let written;
     try {
       written = await inbox.write(body, extension);

@@ -1,6 +1,6 @@
 import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { extensionForMediaType, watchMessages, type MessageReader, type MessageWriter, type ReceivedFile } from '../../agtalk/index.js';
+import { extensionForMediaType, traceStage, watchMessages, type MessageReader, type MessageWriter, type ReceivedFile } from '../../agtalk/index.js';
 import type { AdapterContext } from '../adapter.js';
 import { AdapterError } from '../errors.js';
 import type { ResolvedHttpAdapterOptions } from './options.js';
@@ -102,6 +102,7 @@ export async function startOutboundSender(context: AdapterContext, target: URL, 
     } catch (cause) {
       halt(ioFailed('journaling', file.name, cause));
     }
+    traceStage('http.journaled', file.name);
     const started = performance.now();
     const outcome = await postWithRetries(target, file.bytes, file.mediaType, {
       agent,
@@ -125,6 +126,7 @@ export async function startOutboundSender(context: AdapterContext, target: URL, 
     // (A file left in the outbox is journaled `sending` and gets this report when it is resent.)
     if (before === 'sending' || outcome.repeated) context.emit({ type: 'possible-duplicate', file: file.name });
     const { response } = outcome;
+    traceStage('http.answered', file.name);
     if (response.status < 200 || response.status > 299) {
       const text = response.body.toString('utf8', 0, Math.min(response.body.length, 800)).slice(0, 200);
       return setAside(file, response.status, text || `HTTP ${response.status}`);

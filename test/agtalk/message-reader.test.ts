@@ -4,8 +4,7 @@ import t from 'tap';
 import { createMessageWriter, watchMessages, type AgtalkError, type GarbageFile } from '../../agtalk/index.js';
 import { sleep, waitFor, withTempDir } from './helpers.js';
 
-// 5,000, not 10,000: on 2 cores next to the fault runs, 10,000 came near the 300 s file timeout
-// (the reader lists the folder on each pass, so its cost grows faster than the count).
+// 5,000 one after another; test/agtalk/pipelined-burst.test.ts queues its writes all at once.
 const COUNT = 5_000;
 
 t.test(`${COUNT} messages: in order, none lost, none duplicated, folder empty after`, (t) =>
