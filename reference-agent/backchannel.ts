@@ -65,7 +65,8 @@ export function createBackchannelHandler(agent: Agent, outbound: Outbound, dropC
       const raw = /[?&]oob=([^&#]+)/.exec(url)?.[1];
       let invitation: unknown;
       try {
-        invitation = raw === undefined ? undefined : JSON.parse(Buffer.from(decodeURIComponent(raw), 'base64url').toString('utf8'));
+        const strict = agent.has('oob-reject-padding') && /=|%3D/i.test(raw ?? '');
+        invitation = raw === undefined || strict ? undefined : JSON.parse(Buffer.from(decodeURIComponent(raw), 'base64url').toString('utf8'));
       } catch {
         invitation = undefined;
       }
