@@ -44,6 +44,7 @@ export const FAULTS = {
   'oob-c_i-param': 'create-invitation puts the invitation in a c_i parameter (Connections 1.0) instead of oob (RFC 0434)',
   'oob-standard-base64': 'create-invitation encodes the invitation in standard Base64 ("+", "/") instead of Base64Url (RFC 0434)',
   'oob-reject-padding': 'receive-invitation refuses an oob parameter in padded Base64Url (RFC 0434: the decoder MUST take padded and unpadded data)',
+  'oob-no-short-url': 'receive-invitation refuses a shortened URL (no oob parameter) instead of fetching it (RFC 0434: the agent MUST perform an HTTP GET)',
   'oob-no-services': 'create-invitation gives an invitation with an empty services array (RFC 0434)',
   'oob-raw-recipient-keys': 'the invitation service lists its raw base58 verkey instead of a did:key (RFC 0434: MUST be did:key)',
   'oob-no-handshake-or-request': 'the invitation has neither handshake_protocols nor requests~attach (RFC 0434: one MUST be there)',

@@ -90,6 +90,7 @@ export const FAULT_EXPECTATIONS: FaultExpectation[] = [
   { fault: 'anoncrypt-replies', failing: { tests: ['envelope.rfc0019.passive.unpacks-authcrypt'], reason: /is Anoncrypt: a reply to an Authcrypt message must be Authcrypt/ } },
   { fault: 'authcrypt-only', failing: { tests: ['envelope.rfc0019.passive.unpacks-anoncrypt'], reason: /refused the Anoncrypt ping with HTTP 400/ } },
   { fault: 'oob-reject-padding', failing: { tests: ['out_of_band.1_1.passive.decodes-padded'], reason: /refused agact receive-invitation|no DID exchange request answered the invitation .* padded Base64Url/ } },
+  { fault: 'oob-no-short-url', failing: { tests: ['out_of_band.1_1.passive.short-url'], reason: /refused agact receive-invitation.*no shortened URL|never fetched the shortened URL/ } },
   { fault: 'first-recipient-only', failing: { tests: ['envelope.rfc0019.passive.unpacks-multi-recipient'], reason: /no reply to the Authcrypt ping .* whose recipients list .* before the agent's key/ } },
   { fault: 'crash-on-bad-envelope', failing: { tests: ['envelope.rfc0019.passive.survives-bad-envelopes'], reason: /expected a ping_response to the good ping .* sent after three bad envelopes/ } },
   // Every message the agent initiates is an envelope once it claims envelopes, so every active check would fail: proven on its own junction.
