@@ -64,7 +64,7 @@ export const FAULT_EXPECTATIONS: FaultExpectation[] = [
   {
     fault: 'http-refuse-all',
     only: ['transport.http.passive'],
-    failing: { tests: ['transport.http.passive.accepts', 'transport.http.passive.return-route', 'transport.http.passive.status-accepted'], reason: /refused a well-formed message over http( \(status 400\)|: the DID exchange request was undeliverable \(status 400)/ },
+    failing: { tests: ['transport.http.passive.accepts', 'transport.http.passive.return-route', 'transport.http.passive.status-accepted', 'transport.http.passive.transmit-only'], reason: /refused a well-formed message over http( \(status 400\)|: the DID exchange request was undeliverable \(status 400)/ },
   },
   // RFC 0025 allows 200 besides 202; any other 2xx is a SHOULD deviation.
   { fault: 'http-status-204', warning: { test: 'transport.http.passive.status-accepted', text: /HTTP 204 .* not 202 Accepted/ } },
@@ -77,7 +77,7 @@ export const FAULT_EXPECTATIONS: FaultExpectation[] = [
     fault: 'ws-close-on-message',
     transport: 'ws',
     only: ['transport.ws.passive'],
-    failing: { tests: ['transport.ws.passive.accepts'], reason: /refused a well-formed message over ws: (the agent|the DID exchange request was undeliverable \(the agent) dropped the connection \d+ times/ },
+    failing: { tests: ['transport.ws.passive.accepts', 'transport.ws.passive.transmit-only'], reason: /refused a well-formed message over ws: (the agent|the DID exchange request was undeliverable \(the agent) dropped the connection \d+ times/ },
   },
   { fault: 'ws-drop-outbound', transport: 'ws', only: ['transport.ws.active'], failing: { tests: ['transport.ws.active.initiates'], reason: /no ping sent by the agent arrived over ws|no response came back over ws/ } },
   {
