@@ -62,14 +62,10 @@ export function createBackchannelHandler(agent: Agent, outbound: Outbound, dropC
     async 'receive-invitation'(params) {
       const url = params['invitation_url'];
       if (typeof url !== 'string') return bad('receive-invitation needs params.invitation_url, a string');
-      const raw = /[?&]oob=([^&#]+)/.exec(url)?.[1];
-      let invitation: unknown;
-      try {
-        invitation = raw === undefined ? undefined : JSON.parse(Buffer.from(decodeURIComponent(raw), 'base64url').toString('utf8'));
-      } catch {
-        invitation = undefined;
-      }
-      if (!isObject(invitation)) return bad('receive-invitation: the URL has no oob parameter holding a Base64Url JSON invitation');
+      let invitation = invitationFromUrl(url, agent.has('oob-reject-padding'));
+      // RFC 0434, URL Shortening: a URL without oob is fetched (JSON, or a redirect to the oob URL).
+      if (invitation === undefined && !/[?&]oob=/.test(url) && !agent.has('oob-no-short-url')) invitation = invitationFromUrl((await fetchShortUrl(url)) ?? '', false);
+      if (!isObject(invitation)) return bad('receive-invitation: the URL has no oob parameter holding a Base64Url JSON invitation, and is no shortened URL giving one');
       const accepted = receiveInvitation(agent, invitation);
       if ('error' in accepted) return bad(`receive-invitation: ${accepted.error}`);
       return (await outbound.send(accepted.message, accepted.via)) ? [200, { id: accepted.message['@id'] }] : [502, { error: `could not deliver ${String(accepted.message['@type'])}` }];
@@ -133,4 +129,29 @@ export function createBackchannelHandler(agent: Agent, outbound: Outbound, dropC
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The invitation in a URL's oob parameter (Base64Url, padded or not), if it holds one. */
+function invitationFromUrl(url: string, rejectPadding: boolean): unknown {
+  const raw = /[?&]oob=([^&#]+)/.exec(url)?.[1];
+  if (raw === undefined || (rejectPadding && /=|%3D/i.test(raw))) return undefined;
+  try {
+    return JSON.parse(Buffer.from(decodeURIComponent(raw), 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A shortened invitation URL, fetched (GET, asking for JSON): an `oob=` URL for invitationFromUrl,
+ * from the JSON body re-encoded or from where a redirect led; undefined when it gives neither.
+ */
+async function fetchShortUrl(url: string): Promise<string | undefined> {
+  try {
+    const response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(5_000) });
+    if (/application\/json/i.test(response.headers.get('content-type') ?? '')) return `https://invitation.invalid/?oob=${Buffer.from(await response.text()).toString('base64url')}`;
+    return response.url;
+  } catch {
+    return undefined;
+  }
 }

@@ -34,7 +34,8 @@ export function createInboundHandler(agent: Agent, outbound: Outbound): Handler 
 
     const replies = agent.handle(message, via);
     const [first, ...rest] = replies;
-    const sealed = first && returnRoute(message) === 'all' && !agent.has('ignore-return-route') ? agent.seal(first, via) : undefined;
+    const wantsReturnRoute = returnRoute(message) === 'all' || agent.has('reply-in-http-response');
+    const sealed = first && wantsReturnRoute && !agent.has('ignore-return-route') ? agent.seal(first, via) : undefined;
     if (sealed) {
       response.writeHead(200, { 'content-type': sealed.contentType }).end(sealed.body);
       for (const reply of rest) await outbound.send(reply, via);

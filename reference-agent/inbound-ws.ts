@@ -5,7 +5,7 @@ import type { Agent } from './agent.js';
 import { ReferenceAgentError } from './errors.js';
 import { MAX_BODY_BYTES } from './http-util.js';
 import type { Outbound } from './outbound.js';
-import { openMessage } from './wire.js';
+import { openMessage, returnRoute } from './wire.js';
 
 export interface WsInbound {
   url: string;
@@ -16,7 +16,7 @@ export interface WsInbound {
 
 /**
  * DIDComm over WebSocket (Aries RFC 0025): each frame is one message; replies go back on the
- * connection the message came on while it is open (WS is duplex), otherwise to the peer.
+ * connection the message came on only with ~transport.return_route "all" (RFC 0092), otherwise to the peer.
  */
 export async function listenWs(agent: Agent, outbound: Outbound, host: string, port: number): Promise<WsInbound> {
   const server = new WebSocketServer({ host, port, maxPayload: MAX_BODY_BYTES });
@@ -31,10 +31,12 @@ export async function listenWs(agent: Agent, outbound: Outbound, host: string, p
       socket.close(1011, 'fault ws-close-on-message');
       return;
     }
+    // Transmit only by default (RFC 0025, RFC 0092): the peer's socket carries replies only when it asks.
+    const onSocket = returnRoute(parsed.message) === 'all' || agent.has('ws-reply-on-socket');
     for (const reply of agent.handle(parsed.message, parsed.via)) {
-      const sealed = agent.seal(reply, parsed.via);
+      const sealed = onSocket ? agent.seal(reply, parsed.via) : undefined;
       if (sealed && socket.readyState === WebSocket.OPEN) socket.send(sealed.body);
-      else if (sealed) await outbound.send(reply, parsed.via);
+      else await outbound.send(reply, parsed.via);
     }
   };
   server.on('connection', (socket) => socket.on('message', (data) => void onFrame(socket, data).catch((error: unknown) => agent.log(`ws frame failed: ${String(error)}`))));

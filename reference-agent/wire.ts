@@ -41,6 +41,7 @@ export function openMessage(agent: Agent, bytes: Buffer): { message: Message; vi
     const parsed = parseMessage(bytes);
     return 'error' in parsed ? parsed : { message: parsed.message, via: { enveloped: false } };
   }
+  if (agent.has('first-recipient-only') && !firstRecipientIsOurs(agent, value)) return { error: 'fault first-recipient-only: the first recipient kid is not ours' };
   let opened;
   try {
     opened = unpackRfc0019(value, agent.allKeys());
@@ -53,4 +54,15 @@ export function openMessage(agent: Agent, bytes: Buffer): { message: Message; vi
   const inner = parseMessage(Buffer.from(opened.message, 'utf8'));
   if ('error' in inner) return { error: `the envelope holds ${inner.error}` };
   return { message: inner.message, via: { enveloped: true, recipient: opened.recipientVerkey, ...(opened.senderVerkey ? { sender: opened.senderVerkey } : {}) } };
+}
+
+/** For the fault first-recipient-only: whether protected.recipients[0] names one of the agent's keys. */
+function firstRecipientIsOurs(agent: Agent, envelope: { protected: string }): boolean {
+  try {
+    const header = JSON.parse(Buffer.from(envelope.protected, 'base64url').toString('utf8')) as { recipients?: { header?: { kid?: unknown } }[] };
+    const kid = header.recipients?.[0]?.header?.kid;
+    return agent.allKeys().some((key) => key.verkey === kid);
+  } catch {
+    return true;
+  }
 }

@@ -28,6 +28,8 @@ export interface EnvelopeOptions {
   mode: 'authcrypt' | 'anoncrypt';
   /** Recipient verkey; default the agent's key from setup. */
   to?: string;
+  /** More recipients, listed before `to` in protected.recipients (RFC 0019: one envelope for several keys). */
+  before?: string[];
   /**
    * The agent is meant to refuse it: its refusal (an HTTP error, say) is then no finding.
    * Default: true when `mutate` or `to` is given (tampered or misaddressed).

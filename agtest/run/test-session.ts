@@ -207,7 +207,7 @@ export class TestSession {
         session.throwIfAborted();
         const to = options.to ?? session.agentVerkey;
         if (!to) throw new TestFailure("the agent's setup printed no {\"verkey\": ...}, so agtest has no key to pack to (an agent that claims envelopes must)");
-        const envelope = packRfc0019(JSON.stringify(message), [to], options.mode === 'authcrypt' ? session.keys : undefined);
+        const envelope = packRfc0019(JSON.stringify(message), [...(options.before ?? []), to], options.mode === 'authcrypt' ? session.keys : undefined);
         const bytes = JSON.stringify(options.mutate ? options.mutate(envelope) : envelope);
         const refusalExpected = options.expectRefusal ?? (options.mutate !== undefined || options.to !== undefined);
         const written = await deps.outbox.write(bytes, 'dee', { beforePublish: (name) => void (refusalExpected && session.meantToBeRefused.add(name)) });

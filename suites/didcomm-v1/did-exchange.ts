@@ -337,5 +337,35 @@ export const didExchangeActive = defineSuite({
         t.verify('encrypted', complete.envelope, 'complete came in plaintext');
       },
     }),
+    defineTest({
+      name: 'rejects-bad-signature',
+      description: "agtest's response whose did_rotate~attach (1.0: did_doc~attach) signature does not verify is not answered with complete",
+      spec: `${RFC} 1.1, Response Processing: the signature on did_doc~attach or did_rotate~attach MUST be validated, if present, and be made by the invitation key`,
+      rules: [
+        {
+          id: 'no-complete',
+          level: 'MUST NOT',
+          cite: `${RFC} 1.1, Response Processing ("The signature on did_doc~attach or did_rotate~attach MUST be validated, if present. The key used in the signature MUST match the key used in the invitation"); Aries RFC 0017 signed attachments`,
+          text: 'a response whose signed attachment does not verify is not answered with complete (a problem_report is fine)',
+        },
+      ],
+      async run(t: TestContext) {
+        const { invitation, me, request, handshake, theirKey } = await requestFromAgent(t);
+        const key = theirKey ?? request.envelope?.sender;
+        if (!key) t.skip("agtest cannot find the agent's key to answer its request");
+        const response = handshakeResponse(t, handshake, request.message, me, invitation['@id']);
+        const attachment = response['did_rotate~attach'] ?? response['did_doc~attach'];
+        const jws = isObject(attachment) && isObject(attachment['data']) && isObject(attachment['data']['jws']) ? attachment['data']['jws'] : undefined;
+        if (!jws || typeof jws['signature'] !== 'string') t.skip(`agtest's ${handshakeName(handshake)} response carries no signed attachment to spoil`);
+        // One bit of the signature flipped: the attachment and its signer are as before, the signature no longer holds.
+        const signature = Buffer.from(jws['signature'], 'base64url');
+        signature[0] = (signature[0] ?? 0) ^ 0x01;
+        jws['signature'] = signature.toString('base64url');
+        await t.sendEnvelope(response, { mode: 'authcrypt', to: key, expectRefusal: true });
+        await pause(t);
+        const completed = t.received(isDidExchange('complete'));
+        t.verify('no-complete', completed.length === 0, `the agent answered a ${handshakeName(handshake)} response whose signed attachment does not verify with complete: it did not validate the signature`);
+      },
+    }),
   ],
 });

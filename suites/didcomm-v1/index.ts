@@ -11,7 +11,7 @@ import { metaPassive } from '../meta/meta.js';
 import { envelopeActive, envelopePassive } from '../envelope/rfc0019.js';
 
 /** Suite content version: bump when a test is added, removed or changes its verdict rules. */
-export const DIDCOMM_V1_SUITE_URI = 'urn:agtest:suite:didcomm-v1:0.6';
+export const DIDCOMM_V1_SUITE_URI = 'urn:agtest:suite:didcomm-v1:0.7';
 
 export const didcommV1Suites: readonly Suite[] = [
   messagePassive,

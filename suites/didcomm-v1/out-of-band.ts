@@ -1,6 +1,7 @@
 import { defineSuite, defineTest, type Identity, type JsonMessage, type ReceivedMessage, type Rule, type TestContext } from '../define.js';
 import { handshakeOfRequest, handshakeResponse, readRequest } from './handshake.js';
-import { DIDCOMM_PREFIX, LEGACY_PREFIX, parseMessageType } from './message-type.js';
+import { serveShortUrl, type ShortUrlServer } from './short-url.js';
+import { DIDCOMM_PREFIX, LEGACY_PREFIX, parseMessageType, receiveOrNothing } from './message-type.js';
 
 const RFC = 'Aries RFC 0434 (Out-of-Band Protocol 1.1)';
 const ENCODING = `${RFC}, Standard Out-of-Band Message Encoding ("The oob query parameter is required"; a URL with a Base64Url encoded json object)`;
@@ -180,7 +181,11 @@ export const OFFERED_HANDSHAKES = [`${DIDCOMM_PREFIX}didexchange/1.1`, `${DIDCOM
  * fresh key of this test, or `service`, e.g. a DID the agent is already connected with), handed to
  * the agent through agact receive-invitation. `identity`: the test's identity whose key it names.
  */
-export async function offerInvitation(t: TestContext, service?: string | 'new-did'): Promise<{ invitation: JsonMessage; key: string; did: string; identity: Identity | undefined }> {
+export async function offerInvitation(
+  t: TestContext,
+  service?: string | 'new-did',
+  options: { padded?: boolean; shorten?: (invitation: JsonMessage, longUrl: string) => Promise<string> } = {},
+): Promise<{ invitation: JsonMessage; key: string; did: string; identity: Identity | undefined }> {
   const me = service === undefined || service === 'new-did' ? t.dids.newIdentity() : undefined;
   if (service === 'new-did') service = me!.did;
   const key = me?.verkey ?? t.agtestVerkey;
@@ -191,9 +196,22 @@ export async function offerInvitation(t: TestContext, service?: string | 'new-di
     handshake_protocols: OFFERED_HANDSHAKES,
     services: [service ?? { id: '#inline', type: 'did-communication', recipientKeys: [t.dids.verkeyToDidKey(key)], routingKeys: [], serviceEndpoint: t.endpoint }],
   };
-  const url = `${t.endpoint.startsWith('http') ? t.endpoint : 'https://agtest.invalid/'}?oob=${Buffer.from(JSON.stringify(invitation)).toString('base64url')}`;
-  await t.act('receive-invitation', { invitation_url: url });
+  const url = `${t.endpoint.startsWith('http') ? t.endpoint : 'https://agtest.invalid/'}?oob=${options.padded ? paddedOob(invitation) : Buffer.from(JSON.stringify(invitation)).toString('base64url')}`;
+  await t.act('receive-invitation', { invitation_url: options.shorten ? await options.shorten(invitation, url) : url });
   return { invitation, key, did: me?.did ?? service ?? '', identity: me };
+}
+
+/**
+ * The invitation as padded Base64Url, as in RFC 0434's own example (a trailing "="): the label
+ * grows by a character until the JSON's length needs padding, so that there is some.
+ */
+function paddedOob(invitation: JsonMessage): string {
+  let encoded = Buffer.from(JSON.stringify(invitation)).toString('base64url');
+  while (encoded.length % 4 === 0) {
+    invitation['label'] = `${String(invitation['label'])}.`;
+    encoded = Buffer.from(JSON.stringify(invitation)).toString('base64url');
+  }
+  return encoded + '='.repeat(4 - (encoded.length % 4));
 }
 
 const isType = (family: string, name: string) => (m: ReceivedMessage) => {
@@ -227,6 +245,48 @@ export const outOfBandPassive = defineSuite({
         const { invitation } = await offerInvitation(t);
         const request = await t.receive(isType('didexchange', 'request'), { description: `a DID exchange request answering agtest's invitation [MUST, ${REQUESTS.cite}]` });
         t.verify('pthid', parentThread(request.message) === invitation['@id'], `the request's ~thread.pthid is ${JSON.stringify(parentThread(request.message) ?? null)}, not the invitation @id ${String(invitation['@id'])}`);
+      },
+    }),
+    defineTest({
+      name: 'decodes-padded',
+      description: "receive-invitation with agtest's invitation encoded as padded Base64Url (the RFC's own example is padded): the agent starts DID exchange",
+      spec: `${RFC}, Out-of-Band Message Processing: the receiver's base64url decoder MUST take padded and unpadded data`,
+      rules: [
+        {
+          id: 'padded',
+          level: 'MUST',
+          cite: `${RFC}, Out-of-Band Message Processing: "the base64url decode implementation used MUST correctly decode padded and unpadded base64URL encoded data"; Responses (handshake_protocols only: "Uses the first supported protocol from handshake_protocols")`,
+          text: "an invitation whose oob parameter is padded Base64Url, handed over by receive-invitation, is answered with a DID exchange request",
+        },
+      ],
+      async run(t: TestContext) {
+        const { invitation } = await offerInvitation(t, undefined, { padded: true });
+        const request = await receiveOrNothing(t, isType('didexchange', 'request'), `a DID exchange request answering agtest's padded invitation`);
+        // Its pthid is accepts-invitation's check: here only that the padded invitation was read.
+        t.verify('padded', request, `no DID exchange request answered the invitation ${String(invitation['@id'])} sent as padded Base64Url (the unpadded form is accepts-invitation's check)`);
+      },
+    }),
+    defineTest({
+      name: 'short-url',
+      description: 'receive-invitation with a shortened URL (no oob parameter) that agtest serves on 127.0.0.1: the agent GETs it and starts DID exchange',
+      spec: `${RFC}, URL Shortening: on receipt of a shortened URL the agent MUST GET it (asking for application/json) and process the out-of-band message it gets`,
+      rules: [
+        { id: 'get', level: 'MUST', cite: `${RFC}, URL Shortening: "On receipt of this form of message, the agent MUST perform an HTTP GET to retrieve the associated out-of-band message"`, text: 'receive-invitation with a shortened URL makes the agent GET it' },
+        { id: 'accept-json', level: 'SHOULD', cite: `${RFC}, URL Shortening: "The agent SHOULD include an Accept header requesting the application/json MIME type"`, text: 'the GET asks for application/json' },
+        { ...REQUESTS, text: 'the invitation the shortened URL gives (JSON, or a redirect to the oob URL) is answered with a DID exchange request' },
+      ],
+      async run(t: TestContext) {
+        let server: ShortUrlServer | undefined;
+        try {
+          await offerInvitation(t, undefined, { shorten: async (invitation, longUrl) => (server = await serveShortUrl(invitation, longUrl)).url });
+          const request = await receiveOrNothing(t, isType('didexchange', 'request'), "a DID exchange request answering agtest's shortened invitation URL");
+          const hits = server?.hits ?? [];
+          if (!t.verify('get', hits.length > 0, `the agent never fetched the shortened URL ${server?.url ?? ''}; it MUST GET it to retrieve the invitation`)) return;
+          t.verify('accept-json', hits.some((hit) => /application\/json/i.test(hit.headers.accept ?? '')), `the agent's GET asked for ${JSON.stringify(hits[0]?.headers.accept ?? '(no Accept header)')}, not application/json (it got a redirect to the oob URL)`);
+          t.verify('request', request, 'the agent fetched the shortened URL but sent no DID exchange request for the invitation it got');
+        } finally {
+          await server?.close();
+        }
       },
     }),
     defineTest({

@@ -120,6 +120,30 @@ export const envelopePassive = defineSuite({
       },
     }),
     defineTest({
+      name: 'unpacks-multi-recipient',
+      description: "An Authcrypt ping packed for two keys, the agent's listed second, is opened and answered.",
+      spec: `${RFC}: pack_message takes a list of receiver verkeys; unpack looks up the kid of each recipient; ${KEYS}`,
+      requires: ['trust_ping.1_0.passive'],
+      rules: [
+        {
+          id: 'answered',
+          level: 'MUST',
+          cite: `${RFC}, Unpack Algorithm, step 2 ("Lookup the kid for each recipient in the wallet to see if the wallet possesses a private key associated with the public key listed"); Aries RFC 0048, Roles ("The receiver responds")`,
+          text: "an Authcrypt ping whose protected.recipients lists another key before the agent's is opened and answered",
+        },
+      ],
+      async run(t: TestContext) {
+        const key = agentKey(t);
+        const message = ping(t);
+        const id = String(message['@id']);
+        // agtest's own key stands for the other recipient (another agent of the same party, say).
+        // A refusal by the transport is judged here (no answer), not a separate finding.
+        await t.sendEnvelope(message, { mode: 'authcrypt', to: key, before: [t.agtestVerkey], expectRefusal: true });
+        const response = await receiveOrNothing(t, either(isPingResponse, repliesTo(id)), `a ping_response to the ping ${id} packed for two keys`);
+        t.verify('answered', response, `no reply to the Authcrypt ping ${id} whose recipients list ${t.agtestVerkey.slice(0, 12)}... before the agent's key: the agent looked only at the first recipient, or refused an envelope for several keys`);
+      },
+    }),
+    defineTest({
       name: 'survives-bad-envelopes',
       timeoutMs: 3 * SLOW_REFUSAL_LIMIT_MS + 10_000,
       description: 'Tampered, misaddressed and garbled envelopes are not acted on, and the agent then still answers a good one.',

@@ -55,7 +55,7 @@ function onTransport(transport: string, test: TestDefinition): TestDefinition {
 }
 
 function passiveTests(transport: string): TestDefinition[] {
-  const tests = [
+  const tests: TestDefinition[] = [
     defineTest({
       name: 'accepts',
       description: `A message sent over ${transport} is accepted by the transport and answered over it.`,
@@ -70,6 +70,42 @@ function passiveTests(transport: string): TestDefinition[] {
       },
     }),
   ];
+  if (transport === 'smtp') return tests;
+  tests.push(
+    defineTest({
+      name: 'transmit-only',
+      description: `A message without ~transport.return_route is answered on a ${transport === 'http' ? 'POST' : 'connection'} of the agent's own, not on agtest's ${transport === 'http' ? 'request' : 'connection'}.`,
+      spec: `Aries RFC 0025 (DIDComm transports), ${transport === 'http' ? 'HTTP(S)' : 'Websocket'}: transmit only by default; Aries RFC 0092: return_route "none" is the default`,
+      requires: ['trust_ping.1_0.passive'],
+      rules: [
+        DELIVERED(transport),
+        ANSWERED(transport),
+        {
+          id: 'transmit-only',
+          level: 'MUST NOT',
+          cite:
+            transport === 'http'
+              ? `${RFC0025}, HTTP(S): "POST requests are considered transmit only by default. No agent messages will be returned in the response."; Aries RFC 0092 (return_route "none": "Default")`
+              : `${RFC0025}, Websocket: "Websockets are considered transmit only by default. Messages will only flow from the agent that opened the socket."; Aries RFC 0092 (return_route "none": "Default")`,
+          text: transport === 'http' ? 'without ~transport.return_route, the reply does not come in the HTTP response' : 'without ~transport.return_route, the reply does not come on the socket agtest opened',
+        },
+      ],
+      async run(t: TestContext) {
+        const sent = await ping(t);
+        await judgeDelivery(t, transport, sent.file);
+        const reply = await receiveOrNothing(t, either(isPingResponse, repliesTo(sent.id)), `a ping_response over ${transport}`);
+        if (!t.verify('answered', reply, `no reply to the ping ${sent.id} came back over ${transport}`) || !reply) return;
+        const arrival = await t.transportEvent((e) => e.type === 'received' && e.file === reply.file, { description: `the adapter's report on receiving ${reply.file}` });
+        t.verify(
+          'transmit-only',
+          arrival.type !== 'received' || arrival.via === 'inbound',
+          transport === 'http'
+            ? `the reply to a ping without ~transport.return_route came in the HTTP response to agtest's POST: POST requests are transmit only by default`
+            : `the reply to a ping without ~transport.return_route came on the socket agtest opened: websockets are transmit only by default`,
+        );
+      },
+    }),
+  );
   if (transport !== 'http') return tests;
   return [
     ...tests,

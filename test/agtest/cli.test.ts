@@ -22,9 +22,9 @@ t.test('agtest run with no config certifies the built-in reference agent and lea
     t.ok(checked.valid, `profile.json validates against the shipped schema ${JSON.stringify(checked.valid ? '' : checked.problems)}`);
     t.same(Object.keys((profile as { profile: object }).profile).sort(), [...junctions].sort(), 'every claimed junction scored, no other');
     const junit = await readFile(join(out, 'junit.xml'), 'utf8');
-    t.match(junit, /<testsuites name="agtest [^"]*" tests="39" failures="0" errors="0"/);
+    t.match(junit, /<testsuites name="agtest [^"]*" tests="44" failures="0" errors="0"/);
     const transcripts = (await readdir(join(out, 'transcripts'))).filter((name) => !name.startsWith('_'));
-    t.equal(transcripts.length, 39, 'one transcript folder per test');
+    t.equal(transcripts.length, 44, 'one transcript folder per test');
     const ping = JSON.parse(await readFile(join(out, 'transcripts', 'trust_ping.1_0.passive.responds', 'transcript.json'), 'utf8')) as { kind: string; file?: string }[];
     t.ok(ping.some((e) => e.kind === 'sent') && ping.some((e) => e.kind === 'received'), 'the transcript has the ping and its response');
     const received = ping.find((e) => e.kind === 'received')!;

@@ -64,17 +64,20 @@ export const FAULT_EXPECTATIONS: FaultExpectation[] = [
   {
     fault: 'http-refuse-all',
     only: ['transport.http.passive'],
-    failing: { tests: ['transport.http.passive.accepts', 'transport.http.passive.return-route', 'transport.http.passive.status-accepted'], reason: /refused a well-formed message over http( \(status 400\)|: the DID exchange request was undeliverable \(status 400)/ },
+    failing: { tests: ['transport.http.passive.accepts', 'transport.http.passive.return-route', 'transport.http.passive.status-accepted', 'transport.http.passive.transmit-only'], reason: /refused a well-formed message over http( \(status 400\)|: the DID exchange request was undeliverable \(status 400)/ },
   },
   // RFC 0025 allows 200 besides 202; any other 2xx is a SHOULD deviation.
   { fault: 'http-status-204', warning: { test: 'transport.http.passive.status-accepted', text: /HTTP 204 .* not 202 Accepted/ } },
   // RFC 0092: for HTTP the receiver "MAY hold onto the connection": a warning.
   { fault: 'ignore-return-route', warning: { test: 'transport.http.passive.return-route', text: /return_route "all" was ignored \[MAY/ } },
+  // RFC 0025: a POST is transmit only unless ~transport.return_route asks otherwise (RFC 0092).
+  { fault: 'reply-in-http-response', failing: { tests: ['transport.http.passive.transmit-only'], reason: /came in the HTTP response to agtest's POST: POST requests are transmit only by default/ } },
+  { fault: 'ws-reply-on-socket', transport: 'ws', only: ['transport.ws.passive'], failing: { tests: ['transport.ws.passive.transmit-only'], reason: /came on the socket agtest opened: websockets are transmit only by default/ } },
   {
     fault: 'ws-close-on-message',
     transport: 'ws',
     only: ['transport.ws.passive'],
-    failing: { tests: ['transport.ws.passive.accepts'], reason: /refused a well-formed message over ws: (the agent|the DID exchange request was undeliverable \(the agent) dropped the connection \d+ times/ },
+    failing: { tests: ['transport.ws.passive.accepts', 'transport.ws.passive.transmit-only'], reason: /refused a well-formed message over ws: (the agent|the DID exchange request was undeliverable \(the agent) dropped the connection \d+ times/ },
   },
   { fault: 'ws-drop-outbound', transport: 'ws', only: ['transport.ws.active'], failing: { tests: ['transport.ws.active.initiates'], reason: /no ping sent by the agent arrived over ws|no response came back over ws/ } },
   {
@@ -86,6 +89,9 @@ export const FAULT_EXPECTATIONS: FaultExpectation[] = [
   { fault: 'smtp-drop-outbound', transport: 'smtp', only: ['transport.smtp.active'], failing: { tests: ['transport.smtp.active.initiates'], reason: /no ping sent by the agent arrived over smtp|no response came back over smtp/ } },
   { fault: 'anoncrypt-replies', failing: { tests: ['envelope.rfc0019.passive.unpacks-authcrypt'], reason: /is Anoncrypt: a reply to an Authcrypt message must be Authcrypt/ } },
   { fault: 'authcrypt-only', failing: { tests: ['envelope.rfc0019.passive.unpacks-anoncrypt'], reason: /refused the Anoncrypt ping with HTTP 400/ } },
+  { fault: 'oob-reject-padding', failing: { tests: ['out_of_band.1_1.passive.decodes-padded'], reason: /refused agact receive-invitation|no DID exchange request answered the invitation .* padded Base64Url/ } },
+  { fault: 'oob-no-short-url', failing: { tests: ['out_of_band.1_1.passive.short-url'], reason: /refused agact receive-invitation.*no shortened URL|never fetched the shortened URL/ } },
+  { fault: 'first-recipient-only', failing: { tests: ['envelope.rfc0019.passive.unpacks-multi-recipient'], reason: /no reply to the Authcrypt ping .* whose recipients list .* before the agent's key/ } },
   { fault: 'crash-on-bad-envelope', failing: { tests: ['envelope.rfc0019.passive.survives-bad-envelopes'], reason: /expected a ping_response to the good ping .* sent after three bad envelopes/ } },
   // Every message the agent initiates is an envelope once it claims envelopes, so every active check would fail: proven on its own junction.
   { fault: 'corrupt-outbound-envelope', only: ['envelope.rfc0019.active'], failing: { tests: ['envelope.rfc0019.active.sends-authcrypt'], reason: /the ping arrived as an envelope agtest could not open: ENVELOPE_DECRYPT_FAILED: ciphertext, tag, iv or protected fail authentication/ } },
@@ -110,6 +116,7 @@ export const FAULT_EXPECTATIONS: FaultExpectation[] = [
   // RFC 0023, Request Transmission describes the envelope with no keyword: agtest policy, a warning.
   { fault: 'dx-request-plaintext', warning: { test: 'didexchange.1_1.active.request', text: /the request came in plaintext.*\[policy, agtest policy: Aries RFC 0023/ } },
   { fault: 'dx-request-no-did', failing: { tests: ['didexchange.1_1.active.request'], reason: /the request has no did \[MUST, Aries RFC 0023 \(DID Exchange 1\.x\), Request Message Attributes/ } },
+  { fault: 'dx-accept-bad-signature', failing: { tests: ['didexchange.1_1.active.rejects-bad-signature'], reason: /signed attachment does not verify with complete: it did not validate the signature/ } },
   { fault: 'dx-complete-no-pthid', failing: { tests: ['didexchange.1_1.active.complete'], reason: /complete ~thread\.pthid is null, not the invitation @id/ } },
   // RFC 0023, Request processing: the responder "MAY look up the corresponding invitation": a warning.
   { fault: 'dx-ignore-pthid', warning: { test: 'didexchange.1_1.passive.rejects-unknown-invitation', text: /a DID exchange response to a request whose pthid is no invitation's @id arrived \[MAY, Aries RFC 0023/ } },
