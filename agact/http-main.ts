@@ -2,64 +2,97 @@
 /**
  * agact-http: the ready-made agact for agents with an HTTP backchannel. Usage:
  *   agact-http --url <backchannel URL> <action> '<json params>'
+ *   agact-http --url <backchannel URL> --session     (agtest's session protocol, agact-session.ts)
  * POSTs {"action", "params"} and prints the JSON answer. Exit 0 on 2xx, 2 when the backchannel
  * answers 501 (not supported), 3 on another 4xx (the agent refused; the body is its reason), 4 on
  * 5xx (this action failed), 1 when it is unreachable (the backchannel is broken).
  */
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
-const USAGE = "usage: agact-http --url <backchannel URL> [--timeout-ms N] <action> '<json params>'";
+const USAGE = "usage: agact-http --url <backchannel URL> [--timeout-ms N] <action> '<json params>' | --session";
+
+/** What one call ends with: the exit code and what it printed. */
+interface CallResult {
+  exit: number;
+  stdout: string;
+  stderr: string;
+}
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { url: { type: 'string' }, 'timeout-ms': { type: 'string' }, help: { type: 'boolean' } },
+    options: { url: { type: 'string' }, 'timeout-ms': { type: 'string' }, help: { type: 'boolean' }, session: { type: 'boolean' } },
   });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
   const url = values.url ?? process.env['AGACT_URL'];
+  const timeoutMs = Number(values['timeout-ms'] ?? 30_000);
   const [action, rawParams = '{}'] = positionals;
-  if (!url || !action) {
+  if (!url || (!action && !values.session)) {
     process.stderr.write(`agact-http: ${!url ? 'no --url (or AGACT_URL)' : 'no action'}\n${USAGE}\n`);
     return 1;
   }
+  if (values.session) return session(url, timeoutMs);
+  const result = await call(url, action!, rawParams, timeoutMs);
+  if (result.stdout) process.stdout.write(result.stdout);
+  if (result.stderr) process.stderr.write(result.stderr);
+  return result.exit;
+}
+
+/**
+ * Session mode: one `{"id","action","params"}` line in, one `{"id","exit","stdout","stderr"}` line
+ * out, in order, until stdin closes — the one-shot call's result without a process per call.
+ */
+async function session(url: string, timeoutMs: number): Promise<number> {
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line.trim() === '') continue;
+    let request: { id?: unknown; action?: unknown; params?: unknown };
+    try {
+      request = JSON.parse(line) as typeof request;
+    } catch (error) {
+      process.stderr.write(`agact-http: a session line is not JSON: ${String(error)}\n`);
+      return 1;
+    }
+    if (typeof request.action !== 'string') {
+      process.stderr.write('agact-http: a session line has no action\n');
+      return 1;
+    }
+    const result = await call(url, request.action, JSON.stringify(request.params ?? {}), timeoutMs);
+    process.stdout.write(`${JSON.stringify({ id: request.id, ...result })}\n`);
+  }
+  return 0;
+}
+
+async function call(url: string, action: string, rawParams: string, timeoutMs: number): Promise<CallResult> {
   let params: unknown;
   try {
     params = JSON.parse(rawParams);
   } catch (error) {
-    process.stderr.write(`agact-http: params are not JSON: ${String(error)}\n`);
-    return 1;
+    return { exit: 1, stdout: '', stderr: `agact-http: params are not JSON: ${String(error)}\n` };
   }
-  const timeoutMs = Number(values['timeout-ms'] ?? 30_000);
   let response: { status: number; body: string };
   try {
     response = await post(url, JSON.stringify({ action, params }), timeoutMs);
   } catch (error) {
     const cause = (error as { code?: string }).code ?? String(error);
-    process.stderr.write(`agact-http: backchannel ${url} unreachable (${cause})\n`);
-    return 1;
+    return { exit: 1, stdout: '', stderr: `agact-http: backchannel ${url} unreachable (${cause})\n` };
   }
   const { body } = response;
-  if (response.status === 501) {
-    process.stderr.write(`agact-http: ${action} not supported by the agent\n`);
-    return 2;
-  }
+  if (response.status === 501) return { exit: 2, stdout: '', stderr: `agact-http: ${action} not supported by the agent\n` };
   if (response.status >= 400 && response.status < 500) {
     // The agent declined (its words are the body): a verdict input for the test that asked.
-    process.stderr.write(`agact-http: ${action} refused: HTTP ${response.status} ${body.slice(0, 200)}\n`);
-    return 3;
+    return { exit: 3, stdout: '', stderr: `agact-http: ${action} refused: HTTP ${response.status} ${body.slice(0, 200)}\n` };
   }
   if (response.status < 200 || response.status > 299) {
     // One action failed; the backchannel itself answered, so it is not broken.
-    process.stderr.write(`agact-http: ${action} failed: HTTP ${response.status} ${body.slice(0, 200)}\n`);
-    return 4;
+    return { exit: 4, stdout: '', stderr: `agact-http: ${action} failed: HTTP ${response.status} ${body.slice(0, 200)}\n` };
   }
-  if (body.trim() !== '') process.stdout.write(`${body.trim()}\n`);
-  return 0;
+  return { exit: 0, stdout: body.trim() !== '' ? `${body.trim()}\n` : '', stderr: '' };
 }
 
 /**

@@ -1,17 +1,6 @@
 import { execa } from 'execa';
 import { AgtestError, signalGroup } from '../common/index.js';
-
-export interface AgactCall {
-  action: string;
-  params: Record<string, unknown>;
-}
-
-export type AgactOutcome =
-  | { status: 'done'; output: unknown; durationMs: number; stderr: string }
-  /** Exit 2: the agent cannot do this; tests that need it are not-run. */
-  | { status: 'not-supported'; durationMs: number; stderr: string }
-  /** Exit 3: the agent declined this action; `reason` is its own words. A verdict input, not a harness fault. */
-  | { status: 'refused'; reason: string; durationMs: number; stderr: string };
+import { readAgactExit, shownCommand, type AgactCall, type AgactOutcome } from './agact-outcome.js';
 
 export interface InvokeAgactOptions {
   command: readonly string[];
@@ -60,46 +49,17 @@ export async function invokeAgact(call: AgactCall, options: InvokeAgactOptions):
   clearTimeout(timer);
   options.signal?.removeEventListener('abort', cancel);
   const durationMs = Math.round(performance.now() - started);
-  const stderr = String(result.stderr ?? '').trim();
   const context = { test: options.test, command, durationMs };
-  const lastStderr = stderr.split('\n').pop() ?? '';
-  const shown = `(command: ${command.map(quote).join(' ')})`;
   if (canceled) throw new AgtestError('AGTEST_INTERRUPTED', `agact ${call.action} stopped: the run was interrupted`, context);
   if (timedOut) {
-    throw new AgtestError('AGTEST_AGACT_TIMEOUT', `agact ${call.action} timed out after ${options.timeoutMs} ms ${shown}`, { ...context, timedOut: true });
+    throw new AgtestError('AGTEST_AGACT_TIMEOUT', `agact ${call.action} timed out after ${options.timeoutMs} ms ${shownCommand(command)}`, { ...context, timedOut: true });
   }
   if (result.failed && result.exitCode === undefined) {
     const notFound = (result.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
     throw new AgtestError('AGTEST_AGACT_FAILED', notFound ? `agact: command not found: ${file}` : `agact ${call.action} could not run: ${result.shortMessage ?? result.message}`, { ...context, cause: result.cause });
   }
-  if (result.exitCode === 2) return { status: 'not-supported', durationMs, stderr };
-  if (result.exitCode === 3) return { status: 'refused', reason: refusalReason(String(result.stdout ?? ''), lastStderr), durationMs, stderr };
-  if (result.exitCode === 1) {
-    throw new AgtestError('AGTEST_AGACT_BROKEN', `agact ${call.action} reported a broken backchannel (exit 1)${lastStderr ? `: ${lastStderr}` : ''}`, context);
+  if (result.exitCode === undefined) {
+    throw new AgtestError('AGTEST_AGACT_FAILED', `agact ${call.action} exited with ${result.signal ?? 'no exit code'} ${shownCommand(command)}`, context);
   }
-  if (result.exitCode !== 0) {
-    throw new AgtestError('AGTEST_AGACT_FAILED', `agact ${call.action} exited with ${result.exitCode ?? result.signal}${lastStderr ? `: ${lastStderr}` : ''} ${shown}`, context);
-  }
-  const stdout = String(result.stdout ?? '').trim();
-  if (stdout === '') return { status: 'done', output: undefined, durationMs, stderr };
-  try {
-    return { status: 'done', output: JSON.parse(stdout), durationMs, stderr };
-  } catch (cause) {
-    throw new AgtestError('AGTEST_AGACT_BAD_OUTPUT', `agact ${call.action} printed non-JSON on stdout: ${JSON.stringify(stdout.slice(0, 80))}`, { ...context, cause });
-  }
-}
-
-/** The agent's reason for a refusal: `{"reason": …}` on stdout, else its last stderr line. */
-function refusalReason(stdout: string, lastStderr: string): string {
-  try {
-    const printed: unknown = JSON.parse(stdout.trim() || 'null');
-    if (typeof printed === 'object' && printed !== null && typeof (printed as { reason?: unknown }).reason === 'string') return (printed as { reason: string }).reason;
-  } catch (error) {
-    void error; // not JSON: the reason is on stderr
-  }
-  return lastStderr || 'no reason given';
-}
-
-function quote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
+  return readAgactExit(call, { exitCode: result.exitCode, stdout: String(result.stdout ?? ''), stderr: String(result.stderr ?? ''), durationMs, command, test: options.test });
 }

@@ -12,11 +12,13 @@ import type { HarnessConfig } from './config/load-config.js';
 import { formatJunitXml } from './output/junit-xml.js';
 import { claimOutputFolder } from './output/output-folder.js';
 import type { Reporter, RunSummary } from './reporters/reporter.js';
+import { createAgactClient } from './run/agact-client.js';
 import { startAgentProcess } from './run/agent-process.js';
 import { expandClaims, planTests } from './run/plan-tests.js';
 import { confirmBlocks } from './run/confirm-blocks.js';
 import { firstExit, interruptionExitCode, openLogs, preflight, ROOT_CAUSE_GRACE_MS, rootCause } from './run/interruption.js';
-import { runTest, type RunProgress, type RunTestDeps } from './run/run-test.js';
+import { runTest, type RunProgress, type RunTestDeps, type TestTiming } from './run/run-test.js';
+import { createStageClock, junctionTimings } from './run/stages.js';
 import { fillCommand, fillTemplate } from './run/template.js';
 import type { TestSession } from './run/test-session.js';
 import { Transcript } from './run/transcript.js';
@@ -79,6 +81,9 @@ export async function run(options: RunOptions): Promise<RunSummary> {
     const results: TestResult[] = [];
     const findings: Finding[] = [];
     const cleanups: (() => Promise<void>)[] = [];
+    // run() as named stages, each timed: `agtest run --timing` says where the run's time went.
+    const clock = createStageClock();
+    const testTimings = new Map<string, TestTiming>();
     let active: TestSession | undefined;
     const addFinding = async (finding: Finding) => {
       findings.push(finding);
@@ -100,6 +105,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       let ready: Record<string, unknown> | undefined;
       const fatal: Promise<never>[] = [aborted];
       if (config.agent.command) {
+        clock.enter('agent start');
         const agent = await Promise.race([
           startAgentProcess(resolveCommand(fillCommand(config.agent.command, undefined, 'agent.command')), {
             readyTimeoutMs: config.agent.readyTimeoutMs,
@@ -121,6 +127,13 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       };
       const target = fillTemplate(config.agent.endpoint, ready, 'agent.endpoint');
       const agactCommand = config.agact ? resolveCommand(fillCommand(config.agact.command, ready, 'agact.command')) : undefined;
+      const agact = agactCommand && config.agact
+        ? createAgactClient({ command: agactCommand, timeoutMs: config.agact.timeoutMs, cwd: config.baseDir, session: config.agact.session ?? false, ...(options.signal ? { signal: options.signal } : {}), log: (line) => log(`[agact] ${line}`) })
+        : undefined;
+      if (agact) cleanups.push(() => agact.close());
+      clock.enter('adapter start');
+      // Started now, it overlaps the adapter's start instead of adding to the first test's time.
+      agact?.start();
       const adapterArgs = fillCommand(config.transport.args, ready, 'transport.args');
       const adapterCommand = config.transport.command
         ? resolveCommand(fillCommand(config.transport.command, ready, 'transport.command'))
@@ -224,12 +237,14 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       const fatalAny = Promise.race(fatal);
       fatalAny.catch(() => undefined);
 
+      clock.enter('preflight');
       await Promise.race([a2a ? reachA2aAgent(target) : preflight(target), fatalAny]);
       const endpoint = adapter.endpoint ?? '';
       for (const reporter of reporters) {
         await reporter.onRunStart?.({ suiteUri, agent: agentInfo, transport, junctions: [...new Set(planned.map((p) => p.junction))], tests: planned.length, outDir });
       }
       let backchannelFailures = 0;
+      clock.enter('tests');
       for (const test of planned) {
         progress.test = test.name;
         const running = runTest(test, {
@@ -240,7 +255,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
           suite: suiteUri,
           measured: () => Object.fromEntries(scoreResults(results).flatMap((s) => (s.score === undefined ? [] : [[s.junction, s.score]]))),
           claims: claimed,
-          ...(agactCommand && config.agact ? { agact: { command: agactCommand, timeoutMs: config.agact.timeoutMs, cwd: config.baseDir, ...(options.signal ? { signal: options.signal } : {}) } } : {}),
+          ...(agact ? { agact } : {}),
           timeouts: config.timeouts,
           keys,
           testKeys,
@@ -257,7 +272,8 @@ export async function run(options: RunOptions): Promise<RunSummary> {
         });
         running.catch(() => undefined);
         // The agent, the adapter or Ctrl-C can end the run in any phase, not only inside a test's body.
-        const { result, backchannelError } = await Promise.race([running, fatalAny]);
+        const { result, backchannelError, timing } = await Promise.race([running, fatalAny]);
+        if (timing) testTimings.set(test.name, timing);
         if (backchannelError) {
           // A dead agent makes its backchannel fail too: the death is the cause, not this call.
           await firstExit(exits, ROOT_CAUSE_GRACE_MS);
@@ -279,6 +295,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
     } catch (error) {
       interruption = await rootCause(error, exits, progress);
     } finally {
+      clock.enter('stop');
       for (const cleanup of cleanups.reverse()) {
         await cleanup().catch((error: unknown) => log(`[agtest] cleanup failed: ${describeError(error)}`));
       }
@@ -321,12 +338,14 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       const runJunctions = [...new Set(planned.map((p) => p.junction))].filter((junction) => !a2a || results.some((r) => r.status !== 'not-run' && r.test.startsWith(`${junction}.`)));
       const nothingTested = results.every((r) => r.status === 'not-run' || r.status === 'blocked');
       const files = { profile: join(outDir, 'profile.json'), junit: join(outDir, 'junit.xml'), transcripts: join(outDir, 'transcripts') };
+      clock.enter('write profile');
       try {
         await output.writeResult('profile.json', `${JSON.stringify(profile, null, 2)}\n`);
         await output.writeResult('junit.xml', formatJunitXml(scores, results, findings, suiteUri));
       } catch (cause) {
         throw new AgtestError('AGTEST_OUTPUT_FAILED', `cannot write the profile to ${outDir}: ${describeError(cause)}`, { file: files.profile, cause });
       }
+      clock.end();
       const summary: RunSummary = {
         profile,
         scores,
@@ -339,6 +358,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
         outDir,
         files,
         durationMs: Math.round(performance.now() - started),
+        timing: { stages: clock.stages, junctions: junctionTimings(results, testTimings) },
       };
       for (const reporter of reporters) await reporter.onRunEnd?.(summary);
       return summary;

@@ -15,6 +15,7 @@ import { run } from './api.js';
 import { a2aAgentConfig, BUILTIN_TRANSPORTS, referenceA2aAgentConfig, referenceAgentConfig, type BuiltinTransport } from './config/default-config.js';
 import { loadConfigFile, type HarnessConfig } from './config/load-config.js';
 import { createChalk, createConsoleReporter } from './reporters/console-reporter.js';
+import { formatTiming } from './reporters/timing-report.js';
 import { expandClaims } from './run/plan-tests.js';
 import { formatRulesMarkdown, listRules } from './list/format-rules.js';
 import { mergeLoadCommand, runLoadCommand, scenarioNames, type LoadFlags } from '../load/index.js';
@@ -86,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
           .option('out', { alias: 'o', type: 'string', default: 'agtest-out', describe: 'Output folder (profile.json, junit.xml, transcripts/, agtalk/)' })
           .option('json', { type: 'boolean', default: false, describe: 'Print the profile JSON on stdout instead of the readable report' })
           .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: "Show the agent's and the adapter's stderr" })
+          .option('timing', { type: 'boolean', default: false, describe: 'Print where the run\'s time went: agent and adapter start, each junction (its agact calls, silence windows, connection step), stop (on stderr with --json)' })
           .epilogue(
             'Exit codes: 0 every claimed junction is interoperable, 1 at least one is not (or nothing could be tested: every test blocked or not run), 2 the harness failed (bad config, unreachable agent, the agent or an adapter died, broken agact), 130 / 143 stopped by Ctrl-C / SIGTERM.\n' +
               'A run that stops early (a fault, Ctrl-C) still stops what it started and writes profile.json and junit.xml with the finished tests, marked "interrupted" with the cause; the tests not reached are not-run. The agent\'s and the adapter\'s stderr are in OUT/logs/.\n' +
@@ -339,6 +341,7 @@ async function main(argv: string[]): Promise<number> {
       signal: controller.signal,
     });
     if (json) process.stdout.write(`${JSON.stringify(summary.profile, null, 2)}\n`);
+    if (args['timing'] === true) (json ? process.stderr : process.stdout).write(`\n${formatTiming(summary)}`);
     if (summary.interrupted) {
       const finished = summary.results.filter((r) => r.status !== 'not-run' || !r.reason?.startsWith('not run: the run was interrupted')).length;
       process.stderr.write(`agtest: run interrupted: ${summary.interrupted.cause} [${summary.interrupted.code}]; the profile of the ${finished} finished tests is in ${summary.files.profile}\n`);

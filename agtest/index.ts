@@ -7,6 +7,8 @@ export { referenceAgentConfig, referenceA2aAgentConfig, a2aAgentConfig, A2A_CLAI
 export type { BuiltinTransport } from './config/default-config.js';
 export { createConsoleReporter } from './reporters/console-reporter.js';
 export type { Reporter, RunStartInfo, RunSummary } from './reporters/reporter.js';
+export { formatTiming } from './reporters/timing-report.js';
+export type { JunctionTiming, RunTiming, StageName } from './run/stages.js';
 export { formatJunitXml } from './output/junit-xml.js';
 export { AgtestError, isAgtestError } from '../common/index.js';
 export type { AgtestErrorCode } from '../common/index.js';

@@ -45,7 +45,8 @@ export function referenceAgentConfig(options: { faults?: readonly string[]; tran
         endpoint: '${ready.endpoint}',
       },
       transport: { adapter: transport },
-      agact: { command: ['agact-http', '--url', '${ready.backchannel}'] },
+      // One agact-http session for the run: a process per action was most of a run's time.
+      agact: { command: ['agact-http', '--url', '${ready.backchannel}'], session: true },
       // The agent speaks every built-in transport; a run certifies the one it uses.
       claims: [...REFERENCE_AGENT_CLAIMS, `transport.${transport}.passive`, `transport.${transport}.active`, ...(selfReports ? ['meta.1_0.passive'] : [])],
     },

@@ -8,7 +8,8 @@ export interface HarnessConfig {
   agent: { name?: string; version?: string; command?: string[]; readyTimeoutMs: number; endpoint: string };
   transport: { adapter: string; command?: string[]; args: string[] };
   /** Absent: no backchannel (setup/teardown skipped; tests that need an action are not-run). */
-  agact?: { command: string[]; timeoutMs: number };
+  /** `session`: the agact speaks the session protocol (one process for the run, agact/agact-session.ts). */
+  agact?: { command: string[]; timeoutMs: number; session?: boolean };
   /** Which suite the run certifies. */
   suite: SuiteName;
   claims: string[];
@@ -30,7 +31,7 @@ const validateShape = ajv.compile(schema);
 type RawConfig = Omit<HarnessConfig, 'source' | 'baseDir' | 'agent' | 'transport' | 'agact' | 'timeouts'> & {
   agent: Omit<HarnessConfig['agent'], 'readyTimeoutMs'> & { readyTimeoutMs?: number };
   transport?: Partial<HarnessConfig['transport']>;
-  agact?: { command: string[]; timeoutMs?: number };
+  agact?: { command: string[]; timeoutMs?: number; session?: boolean };
   suite?: SuiteName;
   timeouts?: Partial<HarnessConfig['timeouts']>;
 };
@@ -45,7 +46,7 @@ export function normalizeConfig(value: unknown, source: string, baseDir: string)
   return {
     agent: { ...raw.agent, readyTimeoutMs: raw.agent.readyTimeoutMs ?? 15_000 },
     transport: { adapter: raw.transport?.adapter ?? 'http', command: raw.transport?.command, args: raw.transport?.args ?? [] },
-    ...(raw.agact ? { agact: { command: raw.agact.command, timeoutMs: raw.agact.timeoutMs ?? 10_000 } } : {}),
+    ...(raw.agact ? { agact: { command: raw.agact.command, timeoutMs: raw.agact.timeoutMs ?? 10_000, session: raw.agact.session ?? false } } : {}),
     suite: raw.suite ?? 'didcomm-v1',
     claims: raw.claims,
     timeouts: { ...DEFAULT_TIMEOUTS, ...raw.timeouts },

@@ -1,4 +1,5 @@
 import type { Finding, InteropProfile, JunctionScore, RunInterruption, TestResult } from '../../profiles/index.js';
+import type { RunTiming } from '../run/stages.js';
 
 export interface RunStartInfo {
   suiteUri: string;
@@ -28,6 +29,8 @@ export interface RunSummary {
   outDir: string;
   files: { profile: string; junit: string; transcripts: string };
   durationMs: number;
+  /** Where the run's time went: its stages, and per junction its tests' agact calls, silence windows and connection step. */
+  timing: RunTiming;
 }
 
 /** A reporter: optional async hooks, called in order. */

@@ -39,6 +39,15 @@ export interface RunProgress {
 export interface TestOutcome {
   result: TestResult;
   backchannelError?: AgtestError;
+  /** Where the test's time went (absent for a test that never started). */
+  timing?: TestTiming;
+}
+
+/** A test's time by cause, in ms: its agact calls, its silence windows, the connection step before it. */
+export interface TestTiming {
+  agactMs: number;
+  silenceMs: number;
+  connectMs: number;
 }
 
 /** Backchannel failures that cost the test that met them, not the run (DESIGN §6: one hung call is that test's error). */
@@ -50,16 +59,17 @@ const TEST_LEVEL_AGACT_ERRORS = new Set(['AGTEST_AGACT_TIMEOUT', 'AGTEST_AGACT_F
  * exit 1, the adapter or the agent gone, an interruption) is thrown.
  */
 export async function runTest(planned: PlannedTest, deps: RunTestDeps): Promise<TestOutcome> {
+  const timing: TestTiming = { agactMs: 0, silenceMs: 0, connectMs: 0 };
   try {
-    return { result: await runOne(planned, deps) };
+    return { result: await runOne(planned, deps, timing), timing };
   } catch (error) {
     if (!isAgtestError(error) || !TEST_LEVEL_AGACT_ERRORS.has(error.code)) throw error;
     const result: TestResult = { test: planned.name, spec: planned.test.spec, status: 'error', reason: `backchannel failed in ${deps.progress.phase}: ${error.message}`, warnings: [], durationMs: error.durationMs ?? 0, transcript: join('transcripts', planned.name) };
-    return { result: readable(result), backchannelError: error };
+    return { result: readable(result), backchannelError: error, timing };
   }
 }
 
-async function runOne(planned: PlannedTest, deps: RunTestDeps): Promise<TestResult> {
+async function runOne(planned: PlannedTest, deps: RunTestDeps, timing: TestTiming): Promise<TestResult> {
   const transcriptPath = join('transcripts', planned.name);
   const base = { test: planned.name, spec: planned.test.spec, warnings: [] as string[] };
   if (planned.notRunReason) return { ...base, status: 'not-run', reason: planned.notRunReason, durationMs: 0 };
@@ -101,12 +111,17 @@ async function runOne(planned: PlannedTest, deps: RunTestDeps): Promise<TestResu
     const body = async () => {
       if (existing) session.adoptConnection(existing.info, existing.keys);
       else if (connected) {
+        const connecting = performance.now();
         // The connection's own rules are the didexchange tests' to judge: here a failure only blocks.
-        await connectByDidExchange(context, session, typeof printed?.verkey === 'string' ? printed.verkey : undefined).catch((error: unknown) => {
-          if (!(error instanceof TestFailure)) throw error;
-          const prerequisite = error instanceof ConnectionFailure ? error.prerequisite : CONNECTION_TEST;
-          throw new TestBlocked(`no connection (${error.message}), see ${prerequisite}`, prerequisite);
-        });
+        await connectByDidExchange(context, session, typeof printed?.verkey === 'string' ? printed.verkey : undefined)
+          .catch((error: unknown) => {
+            if (!(error instanceof TestFailure)) throw error;
+            const prerequisite = error instanceof ConnectionFailure ? error.prerequisite : CONNECTION_TEST;
+            throw new TestBlocked(`no connection (${error.message}), see ${prerequisite}`, prerequisite);
+          })
+          .finally(() => {
+            session.timing.connectMs += performance.now() - connecting;
+          });
         if (session.connection) deps.runConnection.current = { info: session.connection, keys: session.keys };
       }
       await planned.test.run(context);
@@ -135,6 +150,7 @@ async function runOne(planned: PlannedTest, deps: RunTestDeps): Promise<TestResu
   } finally {
     deps.setActiveSession(undefined);
     await transcript.close();
+    Object.assign(timing, session.timing);
   }
   return readable({ ...result, durationMs: Math.round(performance.now() - started), transcript: transcriptPath });
 }

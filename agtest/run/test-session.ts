@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MessageWriter } from '../../agtalk/index.js';
-import { invokeAgact, type AgactOutcome } from '../../agact/index.js';
+import type { AgactOutcome } from '../../agact/index.js';
 import { AgtestError } from '../../common/index.js';
 import {
   createKeyPairSync,
@@ -21,6 +21,7 @@ import {
 } from '../../envelopes/index.js';
 import { isMandatory, TestBlocked, TestFailure, TestSkipped, type ConnectionInfo, type DidTools, type Identity, type JsonMessage, type ReceivedMessage, type Rule, type TestContext, type TransportEvent } from '../../suites/index.js';
 import { Arrivals } from './arrivals.js';
+import type { AgactClient } from './agact-client.js';
 import type { Transcript } from './transcript.js';
 
 export interface SessionDeps {
@@ -33,7 +34,7 @@ export interface SessionDeps {
   measured(): Readonly<Record<string, string>>;
   claims: ReadonlySet<string>;
   /** Absent when the config names no agact: every action is then "not supported". */
-  agact?: { command: string[]; timeoutMs: number; cwd: string; signal?: AbortSignal };
+  agact?: AgactClient;
   timeouts: { messageMs: number; silenceMs: number };
   /** agtest's own key for this run (RFC 0019 envelopes). */
   keys: KeyPair;
@@ -71,6 +72,8 @@ export class TestSession {
     // Run-wide: the adapter may report a refusal after the test that sent the file has ended.
     return this.deps.meantToBeRefused;
   }
+  /** Where this test's time went, for `agtest run --timing`. */
+  readonly timing = { agactMs: 0, silenceMs: 0, connectMs: 0 };
   private readonly messages = new Arrivals<ReceivedMessage>(true);
   private readonly events = new Arrivals<TransportEvent>(false);
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -118,8 +121,18 @@ export class TestSession {
    */
   async drainOutbox(limitMs: number): Promise<void> {
     const deadline = performance.now() + limitMs;
-    const settled = (file: string) => this.events.all((e) => (e.type === 'sent' || e.type === 'undeliverable') && e.file === file).length > 0;
-    while (performance.now() < deadline && !this.sentFiles.every(settled)) await new Promise((resolve) => setTimeout(resolve, 50));
+    // Woken by the adapter's events, not polled: a poll interval is time every test would pay.
+    for (const file of this.sentFiles) {
+      const left = Math.round(deadline - performance.now());
+      if (left <= 0) return;
+      const outcome = this.events.next((e) => (e.type === 'sent' || e.type === 'undeliverable') && e.file === file, `the adapter's outcome for ${file}`, left);
+      // Past the limit the next test starts anyway (the caller's rule): a timeout here is no error.
+      const settled = await outcome.then(
+        () => true,
+        () => false,
+      );
+      if (!settled) return;
+    }
   }
 
   /** Ends the test's pending waits, so that nothing of it outlives it (timers keep Node alive). */
@@ -145,7 +158,10 @@ export class TestSession {
   /** Runs agact for the runner (setup, teardown) or, through act(), for the test. */
   async agact(action: string, params: Record<string, unknown>): Promise<AgactOutcome> {
     if (!this.deps.agact) return { status: 'not-supported', durationMs: 0, stderr: '' };
-    const outcome = await invokeAgact({ action, params }, { ...this.deps.agact, test: this.test });
+    const started = performance.now();
+    const outcome = await this.deps.agact.call(action, params, this.test).finally(() => {
+      this.timing.agactMs += performance.now() - started;
+    });
     this.transcript.add({
       kind: 'agact',
       action,
@@ -220,7 +236,9 @@ export class TestSession {
       },
       async expectSilence(match, options) {
         const windowMs = options.windowMs ?? deps.timeouts.silenceMs;
+        const started = performance.now();
         await session.sleep(windowMs);
+        session.timing.silenceMs += performance.now() - started;
         const offending = session.messages.all(match)[0];
         if (offending) throw new TestFailure(`unexpected: ${options.description} (arrived as ${offending.file})`);
       },
