@@ -3,7 +3,7 @@ export { run } from './api.js';
 export type { RunOptions } from './api.js';
 export { loadConfigFile, normalizeConfig, DEFAULT_TIMEOUTS } from './config/load-config.js';
 export type { HarnessConfig } from './config/load-config.js';
-export { referenceAgentConfig, referenceA2aAgentConfig, a2aAgentConfig, A2A_CLAIMS, REFERENCE_AGENT_CLAIMS, REFERENCE_AGENT_PROFILE, BUILTIN_TRANSPORTS } from './config/default-config.js';
+export { referenceAgentConfig, referenceA2aAgentConfig, a2aAgentConfig, A2A_CLAIMS, REFERENCE_AGENT_CLAIMS, REFERENCE_AGENT_PROFILE, REFERENCE_AGENT_TIMEOUTS, BUILTIN_TRANSPORTS } from './config/default-config.js';
 export type { BuiltinTransport } from './config/default-config.js';
 export { createConsoleReporter } from './reporters/console-reporter.js';
 export type { Reporter, RunStartInfo, RunSummary } from './reporters/reporter.js';

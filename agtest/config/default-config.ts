@@ -22,6 +22,14 @@ export const REFERENCE_AGENT_CLAIMS = [
 /** The reference agent's measured profile (all built-in transports), which it self-reports. */
 export const REFERENCE_AGENT_PROFILE = join(dirname(distRoot()), 'profiles', 'reference-agent.json');
 
+/**
+ * Waits sized for the reference agent, which agtest starts on loopback and which answers in
+ * milliseconds (p50 6–10 ms, worst seen 230 ms with the machine's 2 cores loaded 7×): the fault
+ * matrices (test/agtest/faults-*.test.ts) run every reference-agent fault with exactly these, so
+ * every verdict they prove holds at these waits. Another agent gets the defaults (DEFAULT_TIMEOUTS).
+ */
+export const REFERENCE_AGENT_TIMEOUTS = { testMs: 15_000, messageMs: 2_000, silenceMs: 500 } as const;
+
 /** Transports both agtest and the reference agent speak; one switch changes the whole run. */
 export const BUILTIN_TRANSPORTS = ['http', 'ws', 'smtp'] as const;
 export type BuiltinTransport = (typeof BUILTIN_TRANSPORTS)[number];
@@ -49,6 +57,7 @@ export function referenceAgentConfig(options: { faults?: readonly string[]; tran
       agact: { command: ['agact-http', '--url', '${ready.backchannel}'], session: true },
       // The agent speaks every built-in transport; a run certifies the one it uses.
       claims: [...REFERENCE_AGENT_CLAIMS, `transport.${transport}.passive`, `transport.${transport}.active`, ...(selfReports ? ['meta.1_0.passive'] : [])],
+      timeouts: { ...REFERENCE_AGENT_TIMEOUTS },
     },
     'built-in reference agent',
     resolve('.'),

@@ -1,10 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { referenceA2aAgentConfig, referenceAgentConfig, run, type BuiltinTransport, type HarnessConfig, type RunSummary } from '../../agtest/index.js';
+import { referenceA2aAgentConfig, referenceAgentConfig, REFERENCE_AGENT_TIMEOUTS, run, type BuiltinTransport, type HarnessConfig, type RunSummary } from '../../agtest/index.js';
 
-/** Short waits: everything is on loopback, and failing checks wait the full message timeout. */
-export const FAST_TIMEOUTS = { testMs: 15_000, messageMs: 2_000, silenceMs: 500 };
+/**
+ * Short waits: everything is on loopback, and failing checks wait the full message timeout. They
+ * are the reference agent's own config waits, so the fault matrices prove what `agtest run` uses.
+ */
+export const FAST_TIMEOUTS = { ...REFERENCE_AGENT_TIMEOUTS };
 
 export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'agtest-test-'));
