@@ -332,6 +332,8 @@ async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Since the process started: node, agtest's modules and the config, before run() begins.
+  const startupMs = Math.round(performance.now());
   try {
     const summary = await run({
       config,
@@ -341,7 +343,7 @@ async function main(argv: string[]): Promise<number> {
       signal: controller.signal,
     });
     if (json) process.stdout.write(`${JSON.stringify(summary.profile, null, 2)}\n`);
-    if (args['timing'] === true) (json ? process.stderr : process.stdout).write(`\n${formatTiming(summary)}`);
+    if (args['timing'] === true) (json ? process.stderr : process.stdout).write(`\n${formatTiming(summary, { startupMs })}`);
     if (summary.interrupted) {
       const finished = summary.results.filter((r) => r.status !== 'not-run' || !r.reason?.startsWith('not run: the run was interrupted')).length;
       process.stderr.write(`agtest: run interrupted: ${summary.interrupted.cause} [${summary.interrupted.code}]; the profile of the ${finished} finished tests is in ${summary.files.profile}\n`);

@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from './agent-metadata-request.schema.json' with { type: 'json' };
 import type { InteropProfile } from './types.js';
 
@@ -27,7 +27,10 @@ export type MetadataReply =
   | { kind: 'problem'; problem: MetadataProblem };
 
 const ajv = new Ajv({ allErrors: false, strict: false });
-const validateRequest = ajv.compile<{ '@type'?: string; '@id'?: string; what: { 'interop-profile': string }[] }>(schema);
+type MetadataRequest = { '@type'?: string; '@id'?: string; what: { 'interop-profile': string }[] };
+let compiled: ValidateFunction<MetadataRequest> | undefined;
+/** Compiled at first use: every program that imports this module (the CLI, the agents) would pay for it at start-up. */
+const validateRequest = (value: unknown): value is MetadataRequest => (compiled ??= ajv.compile<MetadataRequest>(schema))(value);
 
 function explain(error: ErrorObject | undefined): string {
   if (!error) return 'not a request';
@@ -44,7 +47,7 @@ export function answerMetadata(request: unknown, profiles: readonly InteropProfi
   const problem = (code: MetadataProblemCode, text: string): MetadataReply => ({ kind: 'problem', problem: { code, explain: text } });
   const what = (request as { what?: unknown } | null)?.what;
   if (Array.isArray(what) && what.length > MAX_METADATA_ITEMS) return problem('too-many-items', `${what.length} items asked; at most ${MAX_METADATA_ITEMS} per request`);
-  if (!validateRequest(request)) return problem('malformed-request', explain(validateRequest.errors?.[0]));
+  if (!validateRequest(request)) return problem('malformed-request', explain(compiled?.errors?.[0]));
   const answers = request.what.map((item): MetadataAnswer => {
     const suite = item['interop-profile'];
     const profile = profiles.find((p) => p.test_suite === suite);

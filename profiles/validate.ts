@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import schema from './profile.schema.json' with { type: 'json' };
 import type { InteropProfile } from './types.js';
@@ -7,7 +7,9 @@ import type { InteropProfile } from './types.js';
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats(ajv);
-const validateSchema = ajv.compile<InteropProfile>(schema);
+let compiled: ValidateFunction<InteropProfile> | undefined;
+/** Compiled at first use, not at import: every agtest command imports this module, few validate. */
+const profileValidator = (): ValidateFunction<InteropProfile> => (compiled ??= ajv.compile<InteropProfile>(schema));
 
 export const PROFILE_SCHEMA: object = schema;
 
@@ -20,6 +22,7 @@ export interface ProfileProblem {
 export type ProfileValidation = { valid: true; profile: InteropProfile } | { valid: false; problems: ProfileProblem[] };
 
 export function validateProfile(value: unknown): ProfileValidation {
+  const validateSchema = profileValidator();
   if (validateSchema(value)) return { valid: true, profile: value };
   return { valid: false, problems: (validateSchema.errors ?? []).map(describeProblem) };
 }

@@ -10,8 +10,6 @@ import { createBackchannelHandler } from './backchannel.js';
 import { validateFaults, type Fault } from './faults.js';
 import { close, listen } from './http-util.js';
 import { createInboundHandler } from './inbound-http.js';
-import { listenWs } from './inbound-ws.js';
-import { listenSmtp } from './inbound-smtp.js';
 import { createOutbound, type Outbound } from './outbound.js';
 import { ReferenceAgentError } from './errors.js';
 
@@ -90,10 +88,11 @@ export async function startReferenceAgent(options: ReferenceAgentOptions = {}): 
 
 async function startInbound(transport: ReferenceAgentTransport, agent: Agent, outbound: Outbound, host: string, port: number, log: (line: string) => void) {
   switch (transport) {
+    // Loaded only for their transport: ws and the SMTP libraries are most of the agent's start-up.
     case 'ws':
-      return listenWs(agent, outbound, host, port);
+      return (await import('./inbound-ws.js')).listenWs(agent, outbound, host, port);
     case 'smtp':
-      return listenSmtp(agent, outbound, host, port);
+      return (await import('./inbound-smtp.js')).listenSmtp(agent, outbound, host, port);
     case 'http': {
       const { server, url } = await listen(createInboundHandler(agent, outbound), host, port, log);
       return { url, dropConnections: () => server.closeAllConnections(), close: () => close(server) };

@@ -1,6 +1,6 @@
-import { createTransport, type Transporter } from 'nodemailer';
-import { WebSocket } from 'ws';
-import { AGENT_MAILBOX } from './inbound-smtp.js';
+import type { Transporter } from 'nodemailer';
+import type { WebSocket } from 'ws';
+import { AGENT_MAILBOX } from './mailbox.js';
 import type { Agent, Message, Sealed, Via } from './agent.js';
 
 export interface Outbound {
@@ -25,14 +25,15 @@ export function createOutbound(agent: Agent): Outbound {
   const socketFor = (url: string): Promise<WebSocket> => {
     let socket = sockets.get(url);
     if (!socket) {
-      socket = new Promise<WebSocket>((resolve, reject) => {
+      // ws is loaded at the first frame: an agent on HTTP never needs it.
+      socket = import('ws').then(({ WebSocket }) => new Promise<WebSocket>((resolve, reject) => {
         const ws = new WebSocket(url);
         ws.once('open', () => resolve(ws));
         ws.once('error', reject);
         ws.on('close', () => sockets.delete(url));
         // Answers to the agent's own messages may come back on this connection.
         ws.on('message', (data) => agent.log(`ignored a frame on its own connection to ${url} (${String(data).slice(0, 80)})`));
-      });
+      }));
       socket.catch(() => sockets.delete(url));
       sockets.set(url, socket);
     }
@@ -49,6 +50,7 @@ export function createOutbound(agent: Agent): Outbound {
     const url = new URL(peer);
     let mailer = mailers.get(url.host);
     if (!mailer) {
+      const { createTransport } = await import('nodemailer');
       mailer = createTransport({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 25), secure: false, ignoreTLS: true, pool: true, maxConnections: 1 });
       mailers.set(url.host, mailer);
     }

@@ -4,10 +4,12 @@ import type { RunSummary } from './reporter.js';
  * `agtest run --timing`: where the run's time went — each stage of run(), and inside "tests" each
  * junction's wall time with what of it was agact calls, silence windows and the connection step.
  */
-export function formatTiming(summary: Pick<RunSummary, 'timing' | 'durationMs'>): string {
+export function formatTiming(summary: Pick<RunSummary, 'timing' | 'durationMs'>, options: { startupMs?: number } = {}): string {
   const { stages, junctions } = summary.timing;
   const lines = [`Where the time went (run ${seconds(summary.durationMs)}):`];
   const width = Math.max(22, ...junctions.map((j) => j.junction.length + 2));
+  // The CLI's own start (node, its modules, the config) comes before run() and is not in its duration.
+  if (options.startupMs !== undefined) lines.push(`  ${'(agtest start)'.padEnd(width)}${ms(options.startupMs)}`);
   for (const stage of stages) {
     lines.push(`  ${stage.name.padEnd(width)}${ms(stage.ms)}`);
     if (stage.name !== 'tests' || junctions.length === 0) continue;

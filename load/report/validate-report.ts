@@ -1,5 +1,5 @@
 /** Checks a load report against its published JSON Schema (load-report.schema.json). */
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import schema from './load-report.schema.json' with { type: 'json' };
 import { AgtestError } from '../../common/index.js';
@@ -10,12 +10,15 @@ import type { LoadReport } from './report.js';
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const ajv = new Ajv({ allErrors: true, strict: false });
 addFormats(ajv);
-const validate = ajv.compile<LoadReport>(schema);
+let compiled: ValidateFunction<LoadReport> | undefined;
+/** Compiled at first use: the CLI imports this module for every command, and only load commands validate reports. */
+const reportValidator = (): ValidateFunction<LoadReport> => (compiled ??= ajv.compile<LoadReport>(schema));
 
 export const LOAD_REPORT_SCHEMA: object = schema;
 
 /** The problems of a value as a load report, one line each with its key path; empty when valid. */
 export function loadReportProblems(value: unknown): string[] {
+  const validate = reportValidator();
   return validate(value) ? [] : describeAjvErrors(validate.errors ?? [], 'report');
 }
 

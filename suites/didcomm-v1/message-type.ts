@@ -193,12 +193,13 @@ export function messageDeadline(t: TestContext): { passed(): boolean; wait: Prom
 /** Polls agact `received` until a message of `type` matching `match` shows, for at most the message wait. */
 export async function readBack(t: TestContext, type: string, match: (message: Record<string, unknown>) => boolean): Promise<boolean> {
   const deadline = messageDeadline(t);
-  for (;;) {
+  // Short pauses first: a store that is a few milliseconds behind should not cost a whole interval.
+  for (let pauseMs = 20; ; pauseMs = Math.min(pauseMs * 2, 150)) {
     const passed = deadline.passed();
     const answer = (await t.act('received', { type })) as { messages?: unknown } | undefined;
     t.check(answer !== undefined && Array.isArray(answer.messages), `agact received must print {"messages":[...]}, got ${JSON.stringify(answer)}`);
     if (answer.messages.some((message) => typeof message === 'object' && message !== null && match(message as Record<string, unknown>))) return true;
     if (passed) return false;
-    await Promise.race([deadline.wait, new Promise((resolve) => setTimeout(resolve, 150))]);
+    await Promise.race([deadline.wait, new Promise((resolve) => setTimeout(resolve, pauseMs))]);
   }
 }
