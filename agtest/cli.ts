@@ -8,8 +8,6 @@ import { isAgtestError } from '../common/index.js';
 import { IncomparableProfilesError } from '../profiles/index.js';
 import { A2A_FAULTS, FAULTS } from '../reference-agent/index.js';
 import { A2A_SUITE_URI, a2aSuites, DIDCOMM_V1_SUITE_URI, didcommV1Suites } from '../suites/index.js';
-import { runAdapterCheck } from './adapter-check/adapter-check-command.js';
-import { askProfiles, compareProfileFiles, validateProfiles } from './profile/profile-commands.js';
 import { decodeVerkey, didKeyToVerkey } from '../envelopes/index.js';
 import { run } from './api.js';
 import { a2aAgentConfig, BUILTIN_TRANSPORTS, referenceA2aAgentConfig, referenceAgentConfig, type BuiltinTransport } from './config/default-config.js';
@@ -18,7 +16,7 @@ import { createChalk, createConsoleReporter } from './reporters/console-reporter
 import { formatTiming } from './reporters/timing-report.js';
 import { expandClaims } from './run/plan-tests.js';
 import { formatRulesMarkdown, listRules } from './list/format-rules.js';
-import { mergeLoadCommand, runLoadCommand, scenarioNames, type LoadFlags } from '../load/index.js';
+import type { LoadFlags } from '../load/index.js';
 
 const EXIT = { interoperable: 0, notInteroperable: 1, harnessError: 2 } as const;
 
@@ -76,6 +74,9 @@ const withConfig = <T>(y: Argv<T>) =>
     });
 
 async function main(argv: string[]): Promise<number> {
+  // The load engine (undici, HDR histograms, its schemas) is loaded only for `agtest load`: every
+  // other command, `run` first, would pay its start-up. Its scenario names are in that command's help.
+  const load = argv.includes('load') ? await import('../load/index.js') : undefined;
   const parser = yargs(argv)
     .scriptName('agtest')
     .usage('$0 <command> [options]\n\nCertify how well a messaging agent interoperates (HIPE 0015): run the suites the agent claims and get an interop profile.')
@@ -144,7 +145,7 @@ async function main(argv: string[]): Promise<number> {
             v
               .usage('$0 load [--config load.json] [--scenario NAME] [--url URL] (--vus N | --rate R [--stages …]) (--duration D | --iterations N) [options]')
               .option('config', { alias: 'c', type: 'string', describe: 'Load config (JSON): scenario, its block, load, thresholds, health. Flags override it' })
-              .option('scenario', { alias: 's', type: 'string', describe: `What one iteration does: ${scenarioNames().join(', ')}` })
+              .option('scenario', { alias: 's', type: 'string', describe: `What one iteration does: ${load?.scenarioNames().join(', ') ?? ''}` })
               .option('url', { type: 'string', describe: 'http scenario: the URL to load (loopback unless --allow-remote)' })
               .option('method', { type: 'string', describe: 'http scenario: request method (default GET)' })
               .option('header', { type: 'string', array: true, describe: 'http scenario: "Name: value" (repeatable)' })
@@ -223,6 +224,7 @@ async function main(argv: string[]): Promise<number> {
       { uri: DIDCOMM_V1_SUITE_URI, suites: didcommV1Suites },
       { uri: A2A_SUITE_URI, suites: a2aSuites },
     ];
+    const { askProfiles, compareProfileFiles, validateProfiles } = await import('./profile/profile-commands.js');
     if (sub === 'validate') return validateProfiles(args['files'] as string[], known);
     if (sub === 'ask') {
       const timeoutMs = Number(args['timeout-ms']);
@@ -248,6 +250,7 @@ async function main(argv: string[]): Promise<number> {
     const waitMs = Number(args['wait-ms']);
     const messages = Number(args['messages']);
     if (!(waitMs > 0) || !Number.isInteger(messages) || messages < 1) throw new UsageError('--wait-ms must be a positive number and --messages a positive integer');
+    const { runAdapterCheck } = await import('./adapter-check/adapter-check-command.js');
     return runAdapterCheck({ command: adapterCommand, transport: args['transport'] as BuiltinTransport, waitMs, messages, verbose: args['verbose'] === true });
   }
 
@@ -261,6 +264,7 @@ async function main(argv: string[]): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const io = { stdout: process.stdout, stderr: process.stderr, signal: controller.signal, color: createChalk(process.stdout).level > 0 };
+    const { mergeLoadCommand, runLoadCommand } = load ?? (await import('../load/index.js'));
     try {
       if (args._[1] === 'merge') return await mergeLoadCommand((args['files'] as unknown[]).map(String), args['threshold'] as string[] | undefined, output, io);
       const pick = <T>(key: string) => args[key] as T | undefined;

@@ -1,11 +1,11 @@
 import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createTransport, type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { createMessageWriter, watchMessages, type MessageReader, type ReceivedFile } from '../../agtalk/index.js';
 import type { Adapter } from '../adapter.js';
 import { AdapterError } from '../errors.js';
 import { OutboundJournal } from '../outbound-journal.js';
-import { startInboundMailServer, type InboundMailServer } from './inbound-mail-server.js';
+import type { InboundMailServer } from './inbound-mail-server.js';
 import { resolveSmtpAdapterOptions, type SmtpAdapterOptions } from './options.js';
 import { formatSmtpEndpoint, parseSmtpEndpoint } from './smtp-endpoint.js';
 
@@ -39,6 +39,9 @@ export function createSmtpAdapter(options: SmtpAdapterOptions = {}): Adapter {
     async start(context) {
       const target = parseSmtpEndpoint(context.target);
       const inbox = await createMessageWriter(context.inbox);
+      // The mail libraries are loaded when an SMTP adapter starts: the adapters' public surface is
+      // imported by every agtest command, and they were a fifth of its start-up.
+      const [{ startInboundMailServer }, { createTransport }] = await Promise.all([import('./inbound-mail-server.js'), import('nodemailer')]);
       server = await startInboundMailServer(context, inbox, resolved);
       mailer = createTransport({ host: target.host, port: target.port, secure: false, ignoreTLS: true, pool: true, maxConnections: 1, connectionTimeout: 10_000 });
       const sendMail = mailer.sendMail.bind(mailer);
