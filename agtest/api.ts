@@ -3,11 +3,11 @@ import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { join, resolve } from 'node:path';
 import { launchAdapter, type AdapterEvent } from '../adapters/index.js';
-import { createMessageWriter, DEFAULT_GARBAGE_CAP, watchMessages, type ReceivedFile } from '../agtalk/index.js';
+import { createMessageWriter, DEFAULT_GARBAGE_CAP, watchMessages } from '../agtalk/index.js';
 import { AgtestError, describeError, isAgtestError, resolveCommand } from '../common/index.js';
-import { createKeyPair, EnvelopeError, looksLikeRfc0019, unpackRfc0019, type KeyPair } from '../envelopes/index.js';
+import { createKeyPair, type KeyPair } from '../envelopes/index.js';
 import { scoreResults, validateProfile, type Finding, type InteropProfile, type RunInterruption, type TestResult } from '../profiles/index.js';
-import { A2A_SUITE_URI, a2aSuites, DIDCOMM_V1_SUITE_URI, didcommV1Suites, type JsonMessage, type ReceivedMessage, type Suite } from '../suites/index.js';
+import { A2A_SUITE_URI, a2aSuites, DIDCOMM_V1_SUITE_URI, didcommV1Suites, type Suite } from '../suites/index.js';
 import type { HarnessConfig } from './config/load-config.js';
 import { formatJunitXml } from './output/junit-xml.js';
 import { claimOutputFolder } from './output/output-folder.js';
@@ -16,6 +16,7 @@ import { createAgactClient } from './run/agact-client.js';
 import { startAgentProcess } from './run/agent-process.js';
 import { expandClaims, planTests } from './run/plan-tests.js';
 import { confirmBlocks } from './run/confirm-blocks.js';
+import { createInboundDelivery } from './run/inbound.js';
 import { firstExit, interruptionExitCode, openLogs, preflight, ROOT_CAUSE_GRACE_MS, rootCause } from './run/interruption.js';
 import { runTest, type RunProgress, type RunTestDeps, type TestTiming } from './run/run-test.js';
 import { createStageClock, junctionTimings } from './run/stages.js';
@@ -141,57 +142,14 @@ export async function run(options: RunOptions): Promise<RunSummary> {
 
       const outboxDir = join(outDir, 'agtalk', 'outbox');
       const inboxDir = join(outDir, 'agtalk', 'inbox');
-      const seenIds = new Map<string, string>();
       const keys = await createKeyPair();
       const testKeys: KeyPair[] = [];
       const runConnection: RunTestDeps['runConnection'] = {};
       const meantToBeRefused = new Set<string>();
-      const deliver = async (file: ReceivedFile) => {
-        let message = file.json;
-        let envelope: ReceivedMessage['envelope'];
-        let envelopeError: ReceivedMessage['envelopeError'];
-        // Judged by content: a plaintext message labelled as an envelope is a plaintext message (its
-        // label is the transport checks' business), and an envelope is opened whatever its label.
-        const plaintext = typeof (message as { '@type'?: unknown } | undefined)?.['@type'] === 'string';
-        if (looksLikeRfc0019(message) || (file.extension === 'dee' && !plaintext)) {
-          // Opened here, so that every suite sees the message inside; the envelope's facts go along.
-          try {
-            const opened = unpackRfc0019(message ?? file.bytes, [keys, ...testKeys]);
-            const inner: unknown = JSON.parse(opened.message);
-            envelope = { alg: opened.alg, recipient: opened.recipientVerkey, protected: opened.header, ...(opened.senderVerkey ? { sender: opened.senderVerkey } : {}) };
-            message = inner;
-          } catch (error) {
-            const reason = error instanceof EnvelopeError ? `${error.code}: ${error.message}` : `the envelope holds no JSON message: ${describeError(error)}`;
-            envelopeError = { code: error instanceof EnvelopeError ? error.code : 'ENVELOPE_MALFORMED', reason };
-            await addFinding({ kind: 'bad-envelope', message: `${file.name} could not be opened (${reason})`, file: file.name, test: active?.test });
-          }
-        }
-        if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-          await addFinding({ kind: 'unreadable-message', message: `${file.name} is not a JSON object message`, file: file.name, test: active?.test });
-          return;
-        }
-        const type = (message as JsonMessage)['@type'];
-        if (type !== undefined && typeof type !== 'string') {
-          await addFinding({ kind: 'bad-type', message: `${file.name} has an @type that is not a string (${JSON.stringify(type)?.slice(0, 80)})`, file: file.name, test: active?.test });
-        }
-        const id = (message as JsonMessage)['@id'];
-        if (typeof id === 'string') {
-          const earlier = seenIds.get(id);
-          if (earlier) await addFinding({ kind: 'duplicate', message: `message @id ${id} arrived twice (${earlier} and ${file.name})`, file: file.name, test: active?.test });
-          seenIds.set(id, file.name);
-        }
-        if (!active) {
-          const what = (message as JsonMessage)['@type'] ?? (message as JsonMessage)['a2a'];
-          await addFinding({ kind: 'unexpected-message', message: `${file.name} (${String(what)}) arrived outside any test`, file: file.name });
-          strays.addMessage('received', file.name, file.bytes, message as JsonMessage);
-          return;
-        }
-        active.transcript.addMessage('received', file.name, file.bytes, message as JsonMessage, envelope ? (message as JsonMessage) : undefined);
-        active.deliver({ file: file.name, message: message as JsonMessage, mediaType: file.mediaType, receivedAt: new Date(), ...(envelope ? { envelope } : {}), ...(envelopeError ? { envelopeError } : {}) });
-      };
       const strays = new Transcript(join(outDir, 'transcripts', '_outside-tests'));
       await strays.open();
       cleanups.push(() => strays.close());
+      const deliver = createInboundDelivery({ keys, testKeys, active: () => active, strays, addFinding });
 
       const reader = await watchMessages(inboxDir, {
         onMessage: deliver,
