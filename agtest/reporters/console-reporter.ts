@@ -1,7 +1,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Writable } from 'node:stream';
 import { relative } from 'node:path';
-import type { Finding, TestResult } from '../../profiles/index.js';
+import { verdictOf, type Finding, type TestResult } from '../../profiles/index.js';
 import type { Reporter, RunStartInfo, RunSummary } from './reporter.js';
 
 export interface ConsoleReporterOptions {
@@ -25,7 +25,7 @@ export function createConsoleReporter(options: ConsoleReporterOptions = {}): Rep
   const write = (line = '') => stream.write(`${line}\n`);
   const paint = (status: TestResult['status'], text: string) =>
     status === 'pass' ? c.green(text) : status === 'fail' ? c.red(text) : status === 'error' ? c.magenta(text) : c.dim(text);
-  const paintScore = (score: string) => (score === 'interoperable' ? c.green(score) : score === 'divergent' ? c.red(score) : c.yellow(score));
+  const paintScore = (score: string) => ({ interoperable: c.green, constrained: c.yellow, divergent: c.red })[verdictOf(score)](score);
 
   return {
     onRunStart(info: RunStartInfo) {
