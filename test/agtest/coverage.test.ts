@@ -1,9 +1,10 @@
 // The requirement-map loader and the coverage computation, on small fixture maps with exact counts, and
 // `agtest coverage`'s own logic (exit codes, violations) on fixture folders. The CLI itself: coverage-cli.test.ts.
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import t from 'tap';
-import { computeCoverage, loadRequirementMap, loadRequirementMaps, RequirementsInvalidError, type CheckRegistry } from '../../agtest/index.js';
+import { computeCoverage, createCheckRegistry, loadRequirementMap, loadRequirementMaps, RequirementsInvalidError, totalOf, type CheckRegistry } from '../../agtest/index.js';
 import { runCoverageCommand } from '../../agtest/coverage/coverage-command.js';
 
 const fixtures = (name: string) => fileURLToPath(new URL(`../fixtures/requirements/${name}`, import.meta.url));
@@ -106,4 +107,18 @@ t.test('agtest coverage: exit 0 with a report, 2 on violations, a broken map or 
   const nowhere = capture();
   t.equal(runCoverageCommand({ junction: 'no_such.1_0.passive', unchecked: false, json: false }, nowhere.io), 2);
   t.match(nowhere.err(), /no requirement is mapped to junction no_such\.1_0\.passive/);
+});
+
+t.test("the README's Coverage table is what agtest coverage measures (update it when the maps change)", async (t) => {
+  const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+  const coverage = computeCoverage(loadRequirementMaps(), createCheckRegistry());
+  const row = (name: string) => new RegExp(`^\\| ${name.replace(/[.*()]/g, '\\$&')} \\| (\\d+) \\| (\\d+) \\| (\\d+) \\| ([\\d.]+) % \\|`, 'm').exec(readme)?.slice(1).map(Number);
+  const expect = (musts: { total: number; checked: number; observable: number; percent: number | null }) => [musts.total, musts.checked, musts.observable, musts.percent ?? 0];
+  for (const spec of ['a2a-v1.0', 'a2a-v0.3', 'jsonrpc-2.0']) {
+    const measured = coverage.specs.find((s) => s.spec === spec);
+    t.same(row(`\`${spec}\``), measured && expect(measured.musts), `${spec}: README row = agtest coverage`);
+  }
+  const aries = coverage.specs.filter((s) => s.spec.startsWith('aries-rfc-'));
+  t.same(row(`\`aries-rfc-*\` (${aries.length} RFCs)`), expect(totalOf(aries)), 'the Aries RFCs, summed');
+  t.same(row('all'), expect(totalOf(coverage.specs)), 'all specs');
 });
