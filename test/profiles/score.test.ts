@@ -1,5 +1,5 @@
 import t from 'tap';
-import { compareProfiles, isValidScore, junctionOf, parseScore, scoreJunction, scoreResults, validateProfile, verdictOf, withMustCoverage, type TestResult } from '../../profiles/index.js';
+import { compareProfiles, isValidScore, PROFILE_SCHEMA, SCORE_PATTERN, junctionOf, parseScore, scoreJunction, scoreResults, validateProfile, verdictOf, withMustCoverage, type TestResult } from '../../profiles/index.js';
 
 const result = (test: string, status: TestResult['status']): TestResult => ({ test, status, warnings: [], durationMs: 1 });
 
@@ -62,6 +62,11 @@ t.test('validate and compare accept scores with the note', async (t) => {
   const comparison = compareProfiles(a, b);
   t.same(comparison.junctions.map((j) => [j.junction, j.verdict]), [['x.1_0.active', 'interoperable'], ['x.1_0.passive', 'constrained']]);
   t.same(comparison.clusters, [{ cluster: 'x.1_0', aToB: 'interoperable', bToA: 'constrained' }]);
+});
+
+t.test("the schema's score pattern is SCORE_PATTERN (one syntax, wherever a profile is read)", async (t) => {
+  const schema = PROFILE_SCHEMA as { properties: { profile: { additionalProperties: { pattern: string } } } };
+  t.equal(schema.properties.profile.additionalProperties.pattern, SCORE_PATTERN.source);
 });
 
 t.test('junctionOf cuts at the mode', async (t) => {
