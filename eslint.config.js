@@ -39,7 +39,8 @@ export default tseslint.config(
   layer(['reference-agent/**'], except('profiles', 'common', 'envelopes')),
   layer(['profiles/**'], except('common')),
   layer(['agact/**'], except('common')),
-  layer(['suites/**'], except()),
+  // Suites read scores (the meta cluster compares profiles) with the one score parser of profiles.
+  layer(['suites/**'], except('profiles')),
   layer(['adapters/**'], except('agtalk', 'common')),
   // Load scenarios drive agents over the adapters' transport code and agact, as a library (DESIGN.md §9).
   layer(['load/**'], except('common', 'agtalk', 'adapters', 'agact', 'envelopes', 'reference-agent', 'profiles')),

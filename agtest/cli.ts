@@ -9,6 +9,7 @@ import { IncomparableProfilesError } from '../profiles/index.js';
 import { A2A_FAULTS, FAULTS } from '../reference-agent/index.js';
 import { A2A_SUITE_URI, a2aSuites, DIDCOMM_V1_SUITE_URI, didcommV1Suites } from '../suites/index.js';
 import { runAdapterCheck } from './adapter-check/adapter-check-command.js';
+import { runCoverageCommand } from './coverage/coverage-command.js';
 import { askProfiles, compareProfileFiles, validateProfiles } from './profile/profile-commands.js';
 import { decodeVerkey, didKeyToVerkey } from '../envelopes/index.js';
 import { run } from './api.js';
@@ -97,6 +98,22 @@ async function main(argv: string[]): Promise<number> {
       withConfig(y)
         .option('rules', { type: 'boolean', default: false, describe: 'List every check (rule) of every test: id, level (MUST / SHOULD / MAY / policy), citation, what it checks. Only MUST violations fail a test' })
         .option('format', { choices: ['text', 'markdown', 'json'] as const, default: 'text', describe: 'With --rules: how to print the table' }),
+    )
+    .command('coverage', 'Per spec and per junction: how many MUSTs of the specs agtest tests have a check, which have none, and why', (y) =>
+      y
+        .option('spec', { type: 'string', describe: 'Only this spec (a requirement map id: a2a-v1.0, a2a-v0.3, jsonrpc-2.0, aries-rfc-0048, …)' })
+        .option('junction', { type: 'string', describe: 'Only the requirements mapped to this junction, e.g. a2a.v1_0.tasks.passive' })
+        .option('unchecked', { type: 'boolean', default: false, describe: 'List every unchecked MUST: spec, section, id, quote, reason and why' })
+        .option('json', { type: 'boolean', default: false, describe: 'Print the coverage as JSON (schema_version 1; shape in the README, "Coverage")' })
+        .example('$0 coverage', 'the tables: every spec, every junction')
+        .example('$0 coverage --spec a2a-v1.0 --unchecked', 'A2A v1.0, with each MUST that has no check')
+        .epilogue(
+          'Reads the requirement maps shipped in suites/requirements/ (one per spec: every MUST / SHOULD / MAY with its section and quote, mapped to the check ids of `agtest list --rules` or marked unchecked with a reason). ' +
+            'MUSTs counts MUST and MUST NOT; "observable" is checked + unchecked "not-yet" (a check could see it from outside); coverage = checked / observable. ' +
+            'The other reasons (needs-auth, needs-second-agent, needs-operator, not-observable, client-side, out-of-scope) say why no check can exist. ' +
+            'A junction with MUSTs mapped to it but unchecked says so in the profile: "interoperable (N of M MUSTs checked)".\n' +
+            'Exit codes: 0 the report; 2 a map is invalid (schema, a check id or junction agtest does not have, a MUST mapped to a weaker check; named by file and JSON path) or --spec / --junction names nothing in the maps.',
+        ),
     )
     .command('profile', 'Validate and compare interop profiles', (y) =>
       y
@@ -197,7 +214,7 @@ async function main(argv: string[]): Promise<number> {
         )
         .demandCommand(1, 'Say which: agtest adapter check -- <command…>'),
     )
-    .demandCommand(1, 'Say which command to run: agtest run, agtest list, agtest profile, agtest adapter or agtest load')
+    .demandCommand(1, 'Say which command to run: agtest run, agtest list, agtest coverage, agtest profile, agtest adapter or agtest load')
     .parserConfiguration({ 'populate--': true })
     .strict()
     .help()
@@ -238,6 +255,11 @@ async function main(argv: string[]): Promise<number> {
       return askProfiles(options, known, args['json'] === true);
     }
     return compareProfileFiles(String(args['a']), String(args['b']), known, args['json'] === true);
+  }
+
+  if (command === 'coverage') {
+    const pick = (key: string) => (args[key] === undefined ? {} : { [key]: String(args[key]) });
+    return runCoverageCommand({ ...pick('spec'), ...pick('junction'), unchecked: args['unchecked'] === true, json: args['json'] === true }, { stdout: process.stdout, stderr: process.stderr });
   }
 
   if (command === 'adapter') {

@@ -25,6 +25,7 @@ export type AgtestErrorCode =
   | 'AGTEST_LOAD_REMOTE_TARGET'
   | 'AGTEST_LOAD_SCENARIO_FAILED'
   | 'AGTEST_LOAD_REPORT_INVALID'
+  | 'AGTEST_REQUIREMENTS_INVALID'
   | 'AGTEST_INTERNAL';
 
 export interface AgtestErrorContext {
