@@ -72,6 +72,8 @@ export class JobStore {
   constructor(
     readonly db: Database,
     private readonly callbackBody?: CallbackBody,
+    /** Called after each committed event (the callback delivery wakes on it). */
+    private readonly onEvent?: () => void,
   ) {}
 
   get(id: string): Job | undefined {
@@ -90,7 +92,7 @@ export class JobStore {
 
   /** Inserts a queued job and its first event. */
   create(input: { id: string; keyId: string; taskType: string; request: Record<string, unknown>; callbackUrl?: string }): Job {
-    return transaction(this.db, () => {
+    const job = transaction(this.db, () => {
       const at = now();
       const order = Number((this.db.get('SELECT COALESCE(MAX(queue_order), 0) + 1 AS next FROM jobs') as Row)['next']);
       this.db.run('INSERT INTO jobs (id, queue_order, key_id, task_type, status, request, request_hash, callback_url, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
@@ -108,6 +110,8 @@ export class JobStore {
       this.appendEvent(this.get(input.id)!, 'queued', {});
       return this.get(input.id)!;
     });
+    this.onEvent?.();
+    return job;
   }
 
   /**
@@ -115,6 +119,12 @@ export class JobStore {
    * it was not (another path moved it first: a cancel racing the runner).
    */
   transition(id: string, from: readonly JobStatus[], status: JobStatus, change: Transition = {}): Job | undefined {
+    const job = this.moveJob(id, from, status, change);
+    if (job) this.onEvent?.();
+    return job;
+  }
+
+  private moveJob(id: string, from: readonly JobStatus[], status: JobStatus, change: Transition): Job | undefined {
     return transaction(this.db, () => {
       const job = this.get(id);
       if (!job || !from.includes(job.status)) return undefined;
@@ -139,6 +149,7 @@ export class JobStore {
       const job = this.get(id);
       if (job?.status === 'in_progress') this.appendEvent(job, 'in_progress', detail);
     });
+    this.onEvent?.();
   }
 
   /** Queued jobs, oldest first. */
