@@ -52,7 +52,7 @@ export function parseDescription(text: string): ParsedDescription {
   const think = collect(rest, thinkPatterns);
   for (const [pattern] of thinkPatterns) rest = rest.replace(pattern, ' ');
 
-  const users = collect(rest, [[/(\d+)\s*(?:virtual\s+|concurrent\s+|simultaneous\s+)?(?:users|vus|threads)\b/gi, (m) => Number(m[1])]]);
+  const users = collect(rest, [[/(\d+)\s*(?:virtual\s+|concurrent\s+|simultaneous\s+)?(?:users?|vus?|threads?)\b/gi, (m) => Number(m[1])]]);
   const duration = collect(rest, [
     [new RegExp(`\\b(?:for|during|lasting|duration(?:\\s+of)?)\\s+(\\d+(?:\\.\\d+)?)\\s*${UNIT}\\b`, 'gi'), (m) => seconds(m[1]!, m[2]!)],
     [new RegExp(`\\b(\\d+(?:\\.\\d+)?)-${UNIT}\\s+(?:performance\\s+|load\\s+|stress\\s+|soak\\s+)?(?:test|run)`, 'gi'), (m) => seconds(m[1]!, m[2]!)],
