@@ -15,3 +15,4 @@ export { renderJmx, secretProperty } from './tasks/jmx.js';
 export { toLoadConfig } from './tasks/load-plan.js';
 export { analyzeLoadReport, type AnalysisSummary } from './tasks/analyze.js';
 export { DEFAULT_CAPS, type Caps } from './tasks/runners.js';
+export { runServeCommand, runKeysCommand, DEV_TARGETS, type ServeFlags, type ServeIo, type KeyFlags } from './command.js';

@@ -10,6 +10,7 @@ import { JobStore, type CallbackBody } from './jobs/job-store.js';
 import { KeyStore } from './security/api-keys.js';
 import { createRateLimiter } from './security/rate-limit.js';
 import { systemResolver, type Resolver } from './security/target-guard.js';
+import { claimDatabase } from './store/claim.js';
 import { openDatabase } from './store/db.js';
 import { createRunners, DEFAULT_CAPS, type Caps } from './tasks/runners.js';
 import { redactDeep } from './tasks/secrets.js';
@@ -50,6 +51,8 @@ const callbackBody: CallbackBody = (job, event) => ({
 });
 
 export async function startService(options: ServiceOptions): Promise<Service> {
+  const claim = claimDatabase(options.db);
+  if (claim.cleaned.length) options.log?.(`removed ${claim.cleaned.join(' and ')} (a server killed before)`);
   const db = openDatabase(options.db);
   const keys = new KeyStore(db);
   const caps: Caps = { ...DEFAULT_CAPS, ...(options.caps ?? {}) };
@@ -85,6 +88,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       await engine.stop();
       await delivery.stop();
       db.close();
+      claim.release();
     },
   };
 }

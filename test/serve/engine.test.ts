@@ -1,8 +1,10 @@
 import { execa } from 'execa';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { createJobEngine, JobStore, openDatabase, type TaskOutcome } from '../../serve/index.js';
+import { createJobEngine, JobStore, openDatabase, startService, type TaskOutcome } from '../../serve/index.js';
 import { withTempDir } from '../helpers/reference-run.js';
 
 const child = fileURLToPath(new URL('./fixtures/engine-child.mjs', import.meta.url));
@@ -118,5 +120,32 @@ t.test('a runner that throws ends its job in error with the message, and the que
     t.match(lines.join('\n'), /job x \(boom\) failed: kaput/);
     await engine.stop();
     db.close();
+  });
+});
+
+t.test('one server per database: a live claim is refused; a dead server\'s claim and the SQLite lock it left are cleaned', async (t) => {
+  await withTempDir(async (dir) => {
+    const db = join(dir, 'serve.db');
+    const logs: string[] = [];
+    const first = await startService({ db, log: (l) => logs.push(l) });
+    await first.close();
+    t.notOk(existsSync(`${db}.owner`), 'a clean stop releases the claim');
+
+    // What kill -9 inside a statement leaves: the claim of a dead pid and the lock directory.
+    const dead = await execa(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    await writeFile(`${db}.owner`, `${dead.stdout}\n`);
+    await mkdir(`${db}.lock`);
+    const second = await startService({ db, log: (l) => logs.push(l) });
+    t.notOk(existsSync(`${db}.lock`), 'the stale lock is gone');
+    t.match(logs.join('\n'), new RegExp(`removed a stale claim by pid ${dead.stdout} and the SQLite lock it left`));
+    t.ok(second.keys.add({ name: 'x', taskTypes: ['generate_script'], targets: ['127.0.0.1'] }).key, 'and the database is writable');
+    await second.close();
+
+    // A live owner (another process) is respected.
+    const holder = execa(process.execPath, ['-e', 'setTimeout(() => {}, 10000)']);
+    await writeFile(`${db}.owner`, `${holder.pid}\n`);
+    await t.rejects(startService({ db }), { code: 'AGTEST_SERVE_DB_FAILED', message: new RegExp(`in use by another agtest serve \\(pid ${holder.pid}\\)`) }, 'a second server on the same file is refused');
+    holder.kill('SIGKILL');
+    await holder.catch(() => undefined);
   });
 });
