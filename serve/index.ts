@@ -13,6 +13,7 @@ export { parseDescription, type ParsedDescription } from './tasks/parse-descript
 export { planFromRequest, type TestPlan, type PlanOutcome } from './tasks/plan.js';
 export { renderJmx, secretProperty } from './tasks/jmx.js';
 export { toLoadConfig } from './tasks/load-plan.js';
-export { analyzeLoadReport, type AnalysisSummary } from './tasks/analyze.js';
+export { analyzeLoadReport, summarizeReport, type AnalysisSummary } from './tasks/analyze.js';
 export { DEFAULT_CAPS, type Caps } from './tasks/runners.js';
 export { runServeCommand, runKeysCommand, DEV_TARGETS, type ServeFlags, type ServeIo, type KeyFlags } from './command.js';
+export { reportFromJtl } from './tasks/jtl.js';

@@ -1,7 +1,8 @@
 /**
  * The request of seeds 002/003 §5.1 as a JSON Schema: strict (unknown keys refused), so a typo is
  * an error that names the field rather than a silently ignored option. agtest's extensions:
- * `durationSeconds` (short runs; wins over durationMinutes), `analysisInput` (analyze_results).
+ * `durationSeconds` (short runs; wins over durationMinutes), `analysisInput` (analyze_results: an
+ * agtest load report, or a JMeter JTL as `{jtlCsv}`).
  */
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -60,7 +61,7 @@ export const requestSchema = {
     },
     callbackUrl: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2048 },
     jmxScript: { type: 'string', maxLength: 2_000_000, description: 'base64 JMX (execute_test): not run by this version' },
-    analysisInput: { type: 'object', description: 'agtest extension (analyze_results): an agtest load report' },
+    analysisInput: { type: 'object', description: 'agtest extension (analyze_results): an agtest load report, or {"jtlCsv": "<JMeter JTL, CSV>"}' },
   },
 } as const;
 

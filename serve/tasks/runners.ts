@@ -7,7 +7,8 @@ import type { TaskRunner } from '../jobs/engine.js';
 import type { ServeRequest } from '../http/request-schema.js';
 import type { KeyStore } from '../security/api-keys.js';
 import { checkTarget, pinnedUrl, type Resolver } from '../security/target-guard.js';
-import { analyzeLoadReport } from './analyze.js';
+import { analyzeLoadReport, summarizeReport } from './analyze.js';
+import { reportFromJtl } from './jtl.js';
 import { renderJmx } from './jmx.js';
 import { runPlan, toLoadConfig, type Pin } from './load-plan.js';
 import { planFromRequest, type TestPlan } from './plan.js';
@@ -96,7 +97,12 @@ export function createRunners(deps: RunnerDeps): Record<string, TaskRunner> {
     generate_and_execute: execute(true),
     analyze_results: async (job) => {
       const input = (job.request as unknown as ServeRequest).analysisInput;
-      if (input === undefined) return { status: 'input_required', question: 'Which results? Put an agtest load report (JSON) in analysisInput.', detail: { missing: ['analysisInput'] } };
+      if (input === undefined) return { status: 'input_required', question: 'Which results? Put an agtest load report (JSON) in analysisInput, or a JMeter JTL (CSV) as analysisInput.jtlCsv.', detail: { missing: ['analysisInput'] } };
+      if (typeof input['jtlCsv'] === 'string') {
+        const jtl = reportFromJtl(input['jtlCsv']);
+        if (!jtl.ok) return { status: 'error', error: `analysisInput.jtlCsv: ${jtl.problem}` };
+        return { status: 'completed', result: { summary: summarizeReport(jtl.report, 'jmeter-jtl') } };
+      }
       const analysis = analyzeLoadReport(input);
       if (!analysis.ok) return { status: 'error', error: `analysisInput is not a valid agtest load report: ${analysis.problems.slice(0, 5).join('; ')}` };
       return { status: 'completed', result: { summary: analysis.summary } };

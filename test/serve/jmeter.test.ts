@@ -87,6 +87,16 @@ t.test('the generated JMX runs in JMeter and its requests arrive: both endpoints
   t.equal(threads.size, 2, 'two virtual users (threads)');
   t.ok(jtl.every((line) => line.split(',')[7] === 'true'), 'every sample succeeded');
   t.ok(tookMs < 30_000);
+
+  // The same results, analysed: analyze_results reads the JTL into the same summary as an agtest report.
+  await h.call('POST', '/requests', { requestId: 'jtl', sourceAgentId: 'a', taskType: 'analyze_results', taskDescription: 'analyse the JMeter run', analysisInput: { jtlCsv: await readFile(join(dir, 'results.jtl'), 'utf8') } });
+  await h.waitFor('jtl', ['completed']);
+  const { summary } = (await h.call('GET', '/requests/jtl/result')).body.result;
+  t.equal(summary.source, 'jmeter-jtl');
+  t.equal(summary.requests, arrived.length);
+  t.equal(summary.errors, 0);
+  t.same(summary.steps.map((s: { name: string }) => s.name).sort(), ['GET /search?q=red+shoes&page=2', 'POST /login', 'total']);
+  t.equal(summary.passed, true);
 });
 
 t.test('a broken JMX is refused by JMeter and sends nothing (the check above can fail)', { skip: installed ? false : 'JMeter is not installed' }, async (t) => {
