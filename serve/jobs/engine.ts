@@ -81,8 +81,9 @@ export function createJobEngine(options: JobEngineOptions): JobEngine {
   const pump = () => {
     if (stopped || !started) return;
     while (running.size < concurrency) {
-      const next = store.queued().find((job) => !running.has(job.id));
-      if (!next) return;
+      // launch() moves it to in_progress at once, so the next call finds the one after it.
+      const next = store.nextQueued();
+      if (!next || running.has(next.id)) return;
       launch(next);
     }
   };

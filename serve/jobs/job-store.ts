@@ -152,6 +152,12 @@ export class JobStore {
     this.onEvent?.();
   }
 
+  /** The oldest queued job (the next to run). */
+  nextQueued(): Job | undefined {
+    const row = this.db.get("SELECT * FROM jobs WHERE status = 'queued' ORDER BY queue_order LIMIT 1") as Row | null;
+    return row ? toJob(row) : undefined;
+  }
+
   /** Queued jobs, oldest first. */
   queued(): Job[] {
     return (this.db.all("SELECT * FROM jobs WHERE status = 'queued' ORDER BY queue_order") as Row[]).map(toJob);

@@ -64,7 +64,8 @@ export async function runPlan(plan: TestPlan, options: RunPlanOptions): Promise<
     signal: options.signal,
     onProgress: (p) => {
       const second = Math.floor(p.elapsedS);
-      if (second === lastSecond) return;
+      // Every second at first, then every 5 s: a long run's history (and callbacks) stay readable.
+      if (second === lastSecond || (second >= 5 && second % 5 !== 0)) return;
       lastSecond = second;
       options.onProgress?.({ phase: 'load', elapsedS: second, durationS: plan.durationSeconds, ok: p.ok, errors: p.errors, p99Ms: p.p99Ms });
     },
