@@ -1,10 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
+import { rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import t from 'tap';
 import { loadReportProblems } from '../../load/index.js';
-import { SIGNATURE_HEADER } from '../../serve/index.js';
-import { startLoadServer } from '../helpers/load-server.js';
+import { SIGNATURE_HEADER, startService } from '../../serve/index.js';
+import { closedPort, startLoadServer } from '../helpers/load-server.js';
 import { seedRequest, startHarness } from './helpers.js';
 
 /** A callback receiver on loopback: records every POST; the first `failures` answer 503. */
@@ -167,4 +169,35 @@ t.test('analyze_results summarises an agtest load report; an invalid one is an e
   const bad = await h.waitFor('bad', ['error', 'completed']);
   t.equal(bad.status, 'error');
   t.match(bad.error, /not a valid agtest load report/);
+});
+
+t.test('callbacks pending when the server stops are delivered, in order, after the restart', async (t) => {
+  const port = await closedPort();
+  const h = await startHarness();
+  const db = join(h.dir, 'serve.db');
+  await h.call('POST', '/requests', { requestId: 'cb', sourceAgentId: 'a', taskType: 'generate_script', taskDescription: 'GET /x on http://127.0.0.1:9 with 1 user for 1 minute', callbackUrl: `http://127.0.0.1:${port}/hook` });
+  await h.waitFor('cb', ['completed']);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const pending = h.service.store.db.all('SELECT seq, attempts, last_error FROM callbacks WHERE delivered_at IS NULL ORDER BY seq') as { seq: number; attempts: number; last_error: string }[];
+  t.ok(pending.length >= 3 && pending[0]!.attempts >= 1, `the receiver is down: ${pending.length} events wait, the first tried ${pending[0]?.attempts} times`);
+  t.match(pending[0]!.last_error, /ECONNREFUSED|connect/i);
+  await h.service.close();
+
+  const bodies: { sequence: number; status: string }[] = [];
+  const receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => (bodies.push(JSON.parse(body)), res.end()));
+  });
+  await new Promise<void>((resolve) => receiver.listen(port, '127.0.0.1', resolve));
+  const again = await startService({ db, callbacks: { baseDelayMs: 50, maxDelayMs: 200 } });
+  t.teardown(async () => {
+    await again.close();
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    await rm(h.dir, { recursive: true, force: true });
+  });
+  const end = Date.now() + 10_000;
+  while (bodies.length < pending.length && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 50));
+  t.same(bodies.map((b) => b.sequence), pending.map((p) => p.seq), 'every pending event, once, in sequence order');
+  t.equal(bodies[bodies.length - 1]!.status, 'completed');
 });
