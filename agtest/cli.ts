@@ -325,13 +325,7 @@ async function main(argv: string[]): Promise<number> {
       const action = String(args._[2]) as 'add' | 'list' | 'revoke';
       return runKeysCommand(action, { db, name: args['name'] as string | undefined, taskType: args['task-type'] as string[] | undefined, target: args['target'] as string[] | undefined, sourceAgentId: args['source-agent-id'] as string | undefined, rate: args['rate'] as number | undefined, id: args['id'] === undefined ? undefined : String(args['id']) }, process.stdout);
     }
-    const controller = new AbortController();
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
-      controller.abort(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const controller = abortOnSignals();
     try {
       const pick = (key: string) => (args[key] === undefined ? undefined : Number(args[key]));
       return await runServeCommand(
@@ -339,8 +333,7 @@ async function main(argv: string[]): Promise<number> {
         { stdout: process.stdout, stderr: process.stderr, signal: controller.signal },
       );
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      controller.release();
     }
   }
 
