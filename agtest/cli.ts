@@ -19,6 +19,7 @@ import { createChalk, createConsoleReporter } from './reporters/console-reporter
 import { expandClaims } from './run/plan-tests.js';
 import { formatRulesMarkdown, listRules } from './list/format-rules.js';
 import { mergeLoadCommand, runLoadCommand, scenarioNames, type LoadFlags } from '../load/index.js';
+import { DEFAULT_CAPS, runKeysCommand, runServeCommand, TASK_TYPES } from '../serve/index.js';
 
 const EXIT = { interoperable: 0, notInteroperable: 1, harnessError: 2 } as const;
 
@@ -195,6 +196,37 @@ async function main(argv: string[]): Promise<number> {
               ),
         ),
     )
+    .command('serve', 'Run agtest as a service other AI agents call (REST): jobs that generate load plans and JMeter scripts, run loads, analyse results; persisted in a database file', (y) =>
+      y
+        .option('db', { type: 'string', default: 'agtest-serve.db', describe: 'The database file (jobs, their history and results, API keys); created when missing' })
+        .command('keys', 'Manage API keys (only their hashes are stored)', (k) =>
+          k
+            .command('add', 'Create a key; prints it and its callback signing secret once', (v) =>
+              v
+                .option('name', { type: 'string', describe: 'A label for the key' })
+                .option('task-type', { type: 'string', array: true, choices: [...TASK_TYPES], describe: 'Task type the key may run (repeatable; default all)' })
+                .option('target', { type: 'string', array: true, describe: 'Address or CIDR range load and callbacks may go to (repeatable, required): names are resolved and every address checked' })
+                .option('source-agent-id', { type: 'string', describe: 'The only sourceAgentId this key may send' })
+                .option('rate', { type: 'number', describe: 'Requests per minute (default 60)' }),
+            )
+            .command('list', 'List keys (id, name, status, what they may do)')
+            .command('revoke <id>', 'Revoke a key', (v) => v.positional('id', { type: 'string', describe: 'the key id (agtest serve keys list)' }))
+            .demandCommand(1, 'Say which: agtest serve keys add|list|revoke'),
+        )
+        .command('$0', 'Start the service', (v) =>
+          v
+            .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on (loopback by default: reachable from this machine only)' })
+            .option('port', { alias: 'p', type: 'number', default: 8080, describe: 'Port (0: any free one; the URL is printed)' })
+            .option('concurrency', { type: 'number', default: 2, describe: 'Jobs running at once; the rest wait in the queue' })
+            .option('max-users', { type: 'number', describe: `Cap on virtual users per request (default ${DEFAULT_CAPS.maxUsers})` })
+            .option('max-duration', { type: 'number', describe: `Cap on a load's duration, seconds (default ${DEFAULT_CAPS.maxDurationSeconds})` })
+            .option('max-body', { type: 'number', describe: `Cap on a request body, bytes (default ${DEFAULT_CAPS.maxBodyBytes})` })
+            .option('dev-key', { type: 'boolean', default: true, describe: 'Create and print a dev key (loopback targets only, every task type); --no-dev-key to skip' })
+            .example('$0 serve', 'listen on 127.0.0.1:8080 and print a dev key')
+            .example('$0 serve keys add --name ci --target 10.1.0.0/16 --task-type generate_and_execute', 'a key that may load 10.1.0.0/16 only')
+            .epilogue('REST: POST /requests (202), GET /requests/ID, GET /requests/ID/result, DELETE /requests/ID, GET /capabilities, GET /openapi.json. Jobs survive a restart; a job running when the server died is marked interrupted, never run twice. See README.md "agtest serve".'),
+        ),
+    )
     .command('adapter', 'Check an adapter program against the agtalk contract', (y) =>
       y
         .command(
@@ -214,7 +246,7 @@ async function main(argv: string[]): Promise<number> {
         )
         .demandCommand(1, 'Say which: agtest adapter check -- <command…>'),
     )
-    .demandCommand(1, 'Say which command to run: agtest run, agtest list, agtest coverage, agtest profile, agtest adapter or agtest load')
+    .demandCommand(1, 'Say which command to run: agtest run, agtest list, agtest coverage, agtest profile, agtest adapter, agtest load or agtest serve')
     .parserConfiguration({ 'populate--': true })
     .strict()
     .help()
@@ -304,6 +336,24 @@ async function main(argv: string[]): Promise<number> {
         maxLoopUtilization: pick('max-loop-utilization'),
       };
       return await runLoadCommand(flags, output, io);
+    } finally {
+      controller.release();
+    }
+  }
+
+  if (command === 'serve') {
+    const db = String(args['db']);
+    if (args._[1] === 'keys') {
+      const action = String(args._[2]) as 'add' | 'list' | 'revoke';
+      return runKeysCommand(action, { db, name: args['name'] as string | undefined, taskType: args['task-type'] as string[] | undefined, target: args['target'] as string[] | undefined, sourceAgentId: args['source-agent-id'] as string | undefined, rate: args['rate'] as number | undefined, id: args['id'] === undefined ? undefined : String(args['id']) }, process.stdout);
+    }
+    const controller = abortOnSignals();
+    try {
+      const pick = (key: string) => (args[key] === undefined ? undefined : Number(args[key]));
+      return await runServeCommand(
+        { db, host: String(args['host']), port: Number(args['port']), concurrency: Number(args['concurrency']), maxUsers: pick('max-users'), maxDuration: pick('max-duration'), maxBody: pick('max-body'), devKey: args['dev-key'] !== false },
+        { stdout: process.stdout, stderr: process.stderr, signal: controller.signal },
+      );
     } finally {
       controller.release();
     }
