@@ -1,0 +1,56 @@
+/**
+ * Reading an out-of-band invitation URL (Aries RFC 0434) the way a receiver must: the `oob`
+ * parameter holds the Base64Url JSON invitation (padded or not); its first service gives the key to
+ * pack the DID exchange request to and the endpoint to send it to. A URL that breaks this is the
+ * agent's protocol error, counted as such.
+ */
+import { didKeyToVerkey, EnvelopeError, resolvePeerDid } from '../../envelopes/index.js';
+import { LoadStepError } from '../scenario.js';
+
+export interface ReadInvitation {
+  invitation: Record<string, unknown>;
+  id: string;
+  /** The base58 verkey the request is packed to. */
+  key: string;
+  /** Where the request goes (ws://, wss://, http://, https://). */
+  endpoint: string;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const bad = (message: string): never => {
+  throw new LoadStepError('protocol', message);
+};
+
+export function readInvitationUrl(url: string): ReadInvitation {
+  const raw = /[?&]oob=([^&#]+)/.exec(url)?.[1];
+  if (raw === undefined) bad(`the invitation URL has no oob parameter (Aries RFC 0434): ${url.slice(0, 80)}`);
+  let invitation: unknown;
+  try {
+    invitation = JSON.parse(Buffer.from(decodeURIComponent(raw!).replace(/=+$/, ''), 'base64url').toString('utf8'));
+  } catch {
+    bad('the oob parameter is not Base64Url JSON (Aries RFC 0434)');
+  }
+  if (!isObject(invitation)) return bad('the oob parameter is not a JSON object');
+  const id = invitation['@id'];
+  if (typeof id !== 'string' || id === '') bad('the invitation has no @id');
+  const service: unknown = Array.isArray(invitation['services']) ? invitation['services'][0] : undefined;
+  let key: string | undefined;
+  let endpoint: string | undefined;
+  try {
+    if (typeof service === 'string') {
+      const resolved = resolvePeerDid(service);
+      key = resolved.services[0]?.recipientKeys[0] ?? resolved.verkeys[0];
+      endpoint = resolved.services[0]?.serviceEndpoint;
+    } else if (isObject(service)) {
+      const keys = service['recipientKeys'];
+      key = Array.isArray(keys) && typeof keys[0] === 'string' ? didKeyToVerkey(keys[0]) : undefined;
+      endpoint = typeof service['serviceEndpoint'] === 'string' ? service['serviceEndpoint'] : undefined;
+    }
+  } catch (error) {
+    if (!(error instanceof EnvelopeError)) throw error;
+    bad(`the invitation's service cannot be used: ${error.message}`);
+  }
+  if (!key) bad('the invitation has no service with an Ed25519 recipient key');
+  if (!endpoint || !/^(wss?|https?):\/\//.test(endpoint)) bad(`the invitation's service endpoint ${JSON.stringify(endpoint ?? null)} is no ws(s):// or http(s):// URL`);
+  return { invitation, id: id as string, key: key!, endpoint: endpoint! };
+}

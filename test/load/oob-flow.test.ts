@@ -1,0 +1,121 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { loadReportProblems, runLoadCommand, type LoadFlags, type LoadReport } from '../../load/index.js';
+import { withTempDir } from '../helpers/reference-run.js';
+import { writeFile } from 'node:fs/promises';
+
+const DYING_AGENT = fileURLToPath(new URL('../fixtures/load/dying-agent.mjs', import.meta.url));
+
+/** runLoadCommand (what `agtest load` runs) with a config file; the report as written to --out. */
+async function runOob(dir: string, block: Record<string, unknown>, load: Record<string, unknown>, flags: Partial<LoadFlags> = {}) {
+  const config = join(dir, `load-${Math.random().toString(36).slice(2)}.json`);
+  await writeFile(config, JSON.stringify({ scenario: 'oob-flow', 'oob-flow': block, load }));
+  const out = join(dir, `report-${Math.random().toString(36).slice(2)}.json`);
+  let text = '';
+  const sink = { write: (chunk: string) => ((text += chunk), true) } as unknown as NodeJS.WritableStream;
+  const code = await runLoadCommand({ config, ...flags }, { out }, { stdout: sink, stderr: sink }).catch((error: Error & { code?: string }) => error);
+  const report = typeof code === 'number' ? (JSON.parse(await readFile(out, 'utf8')) as LoadReport) : undefined;
+  return { code, report, text };
+}
+
+const step = (report: LoadReport | undefined, name: string) => report?.steps.find((s) => s.name === name);
+const errorClasses = (report: LoadReport | undefined) => Object.fromEntries((report?.errors ?? []).map((e) => [e.class, e.count]));
+
+t.test('inline receivers against the built-in reference agent: every flow connects over WebSocket and runs ping + message; the report validates', async (t) => {
+  await withTempDir(async (dir) => {
+    const { code, report, text } = await runOob(dir, {}, { vus: 4, iterations: 24 });
+    t.equal(code, 0, text);
+    t.same(loadReportProblems(report!), [], 'the report validates against load-report.schema.json');
+    t.equal(report!.summary.ok, 24);
+    t.equal(report!.summary.errors, 0);
+    t.same(report!.steps.map((s) => [s.name, s.ok]), [['invite', 24], ['connect', 24], ['flow', 24], ['total', 24]]);
+    t.match(text, /built-in reference agent \(pid \d+\) at ws:\/\/127\.0\.0\.1:/);
+    t.ok(report!.health[0]!.watched.some((p) => p.role === 'agent'), 'the agent agtest started is measured');
+  });
+});
+
+t.test('HTTP is selectable: the built-in agent on HTTP, the receivers follow the invitation endpoint', async (t) => {
+  await withTempDir(async (dir) => {
+    const { code, report, text } = await runOob(dir, { agent: { transport: 'http' }, flow: ['ping', 'ping'] }, { vus: 2, iterations: 10 });
+    t.equal(code, 0, text);
+    t.equal(report!.summary.ok, 10);
+  });
+});
+
+t.test('process receivers: agtest-receive per flow, with spawn, connect and flow timed by the engine', async (t) => {
+  await withTempDir(async (dir) => {
+    const { code, report, text } = await runOob(dir, { receiver: 'process' }, { vus: 2, iterations: 4, timeout: '30s' });
+    t.equal(code, 0, text);
+    t.equal(report!.summary.ok, 4, JSON.stringify(report!.errors));
+    t.same(report!.steps.map((s) => [s.name, s.ok]), [['invite', 4], ['spawn', 4], ['connect', 4], ['flow', 4], ['total', 4]]);
+    t.ok(report!.health[0]!.watched.some((p) => p.role === 'receiver'), 'receiver processes are measured');
+  });
+});
+
+t.test('an agent that refuses invitations: every flow is a refused error with its words; the legal run beside it passes', async (t) => {
+  await withTempDir(async (dir) => {
+    const { code, report } = await runOob(dir, { agent: { faults: ['oob-refuse-invitations'] } }, { vus: 2, iterations: 6 }, { threshold: ['errors.rate < 1%'] });
+    t.equal(code, 1, 'the error threshold fails');
+    t.same(errorClasses(report), { refused: 6 });
+    t.match(report!.errors[0]!.examples[0], { step: 'invite', message: /refused to create an invitation: POST .* answered 403/ });
+    t.equal(step(report, 'connect')?.ok ?? 0, 0, 'no flow went on past its invitation');
+  });
+});
+
+t.test('a receiver that hangs is killed at its timeout and counted as a timeout error', async (t) => {
+  await withTempDir(async (dir) => {
+    const hang = [process.execPath, '-e', 'setInterval(() => {}, 1000)', '${invitation_url}'];
+    const { code, report } = await runOob(dir, { receiver: { command: hang }, receiver_timeout: '300ms' }, { vus: 2, iterations: 4, timeout: '10s' });
+    t.equal(code, 0, 'no thresholds: the run itself succeeded');
+    t.same(errorClasses(report), { timeout: 4 });
+    const example = report!.errors[0]!.examples[0]!;
+    t.match(example, { step: 'flow', message: /did not finish within 300 ms: killed/ });
+    const pid = (example.detail as { pid?: number } | undefined)?.pid;
+    t.type(pid, 'number');
+    t.throws(() => process.kill(pid!, 0), { code: 'ESRCH' }, 'the hung receiver is gone');
+    t.ok(step(report, 'total')!.error_latency_ms.max_ms < 3000, 'killed at its timeout, not at the iteration timeout');
+  });
+});
+
+t.test("a receiver that crashes counts as receiver-exit with its exit code; one that reports a failure counts as the failure's class", async (t) => {
+  await withTempDir(async (dir) => {
+    const crash = [process.execPath, '-e', 'process.stderr.write("boom\\n"); process.exit(3)', '${invitation_url}'];
+    const crashed = await runOob(dir, { receiver: { command: crash } }, { vus: 1, iterations: 3 });
+    t.same(errorClasses(crashed.report), { 'receiver-exit': 3 });
+    t.match(crashed.report!.errors[0]!.examples[0], { message: /the receiver exited 3: boom/, detail: { exit_code: 3 } });
+    const reports = [process.execPath, '-e', 'console.log(JSON.stringify({ ok: false, error_class: "problem-report", message: "no" })); process.exit(1)', '${invitation_url}'];
+    const reported = await runOob(dir, { receiver: { command: reports } }, { vus: 1, iterations: 2 });
+    t.same(errorClasses(reported.report), { 'problem-report': 2 });
+  });
+});
+
+t.test('an agent that dies mid-run ends the run: exit 2, the report written with what was measured and why', async (t) => {
+  await withTempDir(async (dir) => {
+    const { code, report } = await runOob(dir, { agent: { command: [process.execPath, DYING_AGENT, '1500'] } }, { vus: 2, duration: '20s' });
+    t.equal(code, 2);
+    t.match(report!.stopped_early, /the agent exited \(exit code 9\) during the run/);
+    t.ok(report!.summary.ok > 0, `flows before the death were measured (${report!.summary.ok})`);
+    t.ok(report!.duration_s < 10, 'the run did not go on to its 20 s');
+    t.same(loadReportProblems(report!), []);
+  });
+});
+
+t.test('invalid oob-flow config: each error names its key', async (t) => {
+  await withTempDir(async (dir) => {
+    const bad = await runOob(dir, { receiver: 'threads', flow: ['ping', 'dance'], agent: { transport: 'smtp' }, colour: 1 }, { vus: 1, iterations: 1 });
+    t.match(bad.code, { code: 'AGTEST_LOAD_CONFIG_INVALID' });
+    const message = (bad.code as Error).message;
+    t.match(message, /oob-flow\.receiver/);
+    t.match(message, /oob-flow\.flow\[1\]/);
+    t.match(message, /oob-flow\.agent\.transport/);
+    t.match(message, /oob-flow has an unknown key "colour"/);
+    const noUrl = await runOob(dir, { receiver: { command: ['my-receiver', '--url'] } }, { vus: 1, iterations: 1 });
+    t.match(noUrl.code, { code: 'AGTEST_LOAD_CONFIG_INVALID', message: /oob-flow\.receiver\.command must pass \$\{invitation_url\}/ });
+    const both = await runOob(dir, { agent: { command: ['x'], faults: ['wrong-thid'] } }, { vus: 1, iterations: 1 });
+    t.match(both.code, { message: /oob-flow\.agent\.transport and oob-flow\.agent\.faults are for the built-in reference agent/ });
+    const unknownFault = await runOob(dir, { agent: { faults: ['no-such-fault'] } }, { vus: 1, iterations: 1 });
+    t.match(unknownFault.code, { code: 'AGTEST_LOAD_CONFIG_INVALID', message: /oob-flow\.agent\.faults: unknown fault\(s\): no-such-fault; known: / });
+  });
+});
