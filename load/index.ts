@@ -27,3 +27,4 @@ export { runLoadCommand, mergeLoadCommand, mergeFlags, type LoadFlags, type Outp
 export { createOobFlowScenario, oobFlowScenario, type OobFlowConfig } from './scenarios/oob-flow.js';
 export { receive, type ReceiveOptions, type ReceiveOutcome } from './didcomm/receive.js';
 export { runReceiveCommand, RECEIVE_USAGE } from './didcomm/receive-command.js';
+export { createMessageScenario, messageScenario, type MessageConfig, type A2aMessageConfig } from './scenarios/message.js';

@@ -6,7 +6,7 @@
  */
 import { Pool } from 'undici';
 import { invokeAgact } from '../../agact/index.js';
-import { AgtestError, isAgtestError } from '../../common/index.js';
+import { AgtestError, isAgtestError, resolveCommand } from '../../common/index.js';
 import { classifyError } from '../engine/classify.js';
 import { LoadStepError } from '../scenario.js';
 
@@ -74,7 +74,9 @@ export function httpInvite(config: HttpInvite): { invite: Invite; close(): Promi
   };
 }
 
-export function agactInvite(command: readonly string[], timeoutMs: number): Invite {
+export function agactInvite(agact: readonly string[], timeoutMs: number): Invite {
+  // agtest's own programs (agact-http) run by path, without PATH or npx.
+  const command = resolveCommand(agact);
   return async (signal) => {
     let outcome;
     try {

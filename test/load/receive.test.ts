@@ -1,0 +1,60 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import t from 'tap';
+import { planLoad, runLoad } from '../../load/index.js';
+import { startReferenceAgent, type RunningReferenceAgent } from '../../reference-agent/index.js';
+import { runCli } from '../helpers/cli.js';
+
+async function invitationUrl(agent: RunningReferenceAgent): Promise<string> {
+  const response = await fetch(agent.backchannel, { method: 'POST', body: JSON.stringify({ action: 'create-invitation', params: {} }) });
+  return ((await response.json()) as { invitation_url: string }).invitation_url;
+}
+
+t.test('agtest receive: accepts an invitation over WebSocket, prints one JSON outcome line, exits 0; --events adds the step lines', async (t) => {
+  const agent = await startReferenceAgent({ transport: 'ws' });
+  t.teardown(() => agent.close());
+  const ok = await runCli(['receive', await invitationUrl(agent)]);
+  t.equal(ok.exitCode, 0, ok.stderr);
+  const lines = ok.stdout.trim().split('\n');
+  t.equal(lines.length, 1, 'one line');
+  t.match(JSON.parse(lines[0]!), { ok: true, endpoint: agent.endpoint, their_did: /^did:peer:2\./, ms: { connect: Number, flow: Number, total: Number } });
+  const events = await runCli(['receive', await invitationUrl(agent), '--events', '--flow', 'ping']);
+  t.equal(events.exitCode, 0, events.stderr);
+  t.same(events.stdout.trim().split('\n').slice(0, 2).map((line) => JSON.parse(line)), [{ event: 'started' }, { event: 'connected' }]);
+});
+
+t.test('agtest receive: an agent whose DID exchange response is not signed by the invitation key fails the receiver (exit 1, protocol), naming it', async (t) => {
+  const agent = await startReferenceAgent({ transport: 'http', faults: ['dx-rotate-wrong-key'] });
+  t.teardown(() => agent.close());
+  const bad = await runCli(['receive', await invitationUrl(agent)]);
+  t.equal(bad.exitCode, 1);
+  t.match(JSON.parse(bad.stdout.trim()), { ok: false, step: 'connect', error_class: 'protocol', message: /did_rotate~attach is not signed by the invitation key/ });
+  const usage = await runCli(['receive', 'https://example.test/?oob=x', '--flow', 'dance']);
+  t.equal(usage.exitCode, 2);
+  t.match(usage.stderr, /--flow steps are ping, message; unknown: dance/);
+});
+
+t.test("oob-flow against a running agent: the seed's HTTP invite with the URL at a configured JSON path; a wrong path is a protocol error", async (t) => {
+  const agent = await startReferenceAgent({ transport: 'ws' });
+  t.teardown(() => agent.close());
+  // An agent API that wraps the invitation in its own answer, as issuer APIs do.
+  const api = createServer((request, response) => {
+    request.resume();
+    void invitationUrl(agent).then((url) => response.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ result: { invitations: [{ url }] } })));
+  });
+  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => api.close(() => resolve())));
+  const base = `http://127.0.0.1:${(api.address() as AddressInfo).port}/message`;
+  const run = async (path: string) => {
+    const plan = planLoad({ scenario: 'oob-flow', 'oob-flow': { invite: { http: { url: base, body: { goal: 'connect' }, invitation_url_path: path } } }, load: { vus: 2, iterations: 6 } });
+    t.same(plan.scenario.targets?.(), [base]);
+    return runLoad({ scenario: plan.scenario, model: plan.model, iterations: 6, timeoutMs: plan.timeoutMs, health: plan.health });
+  };
+  const good = await run('result.invitations[0].url');
+  t.equal(good.recorder.counters.ok, 6, JSON.stringify([...good.recorder.errors]));
+  const wrong = await run('result.invitation.url');
+  t.equal(wrong.recorder.counters.ok, 0);
+  t.match([...wrong.recorder.errors.entries()], [['protocol', { count: 6, examples: [{ message: /POST .*\/message: the answer has no string at result\.invitation\.url/ }] }]]);
+  const remote = planLoad({ scenario: 'oob-flow', 'oob-flow': { invite: { http: { url: 'http://10.1.2.3/x' } } }, load: { vus: 1, iterations: 1 } });
+  await t.rejects(runLoad({ scenario: remote.scenario, model: remote.model, iterations: 1, timeoutMs: 1000 }), { code: 'AGTEST_LOAD_REMOTE_TARGET', message: /not loopback: http:\/\/10\.1\.2\.3\/x/ }, 'a remote invite URL is refused before any load');
+});
