@@ -2,7 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { loadReportProblems, runLoadCommand, type LoadFlags, type LoadReport } from '../../load/index.js';
+import { readFileSync } from 'node:fs';
+import { loadReportProblems, planLoad, runLoadCommand, type LoadConfigFile, type LoadFlags, type LoadReport } from '../../load/index.js';
+import { runCli } from '../helpers/cli.js';
 import { withTempDir } from '../helpers/reference-run.js';
 import { writeFile } from 'node:fs/promises';
 
@@ -118,4 +120,30 @@ t.test('invalid oob-flow config: each error names its key', async (t) => {
     const unknownFault = await runOob(dir, { agent: { faults: ['no-such-fault'] } }, { vus: 1, iterations: 1 });
     t.match(unknownFault.code, { code: 'AGTEST_LOAD_CONFIG_INVALID', message: /oob-flow\.agent\.faults: unknown fault\(s\): no-such-fault; known: / });
   });
+});
+
+t.test("the README's oob-flow command, as written there, runs through the real CLI: summary table printed, report valid", async (t) => {
+  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+  const line = readme.split('\n').find((l) => l.startsWith('npx agtest load --scenario oob-flow'));
+  t.ok(line, 'the README has the command');
+  // Its arguments as a shell would split them (the README's quotes hold one argument each).
+  const args = [...line!.replace(/^npx agtest /, '').matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+  await withTempDir(async (dir) => {
+    const out = join(dir, 'oob-report.json');
+    const result = await runCli(args.map((arg) => (arg === 'oob-report.json' ? out : arg)));
+    t.equal(result.exitCode, 0, result.stderr);
+    t.match(result.stdout, /agtest load: oob-flow {2}closed 8 VUs, 200 iterations/);
+    t.match(result.stdout, /\ninvite +200 +0 /);
+    t.match(result.stdout, /\nconnect +200 +0 /);
+    t.match(result.stdout, /\nflow +200 +0 /);
+    t.match(result.stdout, /✓ errors\.rate < 1%/);
+    t.same(loadReportProblems(JSON.parse(await readFile(out, 'utf8')) as LoadReport), []);
+  });
+});
+
+t.test('the example configs plan (schema-valid, every key known)', async (t) => {
+  for (const name of ['oob-flow.json', 'oob-flow-external.json', 'message.json']) {
+    const file = fileURLToPath(new URL(`../../examples/load/${name}`, import.meta.url));
+    t.doesNotThrow(() => planLoad(JSON.parse(readFileSync(file, 'utf8')) as LoadConfigFile, file), name);
+  }
 });
