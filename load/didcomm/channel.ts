@@ -5,7 +5,7 @@
  * Frames are opened with the link's key and handed to whoever waits for their thread.
  */
 import { WebSocket } from 'ws';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import { unpackRfc0019, type KeyPair } from '../../envelopes/index.js';
 import { classifyError } from '../engine/classify.js';
 import { LoadStepError } from '../scenario.js';

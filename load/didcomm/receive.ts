@@ -3,7 +3,7 @@
  * run the flow, and say how it went in one outcome. Used inline by the oob-flow scenario's process
  * receivers through `agtest receive` / `agtest-receive`, and by anyone as a library.
  */
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import { loadCrypto } from '../../envelopes/index.js';
 import { classifyError } from '../engine/classify.js';
 import { LoadStepError } from '../scenario.js';
@@ -11,14 +11,18 @@ import { HttpChannel, WsChannel, type Channel } from './channel.js';
 import { readInvitationUrl } from './invitation.js';
 import { connect, runFlow, type FlowStep } from './peer.js';
 
-/** A link to `endpoint`: WebSocket for ws(s)://, HTTP POSTs for http(s):// (a pool per origin). */
-export function createChannel(endpoint: string, pools?: Map<string, Pool>): Channel {
+/**
+ * A link to `endpoint`: WebSocket for ws(s)://, HTTP POSTs for http(s):// (a pool per origin).
+ * undici is loaded only for HTTP: a receiver process over WebSocket starts a third cheaper without it.
+ */
+export async function createChannel(endpoint: string, pools: Map<string, Pool>): Promise<Channel> {
   if (/^wss?:/.test(endpoint)) return new WsChannel(endpoint);
   const origin = new URL(endpoint).origin;
-  let pool = pools?.get(origin);
+  let pool = pools.get(origin);
   if (!pool) {
-    pool = new Pool(origin, { keepAliveTimeout: 10_000 });
-    pools?.set(origin, pool);
+    const { Pool: HttpPool } = await import('undici');
+    pool = pools.get(origin) ?? new HttpPool(origin, { keepAliveTimeout: 10_000 });
+    pools.set(origin, pool);
   }
   return new HttpChannel(endpoint, pool);
 }
@@ -58,7 +62,7 @@ export async function receive(url: string, options: ReceiveOptions): Promise<Rec
     outcome.endpoint = invitation.endpoint;
     step = 'connect';
     const connectStart = performance.now();
-    channel = createChannel(invitation.endpoint, pools);
+    channel = await createChannel(invitation.endpoint, pools);
     await channel.open(signal);
     const connection = await connect(channel, invitation, signal);
     outcome.their_did = connection.theirDid;

@@ -137,7 +137,7 @@ function createDidcommScenario(config: MessageConfig): Scenario {
       // One connection, made before the load: the iterations measure messages, not handshakes.
       const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(30_000)]);
       const invitation = readInvitationUrl(await target.invite(signal));
-      channel = createChannel(invitation.endpoint, pools);
+      channel = await createChannel(invitation.endpoint, pools);
       await channel.open(signal);
       connection = await connect(channel, invitation, signal);
       ctx.log(`message: connected to ${invitation.endpoint} (${connection.theirDid.slice(0, 32)}…)`);

@@ -15,6 +15,7 @@ import { agentSchema, inviteSchema, isBuiltin, openTarget, validateTarget, type 
 import { readInvitationUrl } from '../didcomm/invitation.js';
 import { connect, FLOW_STEPS, runFlow, type FlowStep } from '../didcomm/peer.js';
 import { createChannel } from '../didcomm/receive.js';
+import type { Channel } from '../didcomm/channel.js';
 import { defaultReceiverCommand, runReceiverProcess, type ReceiverCommand } from '../didcomm/receiver-process.js';
 import type { IterationContext, Scenario, ScenarioFactory } from '../scenario.js';
 
@@ -62,15 +63,16 @@ export function createOobFlowScenario(config: OobFlowConfig = {}): Scenario {
 
   const inline = async (it: IterationContext, url: string) => {
     const invitation = readInvitationUrl(url);
-    const channel = createChannel(invitation.endpoint, pools);
+    let channel: Channel | undefined;
     try {
       const connection = await it.step('connect', async () => {
+        channel = await createChannel(invitation.endpoint, pools);
         await channel.open(it.signal);
         return connect(channel, invitation, it.signal);
       });
       await it.step('flow', () => runFlow(connection, flow, it.signal));
     } finally {
-      channel.close();
+      channel?.close();
     }
   };
 
