@@ -5,7 +5,8 @@
  * agent's protocol error, counted as such.
  */
 import { didKeyToVerkey, EnvelopeError, resolvePeerDid } from '../../envelopes/index.js';
-import { LoadStepError } from '../scenario.js';
+import { isLoopbackHost } from '../engine/loopback.js';
+import { LoadStepError, type ScenarioContext } from '../scenario.js';
 
 export interface ReadInvitation {
   invitation: Record<string, unknown>;
@@ -53,4 +54,16 @@ export function readInvitationUrl(url: string): ReadInvitation {
   if (!key) bad('the invitation has no service with an Ed25519 recipient key');
   if (!endpoint || !/^(wss?|https?):\/\//.test(endpoint)) bad(`the invitation's service endpoint ${JSON.stringify(endpoint ?? null)} is no ws(s):// or http(s):// URL`);
   return { invitation, id: id as string, key: key!, endpoint: endpoint! };
+}
+
+/**
+ * An invitation whose endpoint is not loopback, in a run that does not allow remote targets, ends
+ * the run (exit 2, as a remote target named up front does): the agent decides where its peers
+ * connect, so the check can only be made when the first invitation comes.
+ */
+export function checkInvitationTarget(invitation: ReadInvitation, ctx: Pick<ScenarioContext, 'allowRemote' | 'stopRun'>): void {
+  if (ctx.allowRemote || isLoopbackHost(new URL(invitation.endpoint).hostname)) return;
+  const reason = `the invitation's endpoint ${invitation.endpoint} is not loopback: load goes to loopback only unless you allow remote targets (--allow-remote)`;
+  ctx.stopRun(reason);
+  throw new LoadStepError('other', reason);
 }

@@ -13,7 +13,7 @@ import { classifyError } from '../engine/classify.js';
 import { agentSchema, inviteSchema, openTarget, validateTarget, type AgentConfig, type AgentTarget, type InviteConfig } from '../didcomm/agent-target.js';
 import { startAgent, type StartedAgent } from '../didcomm/agent-process.js';
 import type { Channel } from '../didcomm/channel.js';
-import { readInvitationUrl } from '../didcomm/invitation.js';
+import { checkInvitationTarget, readInvitationUrl } from '../didcomm/invitation.js';
 import { connect, trustPing, type DidcommConnection } from '../didcomm/peer.js';
 import { createChannel } from '../didcomm/receive.js';
 import { LoadStepError, type Scenario, type ScenarioContext, type ScenarioFactory } from '../scenario.js';
@@ -137,6 +137,7 @@ function createDidcommScenario(config: MessageConfig): Scenario {
       // One connection, made before the load: the iterations measure messages, not handshakes.
       const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(30_000)]);
       const invitation = readInvitationUrl(await target.invite(signal));
+      checkInvitationTarget(invitation, ctx);
       channel = await createChannel(invitation.endpoint, pools);
       await channel.open(signal);
       connection = await connect(channel, invitation, signal);

@@ -12,12 +12,12 @@ import { loadCrypto } from '../../envelopes/index.js';
 import { parseDurationMs } from '../config/duration.js';
 import { durationSchema } from '../config/duration.js';
 import { agentSchema, inviteSchema, isBuiltin, openTarget, validateTarget, type AgentConfig, type AgentTarget, type InviteConfig } from '../didcomm/agent-target.js';
-import { readInvitationUrl } from '../didcomm/invitation.js';
+import { checkInvitationTarget, readInvitationUrl } from '../didcomm/invitation.js';
 import { connect, FLOW_STEPS, runFlow, type FlowStep } from '../didcomm/peer.js';
 import { createChannel } from '../didcomm/receive.js';
 import type { Channel } from '../didcomm/channel.js';
 import { defaultReceiverCommand, runReceiverProcess, type ReceiverCommand } from '../didcomm/receiver-process.js';
-import type { IterationContext, Scenario, ScenarioFactory } from '../scenario.js';
+import { LoadStepError, type IterationContext, type Scenario, type ScenarioContext, type ScenarioFactory } from '../scenario.js';
 
 export interface OobFlowConfig {
   agent?: AgentConfig;
@@ -59,10 +59,12 @@ export function createOobFlowScenario(config: OobFlowConfig = {}): Scenario {
     receiver = { command: config.receiver.command, timeoutMs: receiverTimeoutMs };
   } else if (config.receiver === 'process') receiver = { command: defaultReceiverCommand(flow, receiverTimeoutMs), timeoutMs: receiverTimeoutMs };
   let target: AgentTarget | undefined;
+  let context: ScenarioContext | undefined;
   const pools = new Map<string, Pool>();
 
   const inline = async (it: IterationContext, url: string) => {
     const invitation = readInvitationUrl(url);
+    checkInvitationTarget(invitation, context!);
     let channel: Channel | undefined;
     try {
       const connection = await it.step('connect', async () => {
@@ -81,13 +83,24 @@ export function createOobFlowScenario(config: OobFlowConfig = {}): Scenario {
     steps: kind === 'inline' ? ['invite', 'connect', 'flow'] : ['invite', 'spawn', 'connect', 'flow'],
     targets: () => (config.invite?.http && URL.canParse(config.invite.http.url) ? [config.invite.http.url] : []),
     async open(ctx) {
+      context = ctx;
       await loadCrypto();
       target = await openTarget(config.agent, config.invite, ctx, 'oob-flow');
       if (isBuiltin(config.agent, config.invite)) ctx.log(`oob-flow: the built-in reference agent (pid ${target.agent?.pid}) at ${String(target.agent?.ready['endpoint'])}`);
     },
     async iterate(it) {
       const url = await it.step('invite', () => target!.invite(it.signal));
-      if (receiver) await runReceiverProcess(it, url, receiver);
+      if (receiver) {
+        // A receiver of the user's may take URLs agtest cannot read (shortened ones): only a readable one is checked here.
+        let readable;
+        try {
+          readable = readInvitationUrl(url);
+        } catch (error) {
+          if (!(error instanceof LoadStepError)) throw error;
+        }
+        if (readable) checkInvitationTarget(readable, context!);
+        await runReceiverProcess(it, url, receiver);
+      }
       else await inline(it, url);
     },
     async close() {

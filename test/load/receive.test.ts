@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { planLoad, runLoad } from '../../load/index.js';
 import { startReferenceAgent, type RunningReferenceAgent } from '../../reference-agent/index.js';
+import { createKeyPairSync, loadCrypto, verkeyToDidKey } from '../../envelopes/index.js';
 import { runCli } from '../helpers/cli.js';
 
 async function invitationUrl(agent: RunningReferenceAgent): Promise<string> {
@@ -57,4 +58,21 @@ t.test("oob-flow against a running agent: the seed's HTTP invite with the URL at
   t.match([...wrong.recorder.errors.entries()], [['protocol', { count: 6, examples: [{ message: /POST .*\/message: the answer has no string at result\.invitation\.url/ }] }]]);
   const remote = planLoad({ scenario: 'oob-flow', 'oob-flow': { invite: { http: { url: 'http://10.1.2.3/x' } } }, load: { vus: 1, iterations: 1 } });
   await t.rejects(runLoad({ scenario: remote.scenario, model: remote.model, iterations: 1, timeoutMs: 1000 }), { code: 'AGTEST_LOAD_REMOTE_TARGET', message: /not loopback: http:\/\/10\.1\.2\.3\/x/ }, 'a remote invite URL is refused before any load');
+});
+
+t.test('an invitation that sends receivers to a non-loopback endpoint ends the run before any connection (exit 2 in the CLI), unless remote targets are allowed', async (t) => {
+  await loadCrypto();
+  const invitation = { '@type': 'https://didcomm.org/out-of-band/1.1/invitation', '@id': 'remote-1', handshake_protocols: ['https://didcomm.org/didexchange/1.1'], services: [{ id: '#inline', type: 'did-communication', recipientKeys: [verkeyToDidKey(createKeyPairSync().verkey)], serviceEndpoint: 'ws://10.255.255.1:1/' }] };
+  const url = `https://agent.example/?oob=${Buffer.from(JSON.stringify(invitation)).toString('base64url')}`;
+  const api = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ invitation_url: url })));
+  });
+  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => api.close(() => resolve())));
+  const plan = planLoad({ scenario: 'oob-flow', 'oob-flow': { invite: { http: { url: `http://127.0.0.1:${(api.address() as AddressInfo).port}/` } } }, load: { vus: 2, iterations: 20 } });
+  const result = await runLoad({ scenario: plan.scenario, model: plan.model, iterations: 20, timeoutMs: 5000 });
+  t.match(result.stoppedEarly, /the invitation's endpoint ws:\/\/10\.255\.255\.1:1\/ is not loopback: load goes to loopback only unless you allow remote targets/);
+  t.equal(result.recorder.steps.get('connect')?.latency.ok.totalCount ?? 0, 0, 'no connection was attempted');
+  t.ok(result.recorder.counters.started <= 2, 'the run stopped at the first invitation');
 });
