@@ -19,6 +19,8 @@ export interface OobRow {
   agentCpuPercent: number;
   /** Generator CPU per flow (mean CPU share × elapsed / flows), ms. */
   generatorCpuMsPerFlow: number;
+  /** The agent's CPU per flow, the same way (sampled once a second by pidusage), ms. */
+  agentCpuMsPerFlow: number;
   loopP99Ms: number;
   suspect: string[];
 }
@@ -31,6 +33,8 @@ function rowOf(label: string, result: LoadRunResult): OobRow {
   const steps = [...result.recorder.steps.entries()].map(([name, step]) => ({ name, p50Ms: step.latency.ok.getValueAtPercentile(50) / 1000, p99Ms: step.latency.ok.getValueAtPercentile(99) / 1000 }));
   const flows = result.recorder.counters.ok;
   const cpu = result.health.generator.cpu_percent_mean;
+  const agentCpu = result.health.watched.find((w) => w.role === 'agent')?.cpu_percent_mean ?? 0;
+  const perFlow = (percent: number) => (flows ? ((percent / 100) * result.elapsedS * 1000) / flows : 0);
   return {
     label,
     flows,
@@ -38,8 +42,9 @@ function rowOf(label: string, result: LoadRunResult): OobRow {
     perSecond: flows / result.elapsedS,
     steps,
     generatorCpuPercent: cpu,
-    agentCpuPercent: result.health.watched.find((w) => w.role === 'agent')?.cpu_percent_mean ?? 0,
-    generatorCpuMsPerFlow: flows ? ((cpu / 100) * result.elapsedS * 1000) / flows : 0,
+    agentCpuPercent: agentCpu,
+    generatorCpuMsPerFlow: perFlow(cpu),
+    agentCpuMsPerFlow: perFlow(agentCpu),
     loopP99Ms: result.health.event_loop.p99_ms,
     suspect: result.health.suspect_reasons,
   };
@@ -94,7 +99,7 @@ export async function measureOobProcess(vus: number, iterations: number): Promis
 
 export function formatOobTable(rows: readonly OobRow[]): string {
   const stepNames = [...new Set(rows.flatMap((r) => r.steps.map((s) => s.name)))];
-  const header = ['run', 'flows', 'err', 'flows/s', ...stepNames.map((s) => `${s} p50/p99 ms`), 'agtest CPU %', 'CPU ms/flow', 'agent CPU %', 'loop p99 ms', 'suspect'];
+  const header = ['run', 'flows', 'err', 'flows/s', ...stepNames.map((s) => `${s} p50/p99 ms`), 'agtest CPU %', 'agtest CPU ms/flow', 'agent CPU %', 'agent CPU ms/flow', 'loop p99 ms', 'suspect'];
   const body = rows.map((r) => [
     r.label,
     String(r.flows),
@@ -107,6 +112,7 @@ export function formatOobTable(rows: readonly OobRow[]): string {
     r.generatorCpuPercent.toFixed(0),
     r.generatorCpuMsPerFlow.toFixed(2),
     r.agentCpuPercent.toFixed(0),
+    r.agentCpuMsPerFlow.toFixed(2),
     r.loopP99Ms.toFixed(0),
     r.suspect.length ? 'yes' : 'no',
   ]);

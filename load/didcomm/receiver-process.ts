@@ -24,9 +24,13 @@ export interface ReceiverCommand {
   timeoutMs: number;
 }
 
-/** `agtest-receive` (compiled), run by this node. */
+/**
+ * `agtest-receive` (compiled), run by this node. Its own timeout comes a little before the kill,
+ * so that a receiver that is only slow reports its timeout (and the step it was in) itself.
+ */
 export function defaultReceiverCommand(flow: readonly string[], timeoutMs: number): string[] {
-  return [process.execPath, join(distRoot(), 'load', 'receive-main.js'), '${invitation_url}', '--events', '--flow', flow.join(','), '--timeout', `${Math.max(1, Math.round(timeoutMs))}ms`];
+  const own = Math.max(1, Math.round(timeoutMs > 1000 ? timeoutMs - 250 : timeoutMs * 0.8));
+  return [process.execPath, join(distRoot(), 'load', 'receive-main.js'), '${invitation_url}', '--events', '--flow', flow.join(','), '--timeout', `${own}ms`];
 }
 
 type Event = 'started' | 'connected';
@@ -73,10 +77,10 @@ export async function runReceiverProcess(it: IterationContext, url: string, rece
       throw new LoadStepError('receiver-exit', `the receiver ${file} could not start: ${String((end.spawnError as Error | undefined)?.message ?? 'unknown')}`, { command: receiver.command.join(' ') });
     }
     if (seen.has('started')) await it.step('connect', () => Promise.race([eventSeen('connected'), ended]));
-    const end = await it.step('flow', async () => {
+    await it.step('flow', async () => {
       const result = await ended;
       if (killedAtTimeout) throw new LoadStepError('timeout', `the receiver did not finish within ${receiver.timeoutMs} ms: killed`, { pid: child?.pid });
-      if (result.exitCode === 0) return result;
+      if (result.exitCode === 0) return;
       const reported = outcomeLine?.['error_class'];
       if (result.exitCode !== undefined && typeof reported === 'string' && CLASSES.has(reported as LoadErrorClass)) {
         throw new LoadStepError(reported as LoadErrorClass, `receiver: ${String(outcomeLine?.['message'] ?? reported)}`, { exit_code: result.exitCode, step: outcomeLine?.['step'] });
@@ -84,7 +88,6 @@ export async function runReceiverProcess(it: IterationContext, url: string, rece
       const how = result.signal ? `was killed by ${result.signal}` : `exited ${result.exitCode ?? '?'}`;
       throw new LoadStepError('receiver-exit', `the receiver ${how}${lastStderr ? `: ${lastStderr.slice(0, 200)}` : ''}`, { ...(result.exitCode === undefined ? {} : { exit_code: result.exitCode }), ...(result.signal ? { signal: result.signal } : {}) });
     });
-    return void end;
   } finally {
     clearTimeout(timer);
     it.signal.removeEventListener('abort', onAbort);

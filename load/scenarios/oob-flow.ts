@@ -9,8 +9,7 @@
 import type { Pool } from 'undici';
 import { AgtestError } from '../../common/index.js';
 import { loadCrypto } from '../../envelopes/index.js';
-import { parseDurationMs } from '../config/duration.js';
-import { durationSchema } from '../config/duration.js';
+import { durationSchema, parseDurationMs } from '../config/duration.js';
 import { agentSchema, inviteSchema, isBuiltin, openTarget, validateTarget, type AgentConfig, type AgentTarget, type InviteConfig } from '../didcomm/agent-target.js';
 import { checkInvitationTarget, readInvitationUrl } from '../didcomm/invitation.js';
 import { connect, FLOW_STEPS, runFlow, type FlowStep } from '../didcomm/peer.js';
