@@ -117,6 +117,7 @@ t.test('invalid oob-flow config: each error names its key', async (t) => {
     t.match(noUrl.code, { code: 'AGTEST_LOAD_CONFIG_INVALID', message: /oob-flow\.receiver\.command must pass \$\{invitation_url\}/ });
     const both = await runOob(dir, { agent: { command: ['x'], faults: ['wrong-thid'] } }, { vus: 1, iterations: 1 });
     t.match(both.code, { message: /oob-flow\.agent\.transport and oob-flow\.agent\.faults are for the built-in reference agent/ });
+    await t.rejects(runLoadCommand({ scenario: 'message', receiver: 'process', vus: 1, iterations: 1 }, {}, { stdout: process.stdout, stderr: process.stderr }), { code: 'AGTEST_LOAD_CONFIG_INVALID', message: /--receiver is for the oob-flow scenario, not message/ });
     const unknownFault = await runOob(dir, { agent: { faults: ['no-such-fault'] } }, { vus: 1, iterations: 1 });
     t.match(unknownFault.code, { code: 'AGTEST_LOAD_CONFIG_INVALID', message: /oob-flow\.agent\.faults: unknown fault\(s\): no-such-fault; known: / });
   });
