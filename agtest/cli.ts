@@ -185,6 +185,7 @@ async function main(argv: string[]): Promise<number> {
         .usage(RECEIVE_USAGE.replace('usage: agtest', '$0'))
         .positional('invitation-url', { type: 'string', describe: 'the invitation URL (its oob parameter holds the invitation)' })
         .option('flow', { type: 'string', default: 'ping,message', describe: 'What runs on the connection, in order: ping (trust ping round trip), message (basic message, then a ping)' })
+        .option('transport', { choices: ['ws', 'http'] as const, default: 'ws', describe: "Which of the invitation's services to use when it offers both (one that offers only the other is used as it is)" })
         .option('timeout', { type: 'string', default: '10s', describe: 'Give up (outcome timeout, exit 1) after this long' })
         .option('events', { type: 'boolean', default: false, describe: 'First print {"event":"started"} and {"event":"connected"} lines (for step timing by agtest load)' }),
     )
@@ -251,7 +252,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (command === 'receive') {
-    const argv = [String(args['invitation-url']), '--flow', String(args['flow']), '--timeout', String(args['timeout']), ...(args['events'] === true ? ['--events'] : [])];
+    const argv = [String(args['invitation-url']), '--flow', String(args['flow']), '--transport', String(args['transport']), '--timeout', String(args['timeout']), ...(args['events'] === true ? ['--events'] : [])];
     return runReceiveCommand(argv, process.stdout, process.stderr);
   }
 

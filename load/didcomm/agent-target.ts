@@ -13,8 +13,7 @@ import { agactInvite, httpInvite, type HttpInvite, type Invite } from './invite.
 export interface AgentConfig {
   /** Argument array of an agent that prints a JSON ready line; absent with no invite: the built-in reference agent. */
   command?: string[];
-  /** Built-in reference agent only: its DIDComm transport (default ws) and named faults. */
-  transport?: 'ws' | 'http';
+  /** Built-in reference agent only: named faults (its transport is the scenario's `transport`). */
   faults?: string[];
 }
 
@@ -31,7 +30,6 @@ export const agentSchema = {
   additionalProperties: false,
   properties: {
     command: { type: 'array', minItems: 1, items: { type: 'string' } },
-    transport: { enum: ['ws', 'http'] },
     faults: { type: 'array', items: { type: 'string', minLength: 1 } },
   },
 } as const;
@@ -71,17 +69,17 @@ export function isBuiltin(agent: AgentConfig | undefined, invite: InviteConfig |
 /** Checks what can be checked before anything starts (targets of an external agent are the engine's). */
 export function validateTarget(agent: AgentConfig | undefined, invite: InviteConfig | undefined, block: string): void {
   if (invite?.http && invite.agact) throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', `${block}.invite: give http or agact, not both`);
-  if (agent?.command && (agent.transport || agent.faults)) throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', `${block}.agent.transport and ${block}.agent.faults are for the built-in reference agent; with ${block}.agent.command, start your agent as you want it`);
+  if (agent?.command && agent.faults) throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', `${block}.agent.faults is for the built-in reference agent; with ${block}.agent.command, start your agent as you want it`);
   const unknown = (agent?.faults ?? []).filter((fault) => !isFault(fault));
   if (unknown.length > 0) throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', `${block}.agent.faults: unknown fault(s): ${unknown.join(', ')}; known: ${Object.keys(FAULTS).join(', ')}`);
   if (invite?.http && !invite.http.url.includes('${') && !URL.canParse(invite.http.url)) throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', `${block}.invite.http.url ${JSON.stringify(invite.http.url)} is not a URL`);
 }
 
 /** Starts the agent if it is ours to start, and makes the invite function. */
-export async function openTarget(agentConfig: AgentConfig | undefined, inviteConfig: InviteConfig | undefined, ctx: ScenarioContext, block: string): Promise<AgentTarget> {
+export async function openTarget(agentConfig: AgentConfig | undefined, inviteConfig: InviteConfig | undefined, transport: 'ws' | 'http', ctx: ScenarioContext, block: string): Promise<AgentTarget> {
   let agent: StartedAgent | undefined;
   if (agentConfig?.command || isBuiltin(agentConfig, inviteConfig)) {
-    const command = agentConfig?.command ?? referenceAgentCommand(agentConfig?.transport ?? 'ws', agentConfig?.faults ?? []);
+    const command = agentConfig?.command ?? referenceAgentCommand(transport, agentConfig?.faults ?? []);
     agent = await startAgent(command, ctx.log);
     ctx.watchProcess(agent.pid, 'agent');
     let stopping = false;

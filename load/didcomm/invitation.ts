@@ -22,19 +22,11 @@ const bad = (message: string): never => {
   throw new LoadStepError('protocol', message);
 };
 
-export function readInvitationUrl(url: string): ReadInvitation {
-  const raw = /[?&]oob=([^&#]+)/.exec(url)?.[1];
-  if (raw === undefined) bad(`the invitation URL has no oob parameter (Aries RFC 0434): ${url.slice(0, 80)}`);
-  let invitation: unknown;
-  try {
-    invitation = JSON.parse(Buffer.from(decodeURIComponent(raw!).replace(/=+$/, ''), 'base64url').toString('utf8'));
-  } catch {
-    bad('the oob parameter is not Base64Url JSON (Aries RFC 0434)');
-  }
-  if (!isObject(invitation)) return bad('the oob parameter is not a JSON object');
-  const id = invitation['@id'];
-  if (typeof id !== 'string' || id === '') bad('the invitation has no @id');
-  const service: unknown = Array.isArray(invitation['services']) ? invitation['services'][0] : undefined;
+export type DidcommTransport = 'ws' | 'http';
+const SCHEME: Record<DidcommTransport, RegExp> = { ws: /^wss?:\/\//, http: /^https?:\/\// };
+
+/** One service of the invitation as a receiver can use it, or why it cannot. */
+function readService(service: unknown): { key: string; endpoint: string } | { error: string } {
   let key: string | undefined;
   let endpoint: string | undefined;
   try {
@@ -49,11 +41,34 @@ export function readInvitationUrl(url: string): ReadInvitation {
     }
   } catch (error) {
     if (!(error instanceof EnvelopeError)) throw error;
-    bad(`the invitation's service cannot be used: ${error.message}`);
+    return { error: `the invitation's service cannot be used: ${error.message}` };
   }
-  if (!key) bad('the invitation has no service with an Ed25519 recipient key');
-  if (!endpoint || !/^(wss?|https?):\/\//.test(endpoint)) bad(`the invitation's service endpoint ${JSON.stringify(endpoint ?? null)} is no ws(s):// or http(s):// URL`);
-  return { invitation, id: id as string, key: key!, endpoint: endpoint! };
+  if (!key) return { error: 'the invitation has no service with an Ed25519 recipient key' };
+  if (!endpoint || !SCHEME.ws.test(endpoint) && !SCHEME.http.test(endpoint)) return { error: `the invitation's service endpoint ${JSON.stringify(endpoint ?? null)} is no ws(s):// or http(s):// URL` };
+  return { key, endpoint };
+}
+
+/**
+ * Reads an invitation URL. `prefer` picks, among the invitation's usable services, the first whose
+ * endpoint speaks that transport; an invitation that offers only the other is used as it is.
+ */
+export function readInvitationUrl(url: string, prefer?: DidcommTransport): ReadInvitation {
+  const raw = /[?&]oob=([^&#]+)/.exec(url)?.[1];
+  if (raw === undefined) bad(`the invitation URL has no oob parameter (Aries RFC 0434): ${url.slice(0, 80)}`);
+  let invitation: unknown;
+  try {
+    invitation = JSON.parse(Buffer.from(decodeURIComponent(raw!).replace(/=+$/, ''), 'base64url').toString('utf8'));
+  } catch {
+    bad('the oob parameter is not Base64Url JSON (Aries RFC 0434)');
+  }
+  if (!isObject(invitation)) return bad('the oob parameter is not a JSON object');
+  const id = invitation['@id'];
+  if (typeof id !== 'string' || id === '') bad('the invitation has no @id');
+  const services = (Array.isArray(invitation['services']) ? invitation['services'] : []).map(readService);
+  const usable = services.filter((service): service is { key: string; endpoint: string } => !('error' in service));
+  const chosen = (prefer ? usable.find((service) => SCHEME[prefer].test(service.endpoint)) : undefined) ?? usable[0];
+  if (!chosen) return bad(services[0] && 'error' in services[0] ? services[0].error : 'the invitation has no services (Aries RFC 0434)');
+  return { invitation, id: id as string, key: chosen.key, endpoint: chosen.endpoint };
 }
 
 /**

@@ -8,7 +8,7 @@ import { loadCrypto } from '../../envelopes/index.js';
 import { classifyError } from '../engine/classify.js';
 import { LoadStepError } from '../scenario.js';
 import { HttpChannel, WsChannel, type Channel } from './channel.js';
-import { readInvitationUrl } from './invitation.js';
+import { readInvitationUrl, type DidcommTransport } from './invitation.js';
 import { connect, runFlow, type FlowStep } from './peer.js';
 
 /**
@@ -29,6 +29,8 @@ export async function createChannel(endpoint: string, pools: Map<string, Pool>):
 
 export interface ReceiveOptions {
   flow: readonly FlowStep[];
+  /** Which of the invitation's services to use when it offers both (default ws). */
+  transport?: DidcommTransport;
   timeoutMs: number;
   /** Told when the connection is made (the process receiver prints it for the orchestrator's step timing). */
   onConnected?(): void;
@@ -57,7 +59,7 @@ export async function receive(url: string, options: ReceiveOptions): Promise<Rec
   const outcome: Partial<ReceiveOutcome> = {};
   try {
     await loadCrypto();
-    const invitation = readInvitationUrl(url);
+    const invitation = readInvitationUrl(url, options.transport ?? 'ws');
     outcome.invitation_id = invitation.id;
     outcome.endpoint = invitation.endpoint;
     step = 'connect';

@@ -28,9 +28,9 @@ export interface ReceiverCommand {
  * `agtest-receive` (compiled), run by this node. Its own timeout comes a little before the kill,
  * so that a receiver that is only slow reports its timeout (and the step it was in) itself.
  */
-export function defaultReceiverCommand(flow: readonly string[], timeoutMs: number): string[] {
+export function defaultReceiverCommand(flow: readonly string[], transport: 'ws' | 'http', timeoutMs: number): string[] {
   const own = Math.max(1, Math.round(timeoutMs > 1000 ? timeoutMs - 250 : timeoutMs * 0.8));
-  return [process.execPath, join(distRoot(), 'load', 'receive-main.js'), '${invitation_url}', '--events', '--flow', flow.join(','), '--timeout', `${own}ms`];
+  return [process.execPath, join(distRoot(), 'load', 'receive-main.js'), '${invitation_url}', '--events', '--flow', flow.join(','), '--transport', transport, '--timeout', `${own}ms`];
 }
 
 type Event = 'started' | 'connected';

@@ -29,6 +29,11 @@ export interface A2aMessageConfig {
 export interface MessageConfig {
   agent?: AgentConfig;
   invite?: InviteConfig;
+  /**
+   * The receivers' transport among the invitation's services (default ws; an invitation offering only
+   * the other is used as it is), and the built-in reference agent's.
+   */
+  transport?: 'ws' | 'http';
   a2a?: A2aMessageConfig;
 }
 
@@ -38,6 +43,7 @@ export const messageConfigSchema = {
   properties: {
     agent: agentSchema,
     invite: inviteSchema,
+    transport: { enum: ['ws', 'http'] },
     a2a: {
       type: 'object',
       additionalProperties: false,
@@ -133,10 +139,10 @@ function createDidcommScenario(config: MessageConfig): Scenario {
     targets: () => (config.invite?.http && URL.canParse(config.invite.http.url) ? [config.invite.http.url] : []),
     async open(ctx) {
       await loadCrypto();
-      target = await openTarget(config.agent, config.invite, ctx, 'message');
+      target = await openTarget(config.agent, config.invite, config.transport ?? 'ws', ctx, 'message');
       // One connection, made before the load: the iterations measure messages, not handshakes.
       const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(30_000)]);
-      const invitation = readInvitationUrl(await target.invite(signal));
+      const invitation = readInvitationUrl(await target.invite(signal), config.transport ?? 'ws');
       checkInvitationTarget(invitation, ctx);
       channel = await createChannel(invitation.endpoint, pools);
       await channel.open(signal);

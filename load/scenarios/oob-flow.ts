@@ -21,6 +21,11 @@ import { LoadStepError, type IterationContext, type Scenario, type ScenarioConte
 export interface OobFlowConfig {
   agent?: AgentConfig;
   invite?: InviteConfig;
+  /**
+   * The receivers' transport among the invitation's services (default ws; an invitation offering only
+   * the other is used as it is), and the built-in reference agent's.
+   */
+  transport?: 'ws' | 'http';
   /** inline (default), process (agtest-receive per flow), or {command: [...]} with ${invitation_url}. */
   receiver?: 'inline' | 'process' | { command: string[] };
   /** How long a receiver process may run before it is killed (default 10 s). */
@@ -35,6 +40,7 @@ export const oobFlowConfigSchema = {
   properties: {
     agent: agentSchema,
     invite: inviteSchema,
+    transport: { enum: ['ws', 'http'] },
     receiver: {
       oneOf: [
         { enum: ['inline', 'process'] },
@@ -49,6 +55,7 @@ export const oobFlowConfigSchema = {
 export function createOobFlowScenario(config: OobFlowConfig = {}): Scenario {
   validateTarget(config.agent, config.invite, 'oob-flow');
   const flow = config.flow ?? ['ping', 'message'];
+  const transport = config.transport ?? 'ws';
   const receiverTimeoutMs = parseDurationMs(config.receiver_timeout ?? '10s');
   if (!(receiverTimeoutMs > 0)) throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', 'oob-flow.receiver_timeout must be positive');
   const kind = config.receiver === undefined || config.receiver === 'inline' ? 'inline' : 'process';
@@ -56,13 +63,13 @@ export function createOobFlowScenario(config: OobFlowConfig = {}): Scenario {
   if (typeof config.receiver === 'object') {
     if (!config.receiver.command.some((part) => part.includes('${invitation_url}'))) throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', 'oob-flow.receiver.command must pass ${invitation_url} in one of its arguments');
     receiver = { command: config.receiver.command, timeoutMs: receiverTimeoutMs };
-  } else if (config.receiver === 'process') receiver = { command: defaultReceiverCommand(flow, receiverTimeoutMs), timeoutMs: receiverTimeoutMs };
+  } else if (config.receiver === 'process') receiver = { command: defaultReceiverCommand(flow, transport, receiverTimeoutMs), timeoutMs: receiverTimeoutMs };
   let target: AgentTarget | undefined;
   let context: ScenarioContext | undefined;
   const pools = new Map<string, Pool>();
 
   const inline = async (it: IterationContext, url: string) => {
-    const invitation = readInvitationUrl(url);
+    const invitation = readInvitationUrl(url, transport);
     checkInvitationTarget(invitation, context!);
     let channel: Channel | undefined;
     try {
@@ -84,7 +91,7 @@ export function createOobFlowScenario(config: OobFlowConfig = {}): Scenario {
     async open(ctx) {
       context = ctx;
       await loadCrypto();
-      target = await openTarget(config.agent, config.invite, ctx, 'oob-flow');
+      target = await openTarget(config.agent, config.invite, config.transport ?? 'ws', ctx, 'oob-flow');
       if (isBuiltin(config.agent, config.invite)) ctx.log(`oob-flow: the built-in reference agent (pid ${target.agent?.pid}) at ${String(target.agent?.ready['endpoint'])}`);
     },
     async iterate(it) {
@@ -93,7 +100,7 @@ export function createOobFlowScenario(config: OobFlowConfig = {}): Scenario {
         // A receiver of the user's may take URLs agtest cannot read (shortened ones): only a readable one is checked here.
         let readable;
         try {
-          readable = readInvitationUrl(url);
+          readable = readInvitationUrl(url, transport);
         } catch (error) {
           if (!(error instanceof LoadStepError)) throw error;
         }

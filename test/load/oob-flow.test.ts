@@ -40,7 +40,7 @@ t.test('inline receivers against the built-in reference agent: every flow connec
 
 t.test('HTTP is selectable: the built-in agent on HTTP, the receivers follow the invitation endpoint', async (t) => {
   await withTempDir(async (dir) => {
-    const { code, report, text } = await runOob(dir, { agent: { transport: 'http' }, flow: ['ping', 'ping'] }, { vus: 2, iterations: 10 });
+    const { code, report, text } = await runOob(dir, { transport: 'http', flow: ['ping', 'ping'] }, { vus: 2, iterations: 10 });
     t.equal(code, 0, text);
     t.equal(report!.summary.ok, 10);
   });
@@ -56,7 +56,7 @@ t.test('process receivers: agtest-receive per flow, with spawn, connect and flow
   });
 });
 
-t.test('an agent that refuses invitations: every flow is a refused error with its words; the legal run beside it passes', async (t) => {
+t.test('an agent that refuses invitations (reference-agent fault oob-refuse-invitations): every flow is a refused error at invite, with its words', async (t) => {
   await withTempDir(async (dir) => {
     const { code, report } = await runOob(dir, { agent: { faults: ['oob-refuse-invitations'] } }, { vus: 2, iterations: 6 }, { threshold: ['errors.rate < 1%'] });
     t.equal(code, 1, 'the error threshold fails');
@@ -106,17 +106,17 @@ t.test('an agent that dies mid-run ends the run: exit 2, the report written with
 
 t.test('invalid oob-flow config: each error names its key', async (t) => {
   await withTempDir(async (dir) => {
-    const bad = await runOob(dir, { receiver: 'threads', flow: ['ping', 'dance'], agent: { transport: 'smtp' }, colour: 1 }, { vus: 1, iterations: 1 });
+    const bad = await runOob(dir, { receiver: 'threads', flow: ['ping', 'dance'], transport: 'smtp', colour: 1 }, { vus: 1, iterations: 1 });
     t.match(bad.code, { code: 'AGTEST_LOAD_CONFIG_INVALID' });
     const message = (bad.code as Error).message;
     t.match(message, /oob-flow\.receiver/);
     t.match(message, /oob-flow\.flow\[1\]/);
-    t.match(message, /oob-flow\.agent\.transport/);
+    t.match(message, /oob-flow\.transport must be one of "ws", "http"/);
     t.match(message, /oob-flow has an unknown key "colour"/);
     const noUrl = await runOob(dir, { receiver: { command: ['my-receiver', '--url'] } }, { vus: 1, iterations: 1 });
     t.match(noUrl.code, { code: 'AGTEST_LOAD_CONFIG_INVALID', message: /oob-flow\.receiver\.command must pass \$\{invitation_url\}/ });
     const both = await runOob(dir, { agent: { command: ['x'], faults: ['wrong-thid'] } }, { vus: 1, iterations: 1 });
-    t.match(both.code, { message: /oob-flow\.agent\.transport and oob-flow\.agent\.faults are for the built-in reference agent/ });
+    t.match(both.code, { message: /oob-flow\.agent\.faults is for the built-in reference agent/ });
     await t.rejects(runLoadCommand({ scenario: 'message', receiver: 'process', vus: 1, iterations: 1 }, {}, { stdout: process.stdout, stderr: process.stderr }), { code: 'AGTEST_LOAD_CONFIG_INVALID', message: /--receiver is for the oob-flow scenario, not message/ });
     const unknownFault = await runOob(dir, { agent: { faults: ['no-such-fault'] } }, { vus: 1, iterations: 1 });
     t.match(unknownFault.code, { code: 'AGTEST_LOAD_CONFIG_INVALID', message: /oob-flow\.agent\.faults: unknown fault\(s\): no-such-fault; known: / });

@@ -76,3 +76,19 @@ t.test('an invitation that sends receivers to a non-loopback endpoint ends the r
   t.equal(result.recorder.steps.get('connect')?.latency.ok.totalCount ?? 0, 0, 'no connection was attempted');
   t.ok(result.recorder.counters.started <= 2, 'the run stopped at the first invitation');
 });
+
+t.test('an invitation with an HTTP and a WebSocket service: the receiver takes WebSocket by default, HTTP with --transport http', async (t) => {
+  const agent = await startReferenceAgent({ transport: 'ws' });
+  t.teardown(() => agent.close());
+  const url = await invitationUrl(agent);
+  const invitation = JSON.parse(Buffer.from(/[?&]oob=([^&#]+)/.exec(url)![1]!, 'base64url').toString('utf8')) as { services: Record<string, unknown>[] };
+  // The HTTP service first, on a port nothing listens on: taking it shows as refused.
+  invitation.services = [{ ...invitation.services[0], id: '#http', serviceEndpoint: 'http://127.0.0.1:1/' }, ...invitation.services];
+  const both = `https://agent.example/?oob=${Buffer.from(JSON.stringify(invitation)).toString('base64url')}`;
+  const ws = await runCli(['receive', both]);
+  t.equal(ws.exitCode, 0, ws.stdout);
+  t.match(JSON.parse(ws.stdout.trim()), { ok: true, endpoint: agent.endpoint });
+  const http = await runCli(['receive', both, '--transport', 'http']);
+  t.equal(http.exitCode, 1);
+  t.match(JSON.parse(http.stdout.trim()), { ok: false, endpoint: 'http://127.0.0.1:1/', step: 'connect', error_class: 'refused' });
+});
