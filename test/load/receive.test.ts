@@ -1,10 +1,18 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
-import { planLoad, runLoad } from '../../load/index.js';
+import { planLoad, runLoad, runReceiveCommand } from '../../load/index.js';
 import { startReferenceAgent, type RunningReferenceAgent } from '../../reference-agent/index.js';
 import { createKeyPairSync, loadCrypto, verkeyToDidKey } from '../../envelopes/index.js';
 import { runCli } from '../helpers/cli.js';
+
+/** runReceiveCommand, what `agtest receive` runs, in-process (one real CLI test is enough for the wiring). */
+async function receiveInProcess(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const exitCode = await runReceiveCommand(args, { write: (chunk: string) => ((stdout += chunk), true) } as unknown as NodeJS.WritableStream, { write: (chunk: string) => ((stderr += chunk), true) } as unknown as NodeJS.WritableStream);
+  return { exitCode, stdout, stderr };
+}
 
 async function invitationUrl(agent: RunningReferenceAgent): Promise<string> {
   const response = await fetch(agent.backchannel, { method: 'POST', body: JSON.stringify({ action: 'create-invitation', params: {} }) });
@@ -27,11 +35,11 @@ t.test('agtest receive: accepts an invitation over WebSocket, prints one JSON ou
 t.test('agtest receive: an agent whose DID exchange response is not signed by the invitation key fails the receiver (exit 1, protocol), naming it', async (t) => {
   const agent = await startReferenceAgent({ transport: 'http', faults: ['dx-rotate-wrong-key'] });
   t.teardown(() => agent.close());
-  const bad = await runCli(['receive', await invitationUrl(agent)]);
+  const bad = await receiveInProcess([await invitationUrl(agent)]);
   t.equal(bad.exitCode, 1);
   t.match(JSON.parse(bad.stdout.trim()), { ok: false, step: 'connect', error_class: 'protocol', message: /did_rotate~attach is not signed by the invitation key/ });
   const usage = await runCli(['receive', 'https://example.test/?oob=x', '--flow', 'dance']);
-  t.equal(usage.exitCode, 2);
+  t.equal(usage.exitCode, 2, 'bad usage exits 2 through the real CLI');
   t.match(usage.stderr, /--flow steps are ping, message; unknown: dance/);
 });
 
@@ -85,10 +93,10 @@ t.test('an invitation with an HTTP and a WebSocket service: the receiver takes W
   // The HTTP service first, on a port nothing listens on: taking it shows as refused.
   invitation.services = [{ ...invitation.services[0], id: '#http', serviceEndpoint: 'http://127.0.0.1:1/' }, ...invitation.services];
   const both = `https://agent.example/?oob=${Buffer.from(JSON.stringify(invitation)).toString('base64url')}`;
-  const ws = await runCli(['receive', both]);
+  const ws = await receiveInProcess([both]);
   t.equal(ws.exitCode, 0, ws.stdout);
   t.match(JSON.parse(ws.stdout.trim()), { ok: true, endpoint: agent.endpoint });
-  const http = await runCli(['receive', both, '--transport', 'http']);
+  const http = await receiveInProcess([both, '--transport', 'http']);
   t.equal(http.exitCode, 1);
   t.match(JSON.parse(http.stdout.trim()), { ok: false, endpoint: 'http://127.0.0.1:1/', step: 'connect', error_class: 'refused' });
 });
