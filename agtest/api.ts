@@ -133,6 +133,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       const testKeys: KeyPair[] = [];
       const runConnection: RunTestDeps['runConnection'] = {};
       const meantToBeRefused = new Set<string>();
+      const sentBy = new Map<string, string>();
       const deliver = async (file: ReceivedFile) => {
         let message = file.json;
         let envelope: ReceivedMessage['envelope'];
@@ -166,6 +167,16 @@ export async function run(options: RunOptions): Promise<RunSummary> {
           const earlier = seenIds.get(id);
           if (earlier) await addFinding({ kind: 'duplicate', message: `message @id ${id} arrived twice (${earlier} and ${file.name})`, file: file.name, test: active?.test });
           seenIds.set(id, file.name);
+        }
+        // An A2A record answers the request file it names: one that comes after its test ended (an
+        // event stream the agent never closed, cut at the adapter's stream timeout) is a consequence
+        // that test already judged. Kept in the transcript of what came outside tests; no new finding.
+        const request = (message as { a2a?: unknown; request?: unknown }).request;
+        const owner = typeof (message as { a2a?: unknown }).a2a === 'string' && typeof request === 'string' ? sentBy.get(request) : undefined;
+        if (owner !== undefined && owner !== active?.test) {
+          strays.addMessage('received', file.name, file.bytes, message as JsonMessage);
+          log(`[agtest] ${file.name} (${String((message as JsonMessage)['a2a'])}) answers ${request} of ${owner}, which had ended: kept in transcripts/_outside-tests`);
+          return;
         }
         if (!active) {
           const what = (message as JsonMessage)['@type'] ?? (message as JsonMessage)['a2a'];
@@ -246,6 +257,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
           testKeys,
           runConnection,
           meantToBeRefused,
+          sentBy,
           outDir,
           testMs: config.timeouts.testMs,
           fatal: fatalAny,

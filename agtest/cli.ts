@@ -267,13 +267,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === 'load') {
     const output = { ...(args['out'] === undefined ? {} : { out: String(args['out']) }), ...(args['html'] === undefined ? {} : { html: String(args['html']) }), ...(args['junit'] === undefined ? {} : { junit: String(args['junit']) }), json: args['json'] === true };
-    const controller = new AbortController();
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
-      controller.abort(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const controller = abortOnSignals();
     const io = { stdout: process.stdout, stderr: process.stderr, signal: controller.signal, color: createChalk(process.stdout).level > 0 };
     try {
       if (args._[1] === 'merge') return await mergeLoadCommand((args['files'] as unknown[]).map(String), args['threshold'] as string[] | undefined, output, io);
@@ -306,8 +300,7 @@ async function main(argv: string[]): Promise<number> {
       };
       return await runLoadCommand(flags, output, io);
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      controller.release();
     }
   }
 
@@ -340,13 +333,7 @@ async function main(argv: string[]): Promise<number> {
   const json = args['json'] === true;
   const verbose = args['verbose'] === true;
   // Ctrl-C / SIGTERM stop the run cleanly (children stopped, finished results written); a second one forces the exit.
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
-    controller.abort(signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const controller = abortOnSignals();
   try {
     const summary = await run({
       config,
@@ -363,8 +350,7 @@ async function main(argv: string[]): Promise<number> {
     }
     return summary.exitCode === 0 ? EXIT.interoperable : EXIT.notInteroperable;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    controller.release();
   }
 }
 
@@ -381,4 +367,25 @@ try {
   else if (isAgtestError(error)) process.stderr.write(`agtest: ${error.message} [${error.code}]\n`);
   else process.stderr.write(`agtest: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exitCode = EXIT.harnessError;
+}
+
+/**
+ * Ctrl-C / SIGTERM abort the returned signal (the command stops cleanly); a second one forces the
+ * exit. release() hands the signals back once the command is over.
+ */
+function abortOnSignals(): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
+    controller.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    release: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
