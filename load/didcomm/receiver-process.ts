@@ -2,8 +2,8 @@
  * A receiver as an OS process per flow (seed 000): `agtest-receive <url> --events` by default, or
  * the user's own command with `${invitation_url}` as (part of) an argument — an argument array,
  * never a shell. Its stdout lines time the steps: {"event":"started"} ends `spawn`,
- * {"event":"connected"} ends `connect`, the exit ends `flow`. A command that prints no events gets
- * `spawn` ended when the OS started it and the rest counted as `flow`.
+ * {"event":"connected"} ends `connect`, the exit ends `flow`. A command that prints no events (not
+ * configured with `events: true`) gets `spawn` ended when the OS started it and the rest counted as `flow`.
  *
  * Outcomes: exit 0 is success. A non-zero exit with an outcome line carrying `error_class` (what
  * `agtest receive` prints) counts as that class; any other non-zero exit or a signal is
@@ -22,6 +22,8 @@ export interface ReceiverCommand {
   /** Argument array; `${invitation_url}` is replaced in every element. */
   command: readonly string[];
   timeoutMs: number;
+  /** It prints {"event":"started"} and {"event":"connected"} lines (agtest-receive --events does). */
+  events: boolean;
 }
 
 /**
@@ -51,7 +53,11 @@ export async function runReceiverProcess(it: IterationContext, url: string, rece
   it.signal.addEventListener('abort', onAbort, { once: true });
   try {
     let ended!: Promise<{ exitCode?: number; signal?: string; failed: boolean; spawnError?: unknown }>;
-    const spawned = await it.step('spawn', async () => {
+    // Killed at its timeout while a step waited: that step is the one that timed out.
+    const timedOut = () => {
+      if (killedAtTimeout) throw new LoadStepError('timeout', `the receiver did not finish within ${receiver.timeoutMs} ms: killed`, { pid: child?.pid });
+    };
+    await it.step('spawn', async () => {
       child = execa(file!, args, { reject: false, detached: true, stdin: 'ignore', buffer: false, forceKillAfterDelay: false });
       ended = child.then((result) => ({ exitCode: result.exitCode, signal: result.signal, failed: result.failed, spawnError: result.exitCode === undefined && !result.signal ? result.cause : undefined }));
       createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -67,19 +73,24 @@ export async function runReceiverProcess(it: IterationContext, url: string, rece
         if (line.trim()) lastStderr = line;
       });
       const started = await Promise.race([new Promise<boolean>((resolve) => child!.once('spawn', () => resolve(true))), ended.then(() => false)]);
+      if (!started) {
+        const end = await ended;
+        throw new LoadStepError('receiver-exit', `the receiver ${file} could not start: ${String((end.spawnError as Error | undefined)?.message ?? 'unknown')}`, { command: receiver.command.join(' ') });
+      }
       if (child.pid !== undefined) it.watchProcess(child.pid, 'receiver');
-      // An agtest receiver says when it is running (node started, code loaded): that is the spawn.
-      if (started) await Promise.race([eventSeen('started'), ended]);
-      return started;
+      // A receiver that tells when it is running (node started, code loaded): that is the spawn.
+      if (receiver.events) await Promise.race([eventSeen('started'), ended]);
+      timedOut();
     });
-    if (!spawned) {
-      const end = await ended;
-      throw new LoadStepError('receiver-exit', `the receiver ${file} could not start: ${String((end.spawnError as Error | undefined)?.message ?? 'unknown')}`, { command: receiver.command.join(' ') });
+    if (seen.has('started')) {
+      await it.step('connect', async () => {
+        await Promise.race([eventSeen('connected'), ended]);
+        timedOut();
+      });
     }
-    if (seen.has('started')) await it.step('connect', () => Promise.race([eventSeen('connected'), ended]));
     await it.step('flow', async () => {
       const result = await ended;
-      if (killedAtTimeout) throw new LoadStepError('timeout', `the receiver did not finish within ${receiver.timeoutMs} ms: killed`, { pid: child?.pid });
+      timedOut();
       if (result.exitCode === 0) return;
       const reported = outcomeLine?.['error_class'];
       if (result.exitCode !== undefined && typeof reported === 'string' && CLASSES.has(reported as LoadErrorClass)) {

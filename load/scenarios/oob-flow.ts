@@ -26,8 +26,11 @@ export interface OobFlowConfig {
    * the other is used as it is), and the built-in reference agent's.
    */
   transport?: 'ws' | 'http';
-  /** inline (default), process (agtest-receive per flow), or {command: [...]} with ${invitation_url}. */
-  receiver?: 'inline' | 'process' | { command: string[] };
+  /**
+   * inline (default), process (agtest-receive per flow), or {command: [...]} with ${invitation_url}
+   * (events: it prints the {"event": "started" | "connected"} lines that time spawn and connect).
+   */
+  receiver?: 'inline' | 'process' | { command: string[]; events?: boolean };
   /** How long a receiver process may run before it is killed (default 10 s). */
   receiver_timeout?: string | number;
   /** What runs on the new connection (default ["ping", "message"]). */
@@ -44,7 +47,7 @@ export const oobFlowConfigSchema = {
     receiver: {
       oneOf: [
         { enum: ['inline', 'process'] },
-        { type: 'object', additionalProperties: false, required: ['command'], properties: { command: { type: 'array', minItems: 1, items: { type: 'string' } } } },
+        { type: 'object', additionalProperties: false, required: ['command'], properties: { command: { type: 'array', minItems: 1, items: { type: 'string' } }, events: { type: 'boolean' } } },
       ],
     },
     receiver_timeout: durationSchema,
@@ -62,8 +65,8 @@ export function createOobFlowScenario(config: OobFlowConfig = {}): Scenario {
   let receiver: ReceiverCommand | undefined;
   if (typeof config.receiver === 'object') {
     if (!config.receiver.command.some((part) => part.includes('${invitation_url}'))) throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', 'oob-flow.receiver.command must pass ${invitation_url} in one of its arguments');
-    receiver = { command: config.receiver.command, timeoutMs: receiverTimeoutMs };
-  } else if (config.receiver === 'process') receiver = { command: defaultReceiverCommand(flow, transport, receiverTimeoutMs), timeoutMs: receiverTimeoutMs };
+    receiver = { command: config.receiver.command, timeoutMs: receiverTimeoutMs, events: config.receiver.events === true };
+  } else if (config.receiver === 'process') receiver = { command: defaultReceiverCommand(flow, transport, receiverTimeoutMs), timeoutMs: receiverTimeoutMs, events: true };
   let target: AgentTarget | undefined;
   let context: ScenarioContext | undefined;
   const pools = new Map<string, Pool>();

@@ -78,6 +78,12 @@ t.test('a receiver that hangs is killed at its timeout and counted as a timeout 
     t.type(pid, 'number');
     t.throws(() => process.kill(pid!, 0), { code: 'ESRCH' }, 'the hung receiver is gone');
     t.ok(step(report, 'total')!.error_latency_ms.max_ms < 3000, 'killed at its timeout, not at the iteration timeout');
+    // One that says it started (events) and then hangs times out on connect, the step it was in.
+    const started = [process.execPath, '-e', 'console.log(JSON.stringify({ event: "started" })); setInterval(() => {}, 1000)', '${invitation_url}'];
+    const late = await runOob(dir, { receiver: { command: started, events: true }, receiver_timeout: '1s' }, { vus: 1, iterations: 2, timeout: '10s' });
+    t.same(errorClasses(late.report), { timeout: 2 });
+    t.match(late.report!.errors[0]!.examples[0], { step: 'connect' });
+    t.equal(step(late.report, 'spawn')!.ok, 2, 'its spawn ended at the started line');
   });
 });
 
@@ -90,6 +96,8 @@ t.test("a receiver that crashes counts as receiver-exit with its exit code; one 
     const reports = [process.execPath, '-e', 'console.log(JSON.stringify({ ok: false, error_class: "problem-report", message: "no" })); process.exit(1)', '${invitation_url}'];
     const reported = await runOob(dir, { receiver: { command: reports } }, { vus: 1, iterations: 2 });
     t.same(errorClasses(reported.report), { 'problem-report': 2 });
+    const missing = await runOob(dir, { receiver: { command: [join(dir, 'no-such-receiver'), '${invitation_url}'] } }, { vus: 1, iterations: 1 });
+    t.match(missing.report!.errors, [{ class: 'receiver-exit', examples: [{ step: 'spawn', message: /could not start: .*ENOENT/ }] }]);
   });
 });
 
