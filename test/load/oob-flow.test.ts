@@ -156,3 +156,12 @@ t.test('the example configs plan (schema-valid, every key known)', async (t) => 
     t.doesNotThrow(() => planLoad(JSON.parse(readFileSync(file, 'utf8')) as LoadConfigFile, file), name);
   }
 });
+
+t.test('inline receivers interoperate with a third-party agent: Credo 0.6 (examples/credo) over HTTP, every flow ok', async (t) => {
+  const credo = fileURLToPath(new URL('../../examples/credo/credo-agent.mjs', import.meta.url));
+  await withTempDir(async (dir) => {
+    const { code, report, text } = await runOob(dir, { agent: { command: [process.execPath, credo] }, transport: 'http' }, { vus: 2, iterations: 6, timeout: '20s' });
+    t.equal(code, 0, text);
+    t.equal(report!.summary.ok, 6, JSON.stringify(report!.errors));
+  });
+});
