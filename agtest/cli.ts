@@ -18,7 +18,7 @@ import { loadConfigFile, type HarnessConfig } from './config/load-config.js';
 import { createChalk, createConsoleReporter } from './reporters/console-reporter.js';
 import { expandClaims } from './run/plan-tests.js';
 import { formatRulesMarkdown, listRules } from './list/format-rules.js';
-import { mergeLoadCommand, runLoadCommand, scenarioNames, type LoadFlags } from '../load/index.js';
+import { mergeLoadCommand, RECEIVE_USAGE, runLoadCommand, runReceiveCommand, scenarioNames, type LoadFlags } from '../load/index.js';
 import { DEFAULT_CAPS, runKeysCommand, runServeCommand, TASK_TYPES } from '../serve/index.js';
 
 const EXIT = { interoperable: 0, notInteroperable: 1, harnessError: 2 } as const;
@@ -181,6 +181,7 @@ async function main(argv: string[]): Promise<number> {
               .option('max-loop-p99', { type: 'string', describe: 'Suspect-run bound: event-loop delay p99 (default 50ms)' })
               .option('max-cpu', { type: 'number', describe: 'Suspect-run bound: agtest CPU, percent of one core, mean over the run (default 90)' })
               .option('max-loop-utilization', { type: 'number', describe: 'Suspect-run bound: event-loop utilization, 0-1, over the run (default 0.95; catches a generator starved of CPU)' })
+              .option('receiver', { choices: ['inline', 'process'] as const, describe: 'oob-flow scenario: virtual receivers inside agtest (default) or an agtest-receive process per flow' })
               .option('allow-remote', { type: 'boolean', default: false, describe: 'Allow targets that are not loopback (load is refused otherwise)' })
               .option('out', { alias: 'o', type: 'string', describe: 'Write the report (JSON, load-report.schema.json) here' })
               .option('html', { type: 'string', describe: 'Write a self-contained HTML report here' })
@@ -188,6 +189,7 @@ async function main(argv: string[]): Promise<number> {
               .option('json', { type: 'boolean', default: false, describe: 'Print the report JSON instead of the summary (no progress line)' })
               .example('$0 load --url http://127.0.0.1:8080/ --vus 8 --duration 10s -t "p99(total) < 200ms"', '8 virtual users for 10 s')
               .example('$0 load --url http://127.0.0.1:8080/ --rate 200 --duration 30s -t "dropped == 0"', '200 arrivals per second')
+              .example('$0 load -s oob-flow --vus 8 -n 200', 'out-of-band flows against the built-in reference agent (started and stopped by agtest)')
               .example('$0 load -c load.json --shard 2/4 -o shard2.json', 'one of four shards; then: agtest load merge shard*.json')
               .epilogue(
                 'Latency is measured from when an iteration was due to start (so queueing in a slow agent is not hidden: coordinated omission), service time from when it started. ' +
@@ -226,6 +228,15 @@ async function main(argv: string[]): Promise<number> {
             .example('$0 serve keys add --name ci --target 10.1.0.0/16 --task-type generate_and_execute', 'a key that may load 10.1.0.0/16 only')
             .epilogue('REST: POST /requests (202), GET /requests/ID, GET /requests/ID/result, DELETE /requests/ID, GET /capabilities, GET /openapi.json. Jobs survive a restart; a job running when the server died is marked interrupted, never run twice. See README.md "agtest serve".'),
         ),
+      )
+    .command('receive <invitation-url>', 'Headless receiver: accept an out-of-band invitation, connect by DID exchange (WebSocket or HTTP, as its service says), run trust ping and basic message round trips, print one JSON outcome line. Exit 0 ok, 1 failed, 2 bad usage', (y) =>
+      y
+        .usage(RECEIVE_USAGE.replace('usage: agtest', '$0'))
+        .positional('invitation-url', { type: 'string', describe: 'the invitation URL (its oob parameter holds the invitation)' })
+        .option('flow', { type: 'string', default: 'ping,message', describe: 'What runs on the connection, in order: ping (trust ping round trip), message (basic message, then a ping)' })
+        .option('transport', { choices: ['ws', 'http'] as const, default: 'ws', describe: "Which of the invitation's services to use when it offers both (one that offers only the other is used as it is)" })
+        .option('timeout', { type: 'string', default: '10s', describe: 'Give up (outcome timeout, exit 1) after this long' })
+        .option('events', { type: 'boolean', default: false, describe: 'First print {"event":"started"} and {"event":"connected"} lines (for step timing by agtest load)' }),
     )
     .command('adapter', 'Check an adapter program against the agtalk contract', (y) =>
       y
@@ -246,7 +257,7 @@ async function main(argv: string[]): Promise<number> {
         )
         .demandCommand(1, 'Say which: agtest adapter check -- <command…>'),
     )
-    .demandCommand(1, 'Say which command to run: agtest run, agtest list, agtest coverage, agtest profile, agtest adapter, agtest load or agtest serve')
+    .demandCommand(1, 'Say which command to run: agtest run, agtest list, agtest coverage, agtest profile, agtest adapter, agtest load, agtest receive or agtest serve')
     .parserConfiguration({ 'populate--': true })
     .strict()
     .help()
@@ -294,6 +305,11 @@ async function main(argv: string[]): Promise<number> {
     return runCoverageCommand({ ...pick('spec'), ...pick('junction'), unchecked: args['unchecked'] === true, json: args['json'] === true }, { stdout: process.stdout, stderr: process.stderr });
   }
 
+  if (command === 'receive') {
+    const argv = [String(args['invitation-url']), '--flow', String(args['flow']), '--transport', String(args['transport']), '--timeout', String(args['timeout']), ...(args['events'] === true ? ['--events'] : [])];
+    return runReceiveCommand(argv, process.stdout, process.stderr);
+  }
+
   if (command === 'adapter') {
     const adapterCommand = ((args['--'] as unknown[] | undefined) ?? []).map(String);
     if (adapterCommand.length === 0) throw new UsageError('give the adapter command after --, e.g. agtest adapter check -- agtest-adapter-http');
@@ -334,6 +350,7 @@ async function main(argv: string[]): Promise<number> {
         maxLoopP99: pick('max-loop-p99'),
         maxCpu: pick('max-cpu'),
         maxLoopUtilization: pick('max-loop-utilization'),
+        receiver: pick('receiver'),
       };
       return await runLoadCommand(flags, output, io);
     } finally {
