@@ -119,7 +119,7 @@ export function createA2aAgent(options: A2aAgentOptions) {
 
   /** A JWS over the JCS-canonical card without signatures (v1.0 §8.4.1, §8.4.2), detached payload. */
   function signed(unsigned: Record<string, unknown>): Record<string, unknown> {
-    const header = { alg: 'EdDSA', typ: 'JOSE', ...(has('card-signature-no-kid') ? {} : { kid: SIGNING_KID }), jku: `${base}${JWKS_PATH}` };
+    const header = { alg: 'EdDSA', typ: has('card-signature-typ-jwt') ? 'JWT' : 'JOSE', ...(has('card-signature-no-kid') ? {} : { kid: SIGNING_KID }), jku: `${base}${JWKS_PATH}` };
     const protectedHeader = Buffer.from(JSON.stringify(header)).toString('base64url');
     // The fault signs the card as served (key order as built, not JCS): a verifier canonicalizing it finds a bad signature.
     const content = has('card-signed-not-canonical') ? JSON.stringify(unsigned) : canonicalJson(unsigned);

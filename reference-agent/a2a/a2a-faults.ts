@@ -14,6 +14,7 @@ export const A2A_FAULTS = {
   'card-oauth-two-flows': 'the card\'s OAuth2 scheme holds two flows',
   'card-signature-unprotected': 'the card\'s signature has no protected header (REQUIRED)',
   'card-signature-no-kid': 'the protected header of the card\'s signature has no kid',
+  'card-signature-typ-jwt': 'the protected header of the card\'s signature has typ JWT, not JOSE (SHOULD: warning only)',
   'card-signed-not-canonical': 'the card is signed over its JSON as served, not the RFC 8785 canonical form',
   'no-cache-headers': 'the card response has no Cache-Control and no ETag (SHOULD: warning only)',
   'parse-error-as-invalid-request': 'answers a body that is not JSON with -32600 instead of -32700',

@@ -42,6 +42,7 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
   { fault: 'card-oauth-two-flows', failing: { tests: ['a2a.v1_0.card.passive.optional-members'], reason: /flows holds clientCredentials and deviceCode/ } },
   { fault: 'card-signature-unprotected', failing: { tests: ['a2a.v1_0.card.passive.optional-members'], reason: /signatures\[0\]\.protected missing \(REQUIRED\)/ } },
   { fault: 'card-signature-no-kid', failing: { tests: ['a2a.v1_0.card.passive.optional-members'], reason: /signatures\[0\]'s protected header .* has no kid/ } },
+  { fault: 'card-signature-typ-jwt', warnings: { tests: ['a2a.v1_0.card.passive.optional-members'], text: /protected header has typ "JWT", not "JOSE" \[SHOULD/ } },
   { fault: 'card-signed-not-canonical', failing: { tests: ['a2a.v1_0.card.passive.signature-verifies'], reason: /signature 1 \(alg EdDSA, kid "agtest-reference-a2a-1"\) does not verify over the JCS-canonical card/ } },
   { fault: 'no-cache-headers', warnings: { tests: ['a2a.v1_0.card.passive.caching'], text: /no Cache-Control/ } },
   { fault: 'parse-error-as-invalid-request', failing: { tests: both('jsonrpc.passive.parse-error'), reason: /expected error -32700, got -32600/ } },
