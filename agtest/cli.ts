@@ -9,6 +9,7 @@ import { IncomparableProfilesError } from '../profiles/index.js';
 import { A2A_FAULTS, FAULTS } from '../reference-agent/index.js';
 import { A2A_SUITE_URI, a2aSuites, DIDCOMM_V1_SUITE_URI, didcommV1Suites } from '../suites/index.js';
 import { runAdapterCheck } from './adapter-check/adapter-check-command.js';
+import { runCoverageCommand } from './coverage/coverage-command.js';
 import { askProfiles, compareProfileFiles, validateProfiles } from './profile/profile-commands.js';
 import { decodeVerkey, didKeyToVerkey } from '../envelopes/index.js';
 import { run } from './api.js';
@@ -18,6 +19,7 @@ import { createChalk, createConsoleReporter } from './reporters/console-reporter
 import { expandClaims } from './run/plan-tests.js';
 import { formatRulesMarkdown, listRules } from './list/format-rules.js';
 import { mergeLoadCommand, runLoadCommand, scenarioNames, type LoadFlags } from '../load/index.js';
+import { DEFAULT_CAPS, runKeysCommand, runServeCommand, TASK_TYPES } from '../serve/index.js';
 
 const EXIT = { interoperable: 0, notInteroperable: 1, harnessError: 2 } as const;
 
@@ -97,6 +99,22 @@ async function main(argv: string[]): Promise<number> {
       withConfig(y)
         .option('rules', { type: 'boolean', default: false, describe: 'List every check (rule) of every test: id, level (MUST / SHOULD / MAY / policy), citation, what it checks. Only MUST violations fail a test' })
         .option('format', { choices: ['text', 'markdown', 'json'] as const, default: 'text', describe: 'With --rules: how to print the table' }),
+    )
+    .command('coverage', 'Per spec and per junction: how many MUSTs of the specs agtest tests have a check, which have none, and why', (y) =>
+      y
+        .option('spec', { type: 'string', describe: 'Only this spec (a requirement map id: a2a-v1.0, a2a-v0.3, jsonrpc-2.0, aries-rfc-0048, …)' })
+        .option('junction', { type: 'string', describe: 'Only the requirements mapped to this junction, e.g. a2a.v1_0.tasks.passive' })
+        .option('unchecked', { type: 'boolean', default: false, describe: 'List every unchecked MUST: spec, section, id, quote, reason and why' })
+        .option('json', { type: 'boolean', default: false, describe: 'Print the coverage as JSON (schema_version 1; shape in the README, "Coverage")' })
+        .example('$0 coverage', 'the tables: every spec, every junction')
+        .example('$0 coverage --spec a2a-v1.0 --unchecked', 'A2A v1.0, with each MUST that has no check')
+        .epilogue(
+          'Reads the requirement maps shipped in suites/requirements/ (one per spec: every MUST / SHOULD / MAY with its section and quote, mapped to the check ids of `agtest list --rules` or marked unchecked with a reason). ' +
+            'MUSTs counts MUST and MUST NOT; "observable" is checked + unchecked "not-yet" (a check could see it from outside); coverage = checked / observable. ' +
+            'The other reasons (needs-auth, needs-second-agent, needs-operator, not-observable, client-side, out-of-scope) say why no check can exist. ' +
+            'A junction with MUSTs mapped to it but unchecked says so in the profile: "interoperable (N of M MUSTs checked)".\n' +
+            'Exit codes: 0 the report; 2 a map is invalid (schema, a check id or junction agtest does not have, a MUST mapped to a weaker check; named by file and JSON path) or --spec / --junction names nothing in the maps.',
+        ),
     )
     .command('profile', 'Validate and compare interop profiles', (y) =>
       y
@@ -178,6 +196,37 @@ async function main(argv: string[]): Promise<number> {
               ),
         ),
     )
+    .command('serve', 'Run agtest as a service other AI agents call (REST): jobs that generate load plans and JMeter scripts, run loads, analyse results; persisted in a database file', (y) =>
+      y
+        .option('db', { type: 'string', default: 'agtest-serve.db', describe: 'The database file (jobs, their history and results, API keys); created when missing' })
+        .command('keys', 'Manage API keys (only their hashes are stored)', (k) =>
+          k
+            .command('add', 'Create a key; prints it and its callback signing secret once', (v) =>
+              v
+                .option('name', { type: 'string', describe: 'A label for the key' })
+                .option('task-type', { type: 'string', array: true, choices: [...TASK_TYPES], describe: 'Task type the key may run (repeatable; default all)' })
+                .option('target', { type: 'string', array: true, describe: 'Address or CIDR range load and callbacks may go to (repeatable, required): names are resolved and every address checked' })
+                .option('source-agent-id', { type: 'string', describe: 'The only sourceAgentId this key may send' })
+                .option('rate', { type: 'number', describe: 'Requests per minute (default 60)' }),
+            )
+            .command('list', 'List keys (id, name, status, what they may do)')
+            .command('revoke <id>', 'Revoke a key', (v) => v.positional('id', { type: 'string', describe: 'the key id (agtest serve keys list)' }))
+            .demandCommand(1, 'Say which: agtest serve keys add|list|revoke'),
+        )
+        .command('$0', 'Start the service', (v) =>
+          v
+            .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on (loopback by default: reachable from this machine only)' })
+            .option('port', { alias: 'p', type: 'number', default: 8080, describe: 'Port (0: any free one; the URL is printed)' })
+            .option('concurrency', { type: 'number', default: 2, describe: 'Jobs running at once; the rest wait in the queue' })
+            .option('max-users', { type: 'number', describe: `Cap on virtual users per request (default ${DEFAULT_CAPS.maxUsers})` })
+            .option('max-duration', { type: 'number', describe: `Cap on a load's duration, seconds (default ${DEFAULT_CAPS.maxDurationSeconds})` })
+            .option('max-body', { type: 'number', describe: `Cap on a request body, bytes (default ${DEFAULT_CAPS.maxBodyBytes})` })
+            .option('dev-key', { type: 'boolean', default: true, describe: 'Create and print a dev key (loopback targets only, every task type); --no-dev-key to skip' })
+            .example('$0 serve', 'listen on 127.0.0.1:8080 and print a dev key')
+            .example('$0 serve keys add --name ci --target 10.1.0.0/16 --task-type generate_and_execute', 'a key that may load 10.1.0.0/16 only')
+            .epilogue('REST: POST /requests (202), GET /requests/ID, GET /requests/ID/result, DELETE /requests/ID, GET /capabilities, GET /openapi.json. Jobs survive a restart; a job running when the server died is marked interrupted, never run twice. See README.md "agtest serve".'),
+        ),
+    )
     .command('adapter', 'Check an adapter program against the agtalk contract', (y) =>
       y
         .command(
@@ -197,7 +246,7 @@ async function main(argv: string[]): Promise<number> {
         )
         .demandCommand(1, 'Say which: agtest adapter check -- <command…>'),
     )
-    .demandCommand(1, 'Say which command to run: agtest run, agtest list, agtest profile, agtest adapter or agtest load')
+    .demandCommand(1, 'Say which command to run: agtest run, agtest list, agtest coverage, agtest profile, agtest adapter, agtest load or agtest serve')
     .parserConfiguration({ 'populate--': true })
     .strict()
     .help()
@@ -238,6 +287,11 @@ async function main(argv: string[]): Promise<number> {
       return askProfiles(options, known, args['json'] === true);
     }
     return compareProfileFiles(String(args['a']), String(args['b']), known, args['json'] === true);
+  }
+
+  if (command === 'coverage') {
+    const pick = (key: string) => (args[key] === undefined ? {} : { [key]: String(args[key]) });
+    return runCoverageCommand({ ...pick('spec'), ...pick('junction'), unchecked: args['unchecked'] === true, json: args['json'] === true }, { stdout: process.stdout, stderr: process.stderr });
   }
 
   if (command === 'adapter') {
@@ -282,6 +336,24 @@ async function main(argv: string[]): Promise<number> {
         maxLoopUtilization: pick('max-loop-utilization'),
       };
       return await runLoadCommand(flags, output, io);
+    } finally {
+      controller.release();
+    }
+  }
+
+  if (command === 'serve') {
+    const db = String(args['db']);
+    if (args._[1] === 'keys') {
+      const action = String(args._[2]) as 'add' | 'list' | 'revoke';
+      return runKeysCommand(action, { db, name: args['name'] as string | undefined, taskType: args['task-type'] as string[] | undefined, target: args['target'] as string[] | undefined, sourceAgentId: args['source-agent-id'] as string | undefined, rate: args['rate'] as number | undefined, id: args['id'] === undefined ? undefined : String(args['id']) }, process.stdout);
+    }
+    const controller = abortOnSignals();
+    try {
+      const pick = (key: string) => (args[key] === undefined ? undefined : Number(args[key]));
+      return await runServeCommand(
+        { db, host: String(args['host']), port: Number(args['port']), concurrency: Number(args['concurrency']), maxUsers: pick('max-users'), maxDuration: pick('max-duration'), maxBody: pick('max-body'), devKey: args['dev-key'] !== false },
+        { stdout: process.stdout, stderr: process.stderr, signal: controller.signal },
+      );
     } finally {
       controller.release();
     }

@@ -17,6 +17,8 @@ t.test('agtest run with no config certifies the built-in reference agent and lea
     for (const junction of junctions) {
       t.match(stdout, new RegExp(`${junction.replace(/\./g, '\\.')}\\s+interoperable`), `${junction} printed as interoperable`);
     }
+    t.match(stdout, /out_of_band\.1_1\.active\s+interoperable \(\d+ of \d+ MUSTs checked\)/, 'a junction with unchecked MUSTs says so');
+    t.match(stdout, /agtest coverage --junction \S+ --unchecked lists them/, 'and the report says where to read which');
     const profile: unknown = JSON.parse(await readFile(join(out, 'profile.json'), 'utf8'));
     const checked = validateProfile(profile);
     t.ok(checked.valid, `profile.json validates against the shipped schema ${JSON.stringify(checked.valid ? '' : checked.problems)}`);
