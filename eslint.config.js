@@ -3,7 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const FOLDERS = ['agtalk', 'adapters', 'agact', 'suites', 'profiles', 'common', 'agtest', 'reference-agent', 'envelopes', 'load'];
+const FOLDERS = ['agtalk', 'adapters', 'agact', 'suites', 'profiles', 'common', 'agtest', 'reference-agent', 'envelopes', 'load', 'serve'];
 
 /** Imports of any of `folders` from a file inside another top-level folder. */
 const importOf = (folders) => ({
@@ -39,15 +39,18 @@ export default tseslint.config(
   layer(['reference-agent/**'], except('profiles', 'common', 'envelopes')),
   layer(['profiles/**'], except('common')),
   layer(['agact/**'], except('common')),
-  layer(['suites/**'], except()),
+  // Suites read scores (the meta cluster compares profiles) with the one score parser of profiles.
+  layer(['suites/**'], except('profiles')),
   layer(['adapters/**'], except('agtalk', 'common')),
   // Load scenarios drive agents over the adapters' transport code and agact, as a library (DESIGN.md §9).
   layer(['load/**'], except('common', 'agtalk', 'adapters', 'agact', 'envelopes', 'reference-agent', 'profiles')),
-  layer(['agtest/**'], except('agtalk', 'common', 'adapters', 'agact', 'suites', 'profiles', 'reference-agent', 'envelopes', 'load')),
+  // The service runs its tasks through the load engine's public API, as the CLI does (DESIGN.md §10).
+  layer(['serve/**'], except('common', 'load')),
+  layer(['agtest/**'], except('agtalk', 'common', 'adapters', 'agact', 'suites', 'profiles', 'reference-agent', 'envelopes', 'load', 'serve')),
   layer(['bench/**'], except('agtalk', 'common', 'adapters', 'agact', 'suites', 'profiles', 'reference-agent', 'agtest', 'envelopes', 'load')),
   {
     // Library code reports through return values, events and injected streams, never the console.
-    files: ['agtalk/**', 'adapters/**', 'agact/**', 'suites/**', 'profiles/**', 'common/**', 'agtest/**', 'envelopes/**', 'load/**'],
+    files: ['agtalk/**', 'adapters/**', 'agact/**', 'suites/**', 'profiles/**', 'common/**', 'agtest/**', 'envelopes/**', 'load/**', 'serve/**'],
     ignores: ['**/main.ts', '**/*-main.ts', 'agtest/cli.ts'],
     rules: { 'no-console': 'error' },
   },

@@ -6,9 +6,10 @@ import { launchAdapter, type AdapterEvent } from '../adapters/index.js';
 import { createMessageWriter, DEFAULT_GARBAGE_CAP, watchMessages } from '../agtalk/index.js';
 import { AgtestError, describeError, isAgtestError, resolveCommand } from '../common/index.js';
 import { createKeyPair, type KeyPair } from '../envelopes/index.js';
-import { scoreResults, validateProfile, type Finding, type InteropProfile, type RunInterruption, type TestResult } from '../profiles/index.js';
+import { scoreResults, validateProfile, verdictOf, type Finding, type InteropProfile, type MustCoverage, type RunInterruption, type TestResult } from '../profiles/index.js';
 import { A2A_SUITE_URI, a2aSuites, DIDCOMM_V1_SUITE_URI, didcommV1Suites, type Suite } from '../suites/index.js';
 import type { HarnessConfig } from './config/load-config.js';
+import { mustCoverageByJunction } from './coverage/must-coverage.js';
 import { formatJunitXml } from './output/junit-xml.js';
 import { claimOutputFolder } from './output/output-folder.js';
 import type { Reporter, RunSummary } from './reporters/reporter.js';
@@ -64,6 +65,10 @@ export async function run(options: RunOptions): Promise<RunSummary> {
   const claimed = expandClaims(config.claims, suites, config.source);
   const planned = planTests(suites, claimed, config.only);
   const transport = config.transport.command ? 'custom' : config.transport.adapter;
+  // The requirement maps speak of the built-in suites' junctions only; read before anything starts, so a broken map fails fast.
+  const builtin = new Set<Suite>([...didcommV1Suites, ...a2aSuites]);
+  const allMusts = mustCoverageByJunction();
+  const musts = new Map(suites.filter((suite) => builtin.has(suite) && allMusts.has(suite.junction)).map((suite): [string, MustCoverage] => [suite.junction, allMusts.get(suite.junction)!]));
 
   const output = await claimOutputFolder(outDir);
   try {
@@ -146,10 +151,11 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       const testKeys: KeyPair[] = [];
       const runConnection: RunTestDeps['runConnection'] = {};
       const meantToBeRefused = new Set<string>();
+      const sentBy = new Map<string, string>();
       const strays = new Transcript(join(outDir, 'transcripts', '_outside-tests'));
       await strays.open();
       cleanups.push(() => strays.close());
-      const deliver = createInboundDelivery({ keys, testKeys, active: () => active, strays, addFinding });
+      const deliver = createInboundDelivery({ keys, testKeys, active: () => active, sentBy, strays, addFinding, log });
 
       const reader = await watchMessages(inboxDir, {
         onMessage: deliver,
@@ -219,6 +225,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
           testKeys,
           runConnection,
           meantToBeRefused,
+          sentBy,
           outDir,
           testMs: config.timeouts.testMs,
           fatal: fatalAny,
@@ -276,10 +283,13 @@ export async function run(options: RunOptions): Promise<RunSummary> {
     }
     {
       results.splice(0, results.length, ...confirmBlocks(results));
-      const scores = scoreResults(results);
+      const scores = scoreResults(results, musts);
+      const scored = scores.filter((s) => s.score !== undefined);
+      const coverage = Object.fromEntries(scored.flatMap((s) => (s.musts ? [[s.junction, { musts: s.musts.total, checked: s.musts.checked }]] : [])));
       const profile: InteropProfile = {
         test_suite: suiteUri,
-        profile: Object.fromEntries(scores.filter((s) => s.score !== undefined).map((s) => [s.junction, s.score!])),
+        profile: Object.fromEntries(scored.map((s) => [s.junction, s.score!])),
+        ...(Object.keys(coverage).length > 0 ? { coverage } : {}),
         agent: agentInfo,
         generated: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
         transport,
@@ -310,7 +320,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
         results,
         findings,
         claimed: runJunctions,
-        exitCode: interruption ? interruptionExitCode(interruption) : !nothingTested && runJunctions.every((junction) => profile.profile[junction] === 'interoperable') ? 0 : 1,
+        exitCode: interruption ? interruptionExitCode(interruption) : !nothingTested && runJunctions.every((junction) => verdictOf(profile.profile[junction]) === 'interoperable') ? 0 : 1,
         nothingTested,
         ...(interruption ? { interrupted: interruption } : {}),
         outDir,

@@ -8,6 +8,9 @@ import { isAgtestError } from '../common/index.js';
 import { IncomparableProfilesError } from '../profiles/index.js';
 import { A2A_FAULTS, FAULTS } from '../reference-agent/index.js';
 import { A2A_SUITE_URI, a2aSuites, DIDCOMM_V1_SUITE_URI, didcommV1Suites } from '../suites/index.js';
+import { runAdapterCheck } from './adapter-check/adapter-check-command.js';
+import { runCoverageCommand } from './coverage/coverage-command.js';
+import { askProfiles, compareProfileFiles, validateProfiles } from './profile/profile-commands.js';
 import { decodeVerkey, didKeyToVerkey } from '../envelopes/index.js';
 import { run } from './api.js';
 import { a2aAgentConfig, BUILTIN_TRANSPORTS, referenceA2aAgentConfig, referenceAgentConfig, type BuiltinTransport } from './config/default-config.js';
@@ -16,7 +19,8 @@ import { createChalk, createConsoleReporter } from './reporters/console-reporter
 import { formatTiming } from './reporters/timing-report.js';
 import { expandClaims } from './run/plan-tests.js';
 import { formatRulesMarkdown, listRules } from './list/format-rules.js';
-import type { LoadFlags } from '../load/index.js';
+import { mergeLoadCommand, RECEIVE_USAGE, runLoadCommand, runReceiveCommand, scenarioNames, type LoadFlags } from '../load/index.js';
+import { DEFAULT_CAPS, runKeysCommand, runServeCommand, TASK_TYPES } from '../serve/index.js';
 
 const EXIT = { interoperable: 0, notInteroperable: 1, harnessError: 2 } as const;
 
@@ -74,9 +78,6 @@ const withConfig = <T>(y: Argv<T>) =>
     });
 
 async function main(argv: string[]): Promise<number> {
-  // The load engine (undici, HDR histograms, its schemas) is loaded only for `agtest load`: every
-  // other command, `run` first, would pay its start-up. Its scenario names are in that command's help.
-  const load = argv.includes('load') ? await import('../load/index.js') : undefined;
   const parser = yargs(argv)
     .scriptName('agtest')
     .usage('$0 <command> [options]\n\nCertify how well a messaging agent interoperates (HIPE 0015): run the suites the agent claims and get an interop profile.')
@@ -100,6 +101,22 @@ async function main(argv: string[]): Promise<number> {
       withConfig(y)
         .option('rules', { type: 'boolean', default: false, describe: 'List every check (rule) of every test: id, level (MUST / SHOULD / MAY / policy), citation, what it checks. Only MUST violations fail a test' })
         .option('format', { choices: ['text', 'markdown', 'json'] as const, default: 'text', describe: 'With --rules: how to print the table' }),
+    )
+    .command('coverage', 'Per spec and per junction: how many MUSTs of the specs agtest tests have a check, which have none, and why', (y) =>
+      y
+        .option('spec', { type: 'string', describe: 'Only this spec (a requirement map id: a2a-v1.0, a2a-v0.3, jsonrpc-2.0, aries-rfc-0048, …)' })
+        .option('junction', { type: 'string', describe: 'Only the requirements mapped to this junction, e.g. a2a.v1_0.tasks.passive' })
+        .option('unchecked', { type: 'boolean', default: false, describe: 'List every unchecked MUST: spec, section, id, quote, reason and why' })
+        .option('json', { type: 'boolean', default: false, describe: 'Print the coverage as JSON (schema_version 1; shape in the README, "Coverage")' })
+        .example('$0 coverage', 'the tables: every spec, every junction')
+        .example('$0 coverage --spec a2a-v1.0 --unchecked', 'A2A v1.0, with each MUST that has no check')
+        .epilogue(
+          'Reads the requirement maps shipped in suites/requirements/ (one per spec: every MUST / SHOULD / MAY with its section and quote, mapped to the check ids of `agtest list --rules` or marked unchecked with a reason). ' +
+            'MUSTs counts MUST and MUST NOT; "observable" is checked + unchecked "not-yet" (a check could see it from outside); coverage = checked / observable. ' +
+            'The other reasons (needs-auth, needs-second-agent, needs-operator, not-observable, client-side, out-of-scope) say why no check can exist. ' +
+            'A junction with MUSTs mapped to it but unchecked says so in the profile: "interoperable (N of M MUSTs checked)".\n' +
+            'Exit codes: 0 the report; 2 a map is invalid (schema, a check id or junction agtest does not have, a MUST mapped to a weaker check; named by file and JSON path) or --spec / --junction names nothing in the maps.',
+        ),
     )
     .command('profile', 'Validate and compare interop profiles', (y) =>
       y
@@ -145,7 +162,7 @@ async function main(argv: string[]): Promise<number> {
             v
               .usage('$0 load [--config load.json] [--scenario NAME] [--url URL] (--vus N | --rate R [--stages …]) (--duration D | --iterations N) [options]')
               .option('config', { alias: 'c', type: 'string', describe: 'Load config (JSON): scenario, its block, load, thresholds, health. Flags override it' })
-              .option('scenario', { alias: 's', type: 'string', describe: `What one iteration does: ${load?.scenarioNames().join(', ') ?? ''}` })
+              .option('scenario', { alias: 's', type: 'string', describe: `What one iteration does: ${scenarioNames().join(', ')}` })
               .option('url', { type: 'string', describe: 'http scenario: the URL to load (loopback unless --allow-remote)' })
               .option('method', { type: 'string', describe: 'http scenario: request method (default GET)' })
               .option('header', { type: 'string', array: true, describe: 'http scenario: "Name: value" (repeatable)' })
@@ -166,6 +183,7 @@ async function main(argv: string[]): Promise<number> {
               .option('max-loop-p99', { type: 'string', describe: 'Suspect-run bound: event-loop delay p99 (default 50ms)' })
               .option('max-cpu', { type: 'number', describe: 'Suspect-run bound: agtest CPU, percent of one core, mean over the run (default 90)' })
               .option('max-loop-utilization', { type: 'number', describe: 'Suspect-run bound: event-loop utilization, 0-1, over the run (default 0.95; catches a generator starved of CPU)' })
+              .option('receiver', { choices: ['inline', 'process'] as const, describe: 'oob-flow scenario: virtual receivers inside agtest (default) or an agtest-receive process per flow' })
               .option('allow-remote', { type: 'boolean', default: false, describe: 'Allow targets that are not loopback (load is refused otherwise)' })
               .option('out', { alias: 'o', type: 'string', describe: 'Write the report (JSON, load-report.schema.json) here' })
               .option('html', { type: 'string', describe: 'Write a self-contained HTML report here' })
@@ -173,6 +191,7 @@ async function main(argv: string[]): Promise<number> {
               .option('json', { type: 'boolean', default: false, describe: 'Print the report JSON instead of the summary (no progress line)' })
               .example('$0 load --url http://127.0.0.1:8080/ --vus 8 --duration 10s -t "p99(total) < 200ms"', '8 virtual users for 10 s')
               .example('$0 load --url http://127.0.0.1:8080/ --rate 200 --duration 30s -t "dropped == 0"', '200 arrivals per second')
+              .example('$0 load -s oob-flow --vus 8 -n 200', 'out-of-band flows against the built-in reference agent (started and stopped by agtest)')
               .example('$0 load -c load.json --shard 2/4 -o shard2.json', 'one of four shards; then: agtest load merge shard*.json')
               .epilogue(
                 'Latency is measured from when an iteration was due to start (so queueing in a slow agent is not hidden: coordinated omission), service time from when it started. ' +
@@ -180,6 +199,46 @@ async function main(argv: string[]): Promise<number> {
                   'Exit codes: 0 every threshold met, 1 one is not, 2 harness failure (bad config, a non-loopback target, the scenario could not start, stopped by a signal).',
               ),
         ),
+    )
+    .command('serve', 'Run agtest as a service other AI agents call (REST): jobs that generate load plans and JMeter scripts, run loads, analyse results; persisted in a database file', (y) =>
+      y
+        .option('db', { type: 'string', default: 'agtest-serve.db', describe: 'The database file (jobs, their history and results, API keys); created when missing' })
+        .command('keys', 'Manage API keys (only their hashes are stored)', (k) =>
+          k
+            .command('add', 'Create a key; prints it and its callback signing secret once', (v) =>
+              v
+                .option('name', { type: 'string', describe: 'A label for the key' })
+                .option('task-type', { type: 'string', array: true, choices: [...TASK_TYPES], describe: 'Task type the key may run (repeatable; default all)' })
+                .option('target', { type: 'string', array: true, describe: 'Address or CIDR range load and callbacks may go to (repeatable, required): names are resolved and every address checked' })
+                .option('source-agent-id', { type: 'string', describe: 'The only sourceAgentId this key may send' })
+                .option('rate', { type: 'number', describe: 'Requests per minute (default 60)' }),
+            )
+            .command('list', 'List keys (id, name, status, what they may do)')
+            .command('revoke <id>', 'Revoke a key', (v) => v.positional('id', { type: 'string', describe: 'the key id (agtest serve keys list)' }))
+            .demandCommand(1, 'Say which: agtest serve keys add|list|revoke'),
+        )
+        .command('$0', 'Start the service', (v) =>
+          v
+            .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on (loopback by default: reachable from this machine only)' })
+            .option('port', { alias: 'p', type: 'number', default: 8080, describe: 'Port (0: any free one; the URL is printed)' })
+            .option('concurrency', { type: 'number', default: 2, describe: 'Jobs running at once; the rest wait in the queue' })
+            .option('max-users', { type: 'number', describe: `Cap on virtual users per request (default ${DEFAULT_CAPS.maxUsers})` })
+            .option('max-duration', { type: 'number', describe: `Cap on a load's duration, seconds (default ${DEFAULT_CAPS.maxDurationSeconds})` })
+            .option('max-body', { type: 'number', describe: `Cap on a request body, bytes (default ${DEFAULT_CAPS.maxBodyBytes})` })
+            .option('dev-key', { type: 'boolean', default: true, describe: 'Create and print a dev key (loopback targets only, every task type); --no-dev-key to skip' })
+            .example('$0 serve', 'listen on 127.0.0.1:8080 and print a dev key')
+            .example('$0 serve keys add --name ci --target 10.1.0.0/16 --task-type generate_and_execute', 'a key that may load 10.1.0.0/16 only')
+            .epilogue('REST: POST /requests (202), GET /requests/ID, GET /requests/ID/result, DELETE /requests/ID, GET /capabilities, GET /openapi.json. Jobs survive a restart; a job running when the server died is marked interrupted, never run twice. See README.md "agtest serve".'),
+        ),
+      )
+    .command('receive <invitation-url>', 'Headless receiver: accept an out-of-band invitation, connect by DID exchange (WebSocket or HTTP, as its service says), run trust ping and basic message round trips, print one JSON outcome line. Exit 0 ok, 1 failed, 2 bad usage', (y) =>
+      y
+        .usage(RECEIVE_USAGE.replace('usage: agtest', '$0'))
+        .positional('invitation-url', { type: 'string', describe: 'the invitation URL (its oob parameter holds the invitation)' })
+        .option('flow', { type: 'string', default: 'ping,message', describe: 'What runs on the connection, in order: ping (trust ping round trip), message (basic message, then a ping)' })
+        .option('transport', { choices: ['ws', 'http'] as const, default: 'ws', describe: "Which of the invitation's services to use when it offers both (one that offers only the other is used as it is)" })
+        .option('timeout', { type: 'string', default: '10s', describe: 'Give up (outcome timeout, exit 1) after this long' })
+        .option('events', { type: 'boolean', default: false, describe: 'First print {"event":"started"} and {"event":"connected"} lines (for step timing by agtest load)' }),
     )
     .command('adapter', 'Check an adapter program against the agtalk contract', (y) =>
       y
@@ -200,7 +259,7 @@ async function main(argv: string[]): Promise<number> {
         )
         .demandCommand(1, 'Say which: agtest adapter check -- <command…>'),
     )
-    .demandCommand(1, 'Say which command to run: agtest run, agtest list, agtest profile, agtest adapter or agtest load')
+    .demandCommand(1, 'Say which command to run: agtest run, agtest list, agtest coverage, agtest profile, agtest adapter, agtest load, agtest receive or agtest serve')
     .parserConfiguration({ 'populate--': true })
     .strict()
     .help()
@@ -224,7 +283,6 @@ async function main(argv: string[]): Promise<number> {
       { uri: DIDCOMM_V1_SUITE_URI, suites: didcommV1Suites },
       { uri: A2A_SUITE_URI, suites: a2aSuites },
     ];
-    const { askProfiles, compareProfileFiles, validateProfiles } = await import('./profile/profile-commands.js');
     if (sub === 'validate') return validateProfiles(args['files'] as string[], known);
     if (sub === 'ask') {
       const timeoutMs = Number(args['timeout-ms']);
@@ -244,27 +302,29 @@ async function main(argv: string[]): Promise<number> {
     return compareProfileFiles(String(args['a']), String(args['b']), known, args['json'] === true);
   }
 
+  if (command === 'coverage') {
+    const pick = (key: string) => (args[key] === undefined ? {} : { [key]: String(args[key]) });
+    return runCoverageCommand({ ...pick('spec'), ...pick('junction'), unchecked: args['unchecked'] === true, json: args['json'] === true }, { stdout: process.stdout, stderr: process.stderr });
+  }
+
+  if (command === 'receive') {
+    const argv = [String(args['invitation-url']), '--flow', String(args['flow']), '--transport', String(args['transport']), '--timeout', String(args['timeout']), ...(args['events'] === true ? ['--events'] : [])];
+    return runReceiveCommand(argv, process.stdout, process.stderr);
+  }
+
   if (command === 'adapter') {
     const adapterCommand = ((args['--'] as unknown[] | undefined) ?? []).map(String);
     if (adapterCommand.length === 0) throw new UsageError('give the adapter command after --, e.g. agtest adapter check -- agtest-adapter-http');
     const waitMs = Number(args['wait-ms']);
     const messages = Number(args['messages']);
     if (!(waitMs > 0) || !Number.isInteger(messages) || messages < 1) throw new UsageError('--wait-ms must be a positive number and --messages a positive integer');
-    const { runAdapterCheck } = await import('./adapter-check/adapter-check-command.js');
     return runAdapterCheck({ command: adapterCommand, transport: args['transport'] as BuiltinTransport, waitMs, messages, verbose: args['verbose'] === true });
   }
 
   if (command === 'load') {
     const output = { ...(args['out'] === undefined ? {} : { out: String(args['out']) }), ...(args['html'] === undefined ? {} : { html: String(args['html']) }), ...(args['junit'] === undefined ? {} : { junit: String(args['junit']) }), json: args['json'] === true };
-    const controller = new AbortController();
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
-      controller.abort(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const controller = abortOnSignals();
     const io = { stdout: process.stdout, stderr: process.stderr, signal: controller.signal, color: createChalk(process.stdout).level > 0 };
-    const { mergeLoadCommand, runLoadCommand } = load ?? (await import('../load/index.js'));
     try {
       if (args._[1] === 'merge') return await mergeLoadCommand((args['files'] as unknown[]).map(String), args['threshold'] as string[] | undefined, output, io);
       const pick = <T>(key: string) => args[key] as T | undefined;
@@ -292,11 +352,29 @@ async function main(argv: string[]): Promise<number> {
         maxLoopP99: pick('max-loop-p99'),
         maxCpu: pick('max-cpu'),
         maxLoopUtilization: pick('max-loop-utilization'),
+        receiver: pick('receiver'),
       };
       return await runLoadCommand(flags, output, io);
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      controller.release();
+    }
+  }
+
+  if (command === 'serve') {
+    const db = String(args['db']);
+    if (args._[1] === 'keys') {
+      const action = String(args._[2]) as 'add' | 'list' | 'revoke';
+      return runKeysCommand(action, { db, name: args['name'] as string | undefined, taskType: args['task-type'] as string[] | undefined, target: args['target'] as string[] | undefined, sourceAgentId: args['source-agent-id'] as string | undefined, rate: args['rate'] as number | undefined, id: args['id'] === undefined ? undefined : String(args['id']) }, process.stdout);
+    }
+    const controller = abortOnSignals();
+    try {
+      const pick = (key: string) => (args[key] === undefined ? undefined : Number(args[key]));
+      return await runServeCommand(
+        { db, host: String(args['host']), port: Number(args['port']), concurrency: Number(args['concurrency']), maxUsers: pick('max-users'), maxDuration: pick('max-duration'), maxBody: pick('max-body'), devKey: args['dev-key'] !== false },
+        { stdout: process.stdout, stderr: process.stderr, signal: controller.signal },
+      );
+    } finally {
+      controller.release();
     }
   }
 
@@ -329,13 +407,7 @@ async function main(argv: string[]): Promise<number> {
   const json = args['json'] === true;
   const verbose = args['verbose'] === true;
   // Ctrl-C / SIGTERM stop the run cleanly (children stopped, finished results written); a second one forces the exit.
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
-    controller.abort(signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const controller = abortOnSignals();
   // Since the process started: node, agtest's modules and the config, before run() begins.
   const startupMs = Math.round(performance.now());
   try {
@@ -355,8 +427,7 @@ async function main(argv: string[]): Promise<number> {
     }
     return summary.exitCode === 0 ? EXIT.interoperable : EXIT.notInteroperable;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    controller.release();
   }
 }
 
@@ -373,4 +444,25 @@ try {
   else if (isAgtestError(error)) process.stderr.write(`agtest: ${error.message} [${error.code}]\n`);
   else process.stderr.write(`agtest: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exitCode = EXIT.harnessError;
+}
+
+/**
+ * Ctrl-C / SIGTERM abort the returned signal (the command stops cleanly); a second one forces the
+ * exit. release() hands the signals back once the command is over.
+ */
+function abortOnSignals(): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
+    controller.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    release: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }

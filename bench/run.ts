@@ -8,7 +8,8 @@
  * the difference of the two sides' percentiles), with where each round trip's time goes; then
  * messages/s sustained through agtalk and the HTTP adapter; then the load engine (`--only load` runs
  * that part alone): the most iterations/s its http scenario drives against a trivial loopback
- * server, and its overhead per iteration. The folders live in the system's temporary folder:
+ * server, and its overhead per iteration; then oob-flow flows/s and the cost of a receiver process
+ * (`--only oob` runs that alone). The folders live in the system's temporary folder:
  * TMPDIR=/dev/shm measures them on tmpfs.
  */
 import { parseArgs } from 'node:util';
@@ -23,6 +24,7 @@ import { formatTable, LatencyRecorder, type LatencySummary } from './stats.js';
 import { formatThroughput, measureThroughput } from './throughput.js';
 import { setupAgent } from './trust-ping.js';
 import { formatEngineTable, measureEngineOverhead, measureHttpThroughput } from './load-engine.js';
+import { formatOobTable, measureOobInline, measureOobProcess } from './oob-flow.js';
 
 /** Round trips per side before switching to the other. */
 const BLOCK = 10;
@@ -59,7 +61,7 @@ const { values } = parseArgs({ options: { count: { type: 'string', default: '100
 const count = Number(values.count);
 const warmup = Number(values.warmup);
 if (!Number.isSafeInteger(count) || count < 1 || !Number.isSafeInteger(warmup) || warmup < 0) {
-  process.stderr.write('usage: node dist/bench/run.js [--count N (≥ 1, default 1000)] [--warmup N (default 20)] [--only load]\n');
+  process.stderr.write('usage: node dist/bench/run.js [--count N (≥ 1, default 1000)] [--warmup N (default 20)] [--only load|oob]\n');
   process.exit(2);
 }
 
@@ -78,8 +80,25 @@ async function benchLoadEngine(): Promise<void> {
   );
 }
 
-if (values.only === 'load') {
-  await benchLoadEngine();
+async function benchOobFlow(): Promise<void> {
+  process.stdout.write(`\noob-flow: inline receivers against the built-in reference agent (WebSocket; a fresh agent per row), ${OOB_FLOWS_PER_VU} flows per VU (at most ${OOB_MAX_FLOWS}); latency per step from the intended start\n`);
+  const rows = await measureOobInline([1, 8, 32], OOB_FLOWS_PER_VU, OOB_MAX_FLOWS);
+  process.stdout.write(`${formatOobTable(rows)}\n`);
+  const cost = await measureOobProcess(4, 40);
+  process.stdout.write(`${formatOobTable([cost.row])}\n`);
+  const inline = rows.at(-1)!;
+  process.stdout.write(
+    `process receivers: ${cost.cpuMsPerReceiver.toFixed(0)} ms of CPU per agtest-receive process (${cost.receivers} processes, children's user + system time), peak RSS ${cost.memoryMbMax.toFixed(0)} MB; ` +
+      `an inline flow costs agtest ${inline.generatorCpuMsPerFlow.toFixed(2)} ms of CPU (${inline.label})\n`,
+  );
+}
+
+const OOB_FLOWS_PER_VU = 40;
+const OOB_MAX_FLOWS = 1000;
+
+if (values.only === 'load' || values.only === 'oob') {
+  if (values.only === 'load') await benchLoadEngine();
+  await benchOobFlow();
   process.exit(0);
 }
 

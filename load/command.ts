@@ -43,6 +43,8 @@ export interface LoadFlags {
   maxLoopP99?: string;
   maxCpu?: number;
   maxLoopUtilization?: number;
+  /** oob-flow: inline or process. */
+  receiver?: string;
 }
 
 export interface OutputOptions {
@@ -98,6 +100,10 @@ export function mergeFlags(file: LoadConfigFile | undefined, flags: LoadFlags): 
   }
   if (flags.allowRemote) base.allow_remote = true;
   if (flags.shard !== undefined) base.shard = flags.shard;
+  // A scenario that needs no settings (oob-flow: the built-in reference agent) runs from flags alone.
+  if (base.scenario !== 'http' && base[base.scenario] === undefined) base[base.scenario] = {};
+  if (flags.receiver !== undefined && base.scenario !== 'oob-flow') throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', `--receiver is for the oob-flow scenario, not ${base.scenario}`);
+  if (flags.receiver !== undefined) base['oob-flow'] = { ...((base['oob-flow'] as Record<string, unknown> | undefined) ?? {}), receiver: flags.receiver };
   if (base.scenario === 'http' && (flags.url !== undefined || flags.method || flags.header?.length || flags.body !== undefined || flags.expect?.length)) {
     const block = { ...((base['http'] as Record<string, unknown> | undefined) ?? {}) };
     if (flags.url !== undefined) block['url'] = flags.url;

@@ -24,3 +24,7 @@ export { parseDurationMs } from './config/duration.js';
 export { SCENARIOS, findScenario, scenarioNames } from './scenarios/registry.js';
 export { createHttpScenario, httpScenario, type HttpScenarioConfig, type HttpEndpoint } from './scenarios/http.js';
 export { runLoadCommand, mergeLoadCommand, mergeFlags, type LoadFlags, type OutputOptions, type CommandIo } from './command.js';
+export { createOobFlowScenario, oobFlowScenario, type OobFlowConfig } from './scenarios/oob-flow.js';
+export { receive, type ReceiveOptions, type ReceiveOutcome } from './didcomm/receive.js';
+export { runReceiveCommand, RECEIVE_USAGE } from './didcomm/receive-command.js';
+export { createMessageScenario, messageScenario, type MessageConfig, type A2aMessageConfig } from './scenarios/message.js';

@@ -50,6 +50,11 @@ export interface IterationContext {
 /** What a scenario needs from the run, once. */
 export interface ScenarioContext {
   readonly signal: AbortSignal;
+  /**
+   * Whether load may go to non-loopback hosts: for targets a scenario learns only while it runs
+   * (the endpoint an invitation names), which targets() cannot list before the run.
+   */
+  readonly allowRemote: boolean;
   /** Report a line of progress or a warning (stderr, quiet under --json). */
   log(message: string): void;
   watchProcess(pid: number, role: 'receiver' | 'agent'): void;

@@ -1,6 +1,5 @@
+import { verdictOf, type Verdict } from './score.js';
 import type { InteropProfile } from './types.js';
-
-export type Verdict = 'interoperable' | 'constrained' | 'divergent';
 
 export interface JunctionComparison {
   junction: string;
@@ -27,15 +26,9 @@ export class IncomparableProfilesError extends Error {
   readonly code = 'AGTEST_PROFILES_INCOMPARABLE';
 }
 
-/** A junction a profile leaves out is divergent (HIPE 0015: sparse profiles). */
+/** A junction a profile leaves out is divergent (HIPE 0015: sparse profiles): verdictOf reads it so. */
 function scoreOf(profile: InteropProfile, junction: string): string {
   return profile.profile[junction] ?? 'divergent (absent)';
-}
-
-function verdictOf(score: string): Verdict {
-  if (score === 'interoperable') return 'interoperable';
-  if (score.startsWith('constrained')) return 'constrained';
-  return 'divergent';
 }
 
 function combine(x: string, y: string): Verdict {

@@ -24,7 +24,12 @@ export interface Finding {
   test?: string;
 }
 
-export type Score = 'interoperable' | 'divergent' | `constrained (${number} of ${number})`;
+export type Score =
+  | 'interoperable'
+  | 'divergent'
+  | `constrained (${number} of ${number})`
+  | `interoperable (${number} of ${number} MUSTs checked)`
+  | `constrained (${number} of ${number}; ${number} of ${number} MUSTs checked)`;
 
 /** Why a run stopped before its end (the profile then holds only the finished tests). */
 export interface RunInterruption {
@@ -42,6 +47,8 @@ export interface RunInterruption {
 export interface InteropProfile {
   test_suite: string;
   profile: Record<string, string>;
+  /** Junction → the MUSTs mapped to it and how many have a check (junctions of `profile` with mapped MUSTs). */
+  coverage?: Record<string, { musts: number; checked: number }>;
   agent?: { name?: string; version?: string };
   generated?: string;
   transport?: string;

@@ -30,7 +30,7 @@ export function validateProfile(value: unknown): ProfileValidation {
 function describeProblem(error: ErrorObject): ProfileProblem {
   const path = error.instancePath || '/';
   if (error.keyword === 'pattern' && error.instancePath.startsWith('/profile/')) {
-    return { path, message: `is not a valid interop score (interoperable, divergent or constrained (N of M))` };
+    return { path, message: 'is not a valid interop score (interoperable, divergent or constrained (N of M), with the MUST coverage note when it has one: "interoperable (N of M MUSTs checked)", "constrained (a of b; N of M MUSTs checked)")' };
   }
   if (error.keyword === 'required') return { path, message: `must have ${String(error.params['missingProperty'])}` };
   return { path, message: error.message ?? error.keyword };

@@ -83,6 +83,11 @@ export class Agent {
   private connectionKeys: KeyPair | undefined;
   /** Set by crash-on-unknown-major: the agent ignores everything until the next setup. */
   private wedged = false;
+  /**
+   * The keys of its connections and pending requests, by verkey. Looked up, not scanned: under load
+   * an agent holds thousands, and a scan per message made each one slower than the last.
+   */
+  private readonly heldKeys = new Map<string, KeyPair>();
 
   constructor(
     readonly faults: ReadonlySet<Fault>,
@@ -117,7 +122,23 @@ export class Agent {
 
   /** Every key an envelope to the agent may be for: its own, its connections' and its pending requests'. */
   allKeys(): KeyPair[] {
-    return [this.keys, ...[...this.connections.values(), ...this.pending.values()].map((c) => c.keys)];
+    return [this.keys, ...this.heldKeys.values()];
+  }
+
+  /** A connection's or pending request's key joins those envelopes may be for. */
+  holdKeys(keys: KeyPair): void {
+    this.heldKeys.set(keys.verkey, keys);
+  }
+
+  keyFor(verkey: string | undefined): KeyPair | undefined {
+    if (verkey === undefined) return undefined;
+    return verkey === this.keys.verkey ? this.keys : this.heldKeys.get(verkey);
+  }
+
+  /** Which of `kids` (an envelope's recipients) are its keys: its own first, then in their order. */
+  keysFor(kids: readonly string[]): KeyPair[] {
+    const found = kids.map((kid) => this.keyFor(kid)).filter((key): key is KeyPair => key !== undefined);
+    return found.sort((a, b) => Number(b === this.keys) - Number(a === this.keys));
   }
 
   /** How the agent sends what it initiates: packed to the peer's key when setup gave one. */
@@ -139,7 +160,7 @@ export class Agent {
       return undefined;
     }
     // Replies come from the key the message was for; what it initiates, from the connection's key.
-    const from = via.replyFrom ?? (via.initiated ? this.connectionKeys : this.allKeys().find((k) => k.verkey === via.recipient)) ?? this.keys;
+    const from = via.replyFrom ?? (via.initiated ? this.connectionKeys : this.keyFor(via.recipient)) ?? this.keys;
     const envelope = packRfc0019(json, [to], this.has('anoncrypt-replies') && !via.initiated ? undefined : from);
     if (via.initiated && this.has('corrupt-outbound-envelope')) {
       const bytes = Buffer.from(envelope.ciphertext, 'base64url');

@@ -55,6 +55,7 @@ export function createBackchannelHandler(agent: Agent, outbound: Outbound, dropC
       return [200, {}];
     },
     'create-invitation'() {
+      if (agent.has('oob-refuse-invitations')) return [403, { error: 'fault oob-refuse-invitations: this agent makes no invitations' }];
       const { invitation, url } = createInvitation(agent);
       return [200, { invitation_url: url, invitation }];
     },

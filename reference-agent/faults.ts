@@ -42,6 +42,7 @@ export const FAULTS = {
   'crash-on-bad-envelope': 'stops processing anything after an envelope it cannot open',
   'corrupt-outbound-envelope': 'flips a ciphertext byte in the envelopes it initiates (they no longer open; RFC 0019)',
   'oob-c_i-param': 'create-invitation puts the invitation in a c_i parameter (Connections 1.0) instead of oob (RFC 0434)',
+  'oob-refuse-invitations': 'create-invitation is declined (HTTP 403), as by an agent that stopped making invitations: agact reports a refusal (for agtest load: the refused class)',
   'oob-standard-base64': 'create-invitation encodes the invitation in standard Base64 ("+", "/") instead of Base64Url (RFC 0434)',
   'oob-reject-padding': 'receive-invitation refuses an oob parameter in padded Base64Url (RFC 0434: the decoder MUST take padded and unpadded data)',
   'oob-no-short-url': 'receive-invitation refuses a shortened URL (no oob parameter) instead of fetching it (RFC 0434: the agent MUST perform an HTTP GET)',

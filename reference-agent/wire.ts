@@ -44,7 +44,7 @@ export function openMessage(agent: Agent, bytes: Buffer): { message: Message; vi
   if (agent.has('first-recipient-only') && !firstRecipientIsOurs(agent, value)) return { error: 'fault first-recipient-only: the first recipient kid is not ours' };
   let opened;
   try {
-    opened = unpackRfc0019(value, agent.allKeys());
+    opened = unpackRfc0019(value, agent.keysFor(recipientKids(value)));
   } catch (error) {
     if (!(error instanceof EnvelopeError)) throw error;
     if (agent.has('crash-on-bad-envelope')) agent.wedge();
@@ -61,8 +61,19 @@ function firstRecipientIsOurs(agent: Agent, envelope: { protected: string }): bo
   try {
     const header = JSON.parse(Buffer.from(envelope.protected, 'base64url').toString('utf8')) as { recipients?: { header?: { kid?: unknown } }[] };
     const kid = header.recipients?.[0]?.header?.kid;
-    return agent.allKeys().some((key) => key.verkey === kid);
+    return typeof kid === 'string' && agent.keyFor(kid) !== undefined;
   } catch {
     return true;
+  }
+}
+
+/** The recipient kids of an envelope's protected header; none when it does not parse (unpacking then says why). */
+function recipientKids(envelope: { protected: string }): string[] {
+  try {
+    const header = JSON.parse(Buffer.from(envelope.protected, 'base64url').toString('utf8')) as { recipients?: unknown };
+    if (!Array.isArray(header.recipients)) return [];
+    return header.recipients.flatMap((recipient: { header?: { kid?: unknown } } | null) => (typeof recipient?.header?.kid === 'string' ? [recipient.header.kid] : []));
+  } catch {
+    return [];
   }
 }

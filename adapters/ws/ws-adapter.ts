@@ -154,6 +154,7 @@ function sendFrame(socket: WebSocket, file: ReceivedFile): Promise<void> {
 /** The one connection to the agent: opened on demand, reopened with backoff after a drop. */
 class Connection {
   private current: Promise<WebSocket> | undefined;
+  private live: WebSocket | undefined;
   private closed = false;
 
   constructor(
@@ -163,8 +164,17 @@ class Connection {
   ) {}
 
   socket(): Promise<WebSocket> {
-    this.current ??= this.connect();
+    // A peer that went away leaves the socket CLOSING before its 'close' event: a frame written to
+    // it would fail at once, and every retry with it, burning the attempts meant for reconnecting.
+    if (this.live && this.live.readyState !== WebSocket.OPEN) this.forget(this.live);
+    this.current ??= this.connect().then((socket) => (this.live = socket));
     return this.current;
+  }
+
+  private forget(socket: WebSocket): void {
+    if (this.live !== socket) return;
+    this.live = undefined;
+    this.current = undefined;
   }
 
   close(): void {
@@ -181,7 +191,7 @@ class Connection {
       try {
         const socket = await this.open();
         socket.once('close', (code) => {
-          this.current = undefined;
+          this.forget(socket);
           if (!this.closed) this.context.log(`ws adapter: the connection to ${this.context.target} closed (${code}); it is reopened for the next message`);
         });
         return socket;

@@ -165,20 +165,18 @@ export async function checkAdapter(options: CheckAdapterOptions): Promise<Adapte
       await sleep(1_500);
       const present = (await messageFiles(outboxDir)).includes(held.name);
       await peer.restart();
-      // Giving up on an unreachable peer after bounded retries is allowed; the file must then
-      // still be there for the next start.
-      if (gone.has(current)) current = await launch(peer.endpoint);
+      // Giving up on an unreachable peer after bounded retries is allowed (its last refused attempt
+      // may even land after the peer is back): the file must then still be there for the next
+      // start, so an adapter that gave up is restarted, as a supervisor would. The peer's setup,
+      // which forgets what it received, waits until the held file arrived.
+      const delivered =
+        present &&
+        (await waitUntil(async () => {
+          if (gone.has(current)) current = await launch(peer.endpoint);
+          return (await peer.receivedContents()).includes('held');
+        }, waitMs));
       await peer.setup(current.endpoint!);
       if (!present) throw new RuleFailed(`${held.name} was deleted from the outbox while the peer was down: it was never accepted, so it is lost`);
-      // Its last refused attempt may land just before the peer is back, after the check above:
-      // an adapter that gave up then is restarted too, as a supervisor would.
-      const delivered = await waitUntil(async () => {
-        if (gone.has(current)) {
-          current = await launch(peer.endpoint);
-          await peer.setup(current.endpoint!);
-        }
-        return (await peer.receivedContents()).includes('held');
-      }, waitMs);
       if (!delivered) throw new RuleFailed(`${held.name} did not reach the peer within ${waitMs} ms of the peer coming back`);
     });
 

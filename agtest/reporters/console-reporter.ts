@@ -1,7 +1,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Writable } from 'node:stream';
 import { relative } from 'node:path';
-import type { Finding, TestResult } from '../../profiles/index.js';
+import { parseScore, verdictOf, type Finding, type TestResult } from '../../profiles/index.js';
 import type { Reporter, RunStartInfo, RunSummary } from './reporter.js';
 
 export interface ConsoleReporterOptions {
@@ -25,7 +25,7 @@ export function createConsoleReporter(options: ConsoleReporterOptions = {}): Rep
   const write = (line = '') => stream.write(`${line}\n`);
   const paint = (status: TestResult['status'], text: string) =>
     status === 'pass' ? c.green(text) : status === 'fail' ? c.red(text) : status === 'error' ? c.magenta(text) : c.dim(text);
-  const paintScore = (score: string) => (score === 'interoperable' ? c.green(score) : score === 'divergent' ? c.red(score) : c.yellow(score));
+  const paintScore = (score: string) => ({ interoperable: c.green, constrained: c.yellow, divergent: c.red })[verdictOf(score)](score);
 
   return {
     onRunStart(info: RunStartInfo) {
@@ -57,6 +57,8 @@ export function createConsoleReporter(options: ConsoleReporterOptions = {}): Rep
         for (const failing of scored?.failing ?? []) write(c.dim(`  ${''.padEnd(width)}    ${failing.test.slice(junction.length + 1)}: ${failing.reason ?? failing.status}`));
         if (score && scored && scored.blocked.length > 0) write(c.dim(`  ${''.padEnd(width)}    ${scored.blocked.length} blocked (not counted): ${[...new Set(scored.blocked.map((b) => b.blockedBy ?? 'a prerequisite'))].join(', ')}`));
       }
+      const noted = summary.claimed.filter((junction) => parseScore(summary.profile.profile[junction] ?? '')?.musts !== undefined);
+      if (noted.length > 0) write(c.dim(`  (N of M MUSTs checked): the spec has MUSTs for that junction that no check tests; agtest coverage --junction ${noted[0]} --unchecked lists them, and why`));
       const count = (status: TestResult['status']) => summary.results.filter((r) => r.status === status).length;
       write();
       write(`${count('pass')} passed, ${count('fail')} failed, ${count('blocked')} blocked, ${count('error')} errors, ${count('not-run')} not run, ${summary.findings.length} findings in ${(summary.durationMs / 1000).toFixed(1)} s`);

@@ -12,6 +12,9 @@ export interface InboundDeps {
   testKeys: readonly KeyPair[];
   /** The test running now, if any: what arrives goes to it. */
   active(): TestSession | undefined;
+  /** Which test wrote each outbox file (A2A records name the request file they answer). */
+  sentBy: ReadonlyMap<string, string>;
+  log(line: string): void;
   /** Where what arrives outside any test is kept. */
   strays: Transcript;
   addFinding(finding: Finding): Promise<void>;
@@ -60,6 +63,16 @@ export function createInboundDelivery(deps: InboundDeps): (file: ReceivedFile) =
     }
     // Read now, not before: the findings above may have awaited reporters while a test ended.
     const receiver = deps.active();
+    // An A2A record answers the request file it names: one that comes after its test ended (an
+    // event stream the agent never closed, cut at the adapter's stream timeout) is a consequence
+    // that test already judged. Kept in the transcript of what came outside tests; no new finding.
+    const request = (message as { a2a?: unknown; request?: unknown }).request;
+    const owner = typeof (message as { a2a?: unknown }).a2a === 'string' && typeof request === 'string' ? deps.sentBy.get(request) : undefined;
+    if (owner !== undefined && owner !== receiver?.test) {
+      deps.strays.addMessage('received', file.name, file.bytes, message as JsonMessage);
+      deps.log(`[agtest] ${file.name} (${String((message as JsonMessage)['a2a'])}) answers ${request} of ${owner}, which had ended: kept in transcripts/_outside-tests`);
+      return;
+    }
     if (!receiver) {
       const what = (message as JsonMessage)['@type'] ?? (message as JsonMessage)['a2a'];
       await deps.addFinding({ kind: 'unexpected-message', message: `${file.name} (${String(what)}) arrived outside any test`, file: file.name });

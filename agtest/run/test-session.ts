@@ -40,6 +40,8 @@ export interface SessionDeps {
   keys: KeyPair;
   /** Files sent bad on purpose in this run: the agent's refusal of one is the expected outcome, not a finding. */
   meantToBeRefused: Set<string>;
+  /** Which test wrote each request file: a late answer to a finished test's request is that test's, not a stray. */
+  sentBy: Map<string, string>;
   /** Keys made for single tests (DID exchange identities): inbound envelopes are opened with these too. */
   testKeys: KeyPair[];
 }
@@ -191,7 +193,7 @@ export class TestSession {
       async sendJson(value: JsonMessage) {
         session.throwIfAborted();
         const bytes = JSON.stringify(value);
-        const written = await deps.outbox.write(bytes, 'json');
+        const written = await deps.outbox.write(bytes, 'json', { beforePublish: (name) => void deps.sentBy.set(name, session.test) });
         session.transcript.addMessage('sent', written.name, bytes, value);
         return { file: written.name };
       },

@@ -109,6 +109,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const scenarioContext: ScenarioContext = {
     signal: stopping.signal,
+    allowRemote: options.allowRemote === true,
     log: options.log ?? (() => undefined),
     watchProcess: (pid, role) => health.watch(pid, role),
     stopRun: (reason) => {

@@ -4,9 +4,13 @@
  */
 import type { ScenarioFactory } from '../scenario.js';
 import { httpScenario } from './http.js';
+import { messageScenario } from './message.js';
+import { oobFlowScenario } from './oob-flow.js';
 
 export const SCENARIOS: Readonly<Record<string, ScenarioFactory<never>>> = {
   http: httpScenario as ScenarioFactory<never>,
+  'oob-flow': oobFlowScenario as ScenarioFactory<never>,
+  message: messageScenario as ScenarioFactory<never>,
 };
 
 export function scenarioNames(): string[] {

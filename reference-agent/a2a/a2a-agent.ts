@@ -4,7 +4,7 @@
  * A2A v1.0 and v0.3 on one URL (the A2A-Version header picks), with SSE streaming and push
  * notifications. `faults` break one rule each.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { A2aFault } from './a2a-faults.js';
 import {
@@ -34,7 +34,15 @@ export interface A2aAgentOptions {
 
 /** Someone waiting on a task (a stream, a blocking send): gets each change in its version's form. */
 type Listener = ((event: Record<string, unknown>) => void) & { version: WireVersion };
-type Task = TaskRecord & { listeners: Set<Listener>; push: { url: string; token?: string; id: string; version: WireVersion }[]; stuck: boolean };
+/** A push config: where to POST, the token to echo, and the Authorization to send (scheme and credentials). */
+interface PushConfig {
+  url: string;
+  token?: string;
+  authorization?: string;
+  id: string;
+  version: WireVersion;
+}
+type Task = TaskRecord & { listeners: Set<Listener>; push: PushConfig[]; stuck: boolean };
 
 class RpcError extends Error {
   constructor(
@@ -52,6 +60,34 @@ const NON_BLOCKING_STEP_MS = 250;
 
 const REQUIRED_EXTENSION = 'https://agtest.dev/extensions/required-probe/v1';
 
+/** google.rpc.ErrorInfo in ProtoJSON Any form: the error detail v1.0 §9.5 recommends, with its reason. */
+const ERROR_INFO = 'type.googleapis.com/google.rpc.ErrorInfo';
+const ERROR_REASONS: Record<number, string> = {
+  [-32001]: 'TASK_NOT_FOUND',
+  [-32002]: 'TASK_NOT_CANCELABLE',
+  [-32003]: 'PUSH_NOTIFICATION_NOT_SUPPORTED',
+  [-32004]: 'UNSUPPORTED_OPERATION',
+  [-32008]: 'EXTENSION_SUPPORT_REQUIRED',
+};
+
+/** RFC 8785 (JCS): the canonical JSON an Agent Card signature covers (v1.0 §8.4.1). */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
+  if (isObject(value)) return `{${Object.keys(value).filter((key) => value[key] !== undefined).sort().map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`).join(',')}}`;
+  return JSON.stringify(value);
+}
+
+const JWKS_PATH = '/.well-known/agtest-reference-jwks.json';
+const SIGNING_KID = 'agtest-reference-a2a-1';
+
+/** The Authorization header of a push config's authentication (v1.0 scheme, v0.3 schemes[0]) and credentials. */
+function authorizationOf(raw: Record<string, unknown>): { authorization?: string } {
+  const auth = raw['authentication'];
+  if (!isObject(auth) || typeof auth['credentials'] !== 'string') return {};
+  const scheme = typeof auth['scheme'] === 'string' ? auth['scheme'] : Array.isArray(auth['schemes']) && typeof auth['schemes'][0] === 'string' ? auth['schemes'][0] : undefined;
+  return scheme ? { authorization: `${scheme} ${auth['credentials']}` } : {};
+}
+
 export function createA2aAgent(options: A2aAgentOptions) {
   const { faults, minimal, log } = options;
   const has = (fault: A2aFault) => faults.has(fault);
@@ -59,6 +95,9 @@ export function createA2aAgent(options: A2aAgentOptions) {
   const tasks = new Map<string, Task>();
   const openStreams = new Set<ServerResponse>();
   let base = '';
+  // The card is signed (v1.0 §8.4) with a key made at start, published as a JWKS the signature's jku names.
+  const signingKey = generateKeyPairSync('ed25519');
+  const publicJwk = { ...signingKey.publicKey.export({ format: 'jwk' }), kid: SIGNING_KID, use: 'sig', alg: 'EdDSA' };
 
   const claims = {
     streaming: has('serve-unclaimed-streaming') ? false : !minimal || has('stream-claimed-not-served'),
@@ -69,7 +108,31 @@ export function createA2aAgent(options: A2aAgentOptions) {
     push: (!minimal || has('serve-unclaimed-push')) && !has('push-claimed-not-served'),
   };
 
+  /** The card's members beyond the required ones (v1.0 §4.4.2, §4.5): a provider and security schemes it declares but does not require. */
+  function cardExtras(): Record<string, unknown> {
+    const provider = has('card-provider-no-url') ? { organization: 'agtest' } : { organization: 'agtest', url: 'https://agtest.dev/' };
+    const bearer: Record<string, unknown> = { httpAuthSecurityScheme: { scheme: 'Bearer', description: 'declared, not required: no securityRequirements' }, ...(has('card-scheme-two-kinds') ? { mtlsSecurityScheme: {} } : {}) };
+    const flows: Record<string, unknown> = { clientCredentials: { tokenUrl: `${base}/oauth/token`, scopes: {} }, ...(has('card-oauth-two-flows') ? { deviceCode: { deviceAuthorizationUrl: `${base}/oauth/device`, tokenUrl: `${base}/oauth/token`, scopes: {} } } : {}) };
+    const apiKey = has('card-scheme-missing-required') ? { location: 'header' } : { location: 'header', name: 'X-Agtest-Key' };
+    return { provider, securitySchemes: { bearer, oauth: { oauth2SecurityScheme: { flows } }, key: { apiKeySecurityScheme: apiKey } } };
+  }
+
+  /** A JWS over the JCS-canonical card without signatures (v1.0 §8.4.1, §8.4.2), detached payload. */
+  function signed(unsigned: Record<string, unknown>): Record<string, unknown> {
+    const header = { alg: 'EdDSA', typ: has('card-signature-typ-jwt') ? 'JWT' : 'JOSE', ...(has('card-signature-no-kid') ? {} : { kid: SIGNING_KID }), jku: `${base}${JWKS_PATH}` };
+    const protectedHeader = Buffer.from(JSON.stringify(header)).toString('base64url');
+    // The fault signs the card as served (key order as built, not JCS): a verifier canonicalizing it finds a bad signature.
+    const content = has('card-signed-not-canonical') ? JSON.stringify(unsigned) : canonicalJson(unsigned);
+    const payload = Buffer.from(content, 'utf8').toString('base64url');
+    const signature = sign(null, Buffer.from(`${protectedHeader}.${payload}`, 'ascii'), signingKey.privateKey).toString('base64url');
+    return { ...unsigned, signatures: [has('card-signature-unprotected') ? { signature } : { protected: protectedHeader, signature }] };
+  }
+
   function card(): Record<string, unknown> {
+    return signed(unsignedCard());
+  }
+
+  function unsignedCard(): Record<string, unknown> {
     const rpcUrl = `${base}/a2a/jsonrpc`;
     return {
       name: 'agtest reference A2A agent',
@@ -91,7 +154,24 @@ export function createA2aAgent(options: A2aAgentOptions) {
       defaultInputModes: ['text/plain'],
       defaultOutputModes: ['text/plain'],
       ...(has('card-missing-skills') ? {} : { skills: [{ id: 'echo', name: 'echo', description: 'Echoes the text of a message as an artifact', tags: ['echo'] }] }),
+      ...cardExtras(),
     };
+  }
+
+  /** A task as the version renders it, with the faults that break a v1.0 object's members. */
+  function render(version: WireVersion, task: TaskRecord, options: { historyLength?: number; contextId?: string } = {}): Record<string, unknown> {
+    const rendered = renderTask(version, task, options);
+    if (version !== '1.0') return rendered;
+    if (has('timestamp-with-offset') && isObject(rendered['status'])) rendered['status'] = { ...rendered['status'], timestamp: new Date(task.updated).toISOString().replace('Z', '+00:00') };
+    if (Array.isArray(rendered['artifacts'])) {
+      rendered['artifacts'] = rendered['artifacts'].map((artifact: Record<string, unknown>) => {
+        const flawed = has('part-two-contents') && Array.isArray(artifact['parts']) ? { ...artifact, parts: artifact['parts'].map((p: Record<string, unknown>) => ({ ...p, data: { text: p['text'] } })) } : artifact;
+        if (!has('artifact-without-id')) return flawed;
+        const { artifactId: _id, ...rest } = flawed;
+        return rest;
+      });
+    }
+    return rendered;
   }
 
   function emit(task: Task, event: (version: WireVersion) => Record<string, unknown>) {
@@ -100,9 +180,10 @@ export function createA2aAgent(options: A2aAgentOptions) {
     for (const config of task.push) notify(config, event(has('push-v1-form-for-v03') ? '1.0' : config.version));
   }
 
-  function notify(config: Task['push'][number], payload: Record<string, unknown>) {
+  function notify(config: PushConfig, payload: Record<string, unknown>) {
     const body = JSON.stringify(payload);
-    const req = httpRequest(config.url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(config.token ? { 'x-a2a-notification-token': config.token } : {}) } });
+    const credentials = config.authorization && !has('push-credentials-not-sent') ? { authorization: config.authorization } : {};
+    const req = httpRequest(config.url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(config.token ? { 'x-a2a-notification-token': config.token } : {}), ...credentials } });
     req.on('response', (res) => res.resume());
     req.on('error', (error) => log(`push to ${config.url} failed: ${error.message}`));
     req.end(body);
@@ -148,11 +229,11 @@ export function createA2aAgent(options: A2aAgentOptions) {
     const raw = version === '1.0' ? configuration['taskPushNotificationConfig'] : configuration['pushNotificationConfig'];
     if (raw === undefined) return undefined;
     if (!isObject(raw) || typeof raw['url'] !== 'string') throw new RpcError(-32602, 'the push notification config needs a url');
-    return { url: raw['url'], ...(typeof raw['token'] === 'string' ? { token: raw['token'] } : {}) };
+    return { url: raw['url'], ...(typeof raw['token'] === 'string' ? { token: raw['token'] } : {}), ...authorizationOf(raw) };
   }
 
   /** The message part of SendMessage / SendStreamingMessage: finds or creates its task. */
-  function accept(version: WireVersion, params: unknown): { task: Task; configuration: Record<string, unknown>; message: TextMessage } {
+  function accept(version: WireVersion, params: unknown, streaming = false): { task: Task; configuration: Record<string, unknown>; message: TextMessage } {
     if (!isObject(params)) throw new RpcError(-32602, 'params must be an object with a message');
     let message = parseUserMessage(version, params['message']);
     if (typeof message === 'string' && has('accept-bad-params') && typeof params['message'] === 'string') message = { messageId: randomUUID(), role: 'user', text: params['message'] };
@@ -161,12 +242,14 @@ export function createA2aAgent(options: A2aAgentOptions) {
     const push = pushConfigOf(version, configuration);
     if (push && !serves.push) throw new RpcError(-32003, 'push notifications are not supported');
     let task = message.taskId ? tasks.get(message.taskId) : undefined;
-    if (message.taskId && !task && !has('unknown-task-creates-new')) throw new RpcError(-32001, `task ${message.taskId} not found`);
-    if (task && TERMINAL.includes(task.state) && !has('terminal-task-takes-messages')) throw new RpcError(-32004, `task ${task.id} is ${task.state}: a terminal task takes no more messages`);
-    if (task && message.contextId && message.contextId !== task.contextId) throw new RpcError(-32602, `contextId ${message.contextId} is not the context of task ${task.id}`);
+    if (message.taskId && !task && !has('unknown-task-creates-new') && !(streaming && has('stream-unknown-task-creates-new'))) throw new RpcError(-32001, `task ${message.taskId} not found`);
+    if (task && TERMINAL.includes(task.state) && !has('terminal-task-takes-messages') && !(streaming && has('stream-terminal-task-streams'))) throw new RpcError(-32004, `task ${task.id} is ${task.state}: a terminal task takes no more messages`);
+    if (task && message.contextId && message.contextId !== task.contextId && !has('context-mismatch-accepted')) throw new RpcError(-32602, `contextId ${message.contextId} is not the context of task ${task.id}`);
     if (!task) {
       const contextId = message.contextId && !has('ignore-client-context') ? message.contextId : randomUUID();
-      task = { id: randomUUID(), contextId, state: 'submitted', history: [], artifacts: [], updated: Date.now(), listeners: new Set(), push: [], stuck: false };
+      // The fault: an id from the text alone, so the same question asked twice (without a context) gets the same id.
+      const id = has('task-id-from-text') && !message.contextId ? `task-${createHash('sha256').update(message.text).digest('hex').slice(0, 16)}` : randomUUID();
+      task = { id, contextId, state: 'submitted', history: [], artifacts: [], updated: Date.now(), listeners: new Set(), push: [], stuck: false };
       tasks.set(task.id, task);
     }
     task.history.push({ ...message, contextId: task.contextId, taskId: task.id });
@@ -190,7 +273,14 @@ export function createA2aAgent(options: A2aAgentOptions) {
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     openStreams.add(response);
     response.on('close', () => openStreams.delete(response));
-    const send = (result: Record<string, unknown>) => response.write(`data: ${JSON.stringify({ jsonrpc: '2.0', id, result })}\n\n`);
+    const send = (event: Record<string, unknown>) => {
+      let result = event;
+      if (version === '1.0' && has('update-without-context') && isObject(event['statusUpdate'])) {
+        const { contextId: _contextId, ...update } = event['statusUpdate'];
+        result = { statusUpdate: update };
+      }
+      response.write(`data: ${JSON.stringify({ jsonrpc: '2.0', id, result })}\n\n`);
+    };
     send(first);
     const listener = Object.assign(
       (event: Record<string, unknown>) => {
@@ -273,7 +363,7 @@ export function createA2aAgent(options: A2aAgentOptions) {
     const page = start < 0 ? [] : matching.slice(start, start + pageSize);
     const rest = start >= 0 && start + pageSize < matching.length;
     const rendered = page.map((task) => {
-      const { artifacts, ...body } = renderTask(version, task, historyLength === undefined ? {} : { historyLength });
+      const { artifacts, ...body } = render(version, task, historyLength === undefined ? {} : { historyLength });
       return include === true || has('list-artifacts-by-default') ? { ...body, artifacts: artifacts ?? [] } : body;
     });
     return { tasks: rendered, ...(has('list-without-page-token') ? {} : { nextPageToken: rest ? cursorOf(page.at(-1)!) : '' }), pageSize: Math.min(pageSize, 100), totalSize: matching.length };
@@ -309,6 +399,8 @@ export function createA2aAgent(options: A2aAgentOptions) {
   async function call(version: WireVersion, operation: string, params: unknown, id: unknown, response: ServerResponse): Promise<unknown> {
     switch (operation) {
       case 'send': {
+        // The crash of an agent that reads params.message.parts before it checks there is a message.
+        if (has('missing-params-unchecked') && isObject(params) && params['message'] === undefined) throw new TypeError("Cannot read properties of undefined (reading 'parts')");
         const { task, configuration } = accept(version, params);
         const blocking = blockingOf(version, configuration);
         if (!blocking && has('non-blocking-never-finishes')) task.stuck = true;
@@ -316,8 +408,15 @@ export function createA2aAgent(options: A2aAgentOptions) {
         // (cancel it, subscribe to it) even on a loaded machine.
         work(task, task.history.at(-1)?.text ?? '', blocking ? stepMs : NON_BLOCKING_STEP_MS);
         if (blocking) await settled(task, has('blocking-returns-early'));
-        const historyLength = typeof configuration['historyLength'] === 'number' ? configuration['historyLength'] : undefined;
-        const rendered = renderTask(version, task, historyLength === undefined ? {} : { historyLength });
+        const historyLength = typeof configuration['historyLength'] === 'number' && !has('send-ignores-history-length') ? configuration['historyLength'] : undefined;
+        const rendered = render(version, task, historyLength === undefined ? {} : { historyLength });
+        // A follow-up naming only the task is put in a context of its own instead of the task's.
+        if (version === '1.0' && has('follow-up-new-context') && isObject(params) && isObject(params['message']) && params['message']['taskId'] !== undefined && params['message']['contextId'] === undefined) {
+          return wrap(version, 'task', render(version, task, { contextId: randomUUID() }));
+        }
+        if (version === '1.0' && has('message-reply-without-context')) return wrap(version, 'message', { messageId: randomUUID(), role: 'ROLE_AGENT', parts: [{ text: task.history.at(-1)?.text ?? '' }] });
+        // A snapshot taken before the artifact was added, sent once the task completed.
+        if (version === '1.0' && blocking && has('blocking-without-artifacts')) delete rendered['artifacts'];
         if (has('unwrapped-send-result')) {
           const { kind: _kind, ...bare } = rendered;
           return bare;
@@ -326,17 +425,18 @@ export function createA2aAgent(options: A2aAgentOptions) {
       }
       case 'stream': {
         if (!serves.streaming) throw new RpcError(-32004, 'streaming is not supported');
-        const { task } = accept(version, params);
-        openStream(response, version, id, task, wrap(version, 'task', renderTask(version, task)));
+        const { task } = accept(version, params, true);
+        openStream(response, version, id, task, wrap(version, 'task', render(version, task)));
         work(task, task.history.at(-1)?.text ?? '');
         return undefined;
       }
       case 'get': {
+        if (has('missing-params-unchecked') && isObject(params) && params['id'] === undefined) throw new RpcError(-32001, 'task undefined not found');
         if (has('get-unknown-returns-null') && isObject(params) && typeof params['id'] === 'string' && !tasks.has(params['id'])) return null;
         const task = knownTask(params);
         const length = (params as Record<string, unknown>)['historyLength'];
         if (length !== undefined && (typeof length !== 'number' || !Number.isInteger(length) || length < 0)) throw new RpcError(-32602, 'historyLength must be a non-negative integer');
-        return renderTask(version, task, { ...(length !== undefined && !has('history-ignores-length') ? { historyLength: length } : {}), ...(has('get-context-changes') ? { contextId: randomUUID() } : {}) });
+        return render(version, task, { ...(length !== undefined && !has('history-ignores-length') ? { historyLength: length } : {}), ...(has('get-context-changes') ? { contextId: randomUUID() } : {}) });
       }
       case 'list':
         return listTasks(version, params);
@@ -344,23 +444,27 @@ export function createA2aAgent(options: A2aAgentOptions) {
         if (has('cancel-unknown-internal-error') && isObject(params) && typeof params['id'] === 'string' && !tasks.has(params['id'])) throw new RpcError(-32603, 'internal error');
         const task = knownTask(params);
         if (TERMINAL.includes(task.state) && !has('cancel-completed-succeeds')) throw new RpcError(-32002, `task ${task.id} is ${task.state} and cannot be canceled`);
-        if (has('cancel-ignored')) return renderTask(version, task);
+        if (has('cancel-ignored')) return render(version, task);
         setState(task, 'canceled');
-        return renderTask(version, task);
+        return render(version, task);
       }
       case 'subscribe': {
-        if (!serves.streaming) throw new RpcError(-32004, 'streaming is not supported');
+        if (!serves.streaming && !has('subscribe-unclaimed-served')) throw new RpcError(-32004, 'streaming is not supported');
+        if (has('subscribe-unknown-internal-error') && isObject(params) && typeof params['id'] === 'string' && !tasks.has(params['id'])) throw new RpcError(-32603, 'internal error');
         const task = knownTask(params);
         if (TERMINAL.includes(task.state) && !has('subscribe-terminal-streams')) throw new RpcError(-32004, `task ${task.id} is ${task.state}: nothing more to stream`);
-        openStream(response, version, id, task, wrap(version, 'task', renderTask(version, task)));
+        openStream(response, version, id, task, has('subscribe-first-status-update') ? renderStatusUpdate(version, task) : wrap(version, 'task', render(version, task)));
         return undefined;
       }
       case 'push-set': {
         if (!serves.push) throw new RpcError(-32003, 'push notifications are not supported');
-        const task = knownTask(params, 'taskId');
+        const unknown = has('push-create-unknown-task-accepted') && isObject(params) && typeof params['taskId'] === 'string' && !tasks.has(params['taskId']);
+        const task = unknown ? undefined : knownTask(params, 'taskId');
         const raw = version === '1.0' ? params : (params as Record<string, unknown>)['pushNotificationConfig'];
-        if (!isObject(raw) || typeof raw['url'] !== 'string') throw new RpcError(-32602, 'the push notification config needs a url');
-        const config = { url: raw['url'], ...(typeof raw['token'] === 'string' ? { token: raw['token'] } : {}), id: randomUUID(), version };
+        const urlless = has('push-config-without-url-accepted') && isObject(raw) && raw['url'] === undefined;
+        if (!isObject(raw) || (typeof raw['url'] !== 'string' && !urlless)) throw new RpcError(-32602, 'the push notification config needs a url');
+        const config: PushConfig = { url: typeof raw['url'] === 'string' ? raw['url'] : '', ...(typeof raw['token'] === 'string' ? { token: raw['token'] } : {}), ...authorizationOf(raw), id: randomUUID(), version };
+        if (!task) return { id: config.id, taskId: (params as Record<string, unknown>)['taskId'], url: config.url, token: config.token ?? '' };
         task.push.push(config);
         return version === '1.0' ? { id: config.id, taskId: task.id, url: config.url, token: config.token ?? '' } : { taskId: task.id, pushNotificationConfig: { id: config.id, url: config.url, ...(config.token ? { token: config.token } : {}) } };
       }
@@ -368,11 +472,17 @@ export function createA2aAgent(options: A2aAgentOptions) {
       case 'push-list':
       case 'push-delete': {
         if (!serves.push) throw new RpcError(-32003, 'push notifications are not supported');
+        if (operation === 'push-delete' && version === '1.0' && has('push-delete-unknown-task-accepted') && isObject(params) && typeof params['taskId'] === 'string' && !tasks.has(params['taskId'])) return {};
         const task = knownTask(params, version === '1.0' ? 'taskId' : 'id');
         const configs = task.push.map((c) => (version === '1.0' ? { id: c.id, taskId: task.id, url: c.url, token: c.token ?? '' } : { taskId: task.id, pushNotificationConfig: { id: c.id, url: c.url } }));
         if (operation === 'push-list') return version === '1.0' ? { configs, nextPageToken: '' } : configs;
         const configId = isObject(params) ? (version === '1.0' ? params['id'] : params['pushNotificationConfigId']) : undefined;
         const found = has('push-config-not-stored') && operation === 'push-get' ? undefined : task.push.find((c) => c.id === configId);
+        // The bug of splice(indexOf(config), 1) on a config that is gone: index -1 removes the last one.
+        if (!found && operation === 'push-delete' && has('push-delete-twice-removes-another')) {
+          task.push.splice(-1, 1);
+          return version === '1.0' ? {} : null;
+        }
         if (!found && has('push-unknown-config-internal-error')) throw new RpcError(-32603, 'internal error');
         if (!found) throw new RpcError(-32001, `push config ${String(configId)} not found`);
         if (operation === 'push-delete') {
@@ -390,7 +500,7 @@ export function createA2aAgent(options: A2aAgentOptions) {
   }
 
   async function handleRpc(request: IncomingMessage, body: string, response: ServerResponse) {
-    const reply = (id: unknown, payload: { result: unknown } | { error: { code: number; message: string } }, status = 200) => {
+    const reply = (id: unknown, payload: { result: unknown } | { error: { code: number; message: string; data?: unknown } }, status = 200) => {
       const text = JSON.stringify({ jsonrpc: '2.0', id: id ?? null, ...payload });
       response.writeHead(status, { 'content-type': 'application/json' }).end(text);
     };
@@ -415,7 +525,9 @@ export function createA2aAgent(options: A2aAgentOptions) {
     const notification = !('id' in parsed);
     const id = parsed['id'];
     const header = String(request.headers['a2a-version'] ?? '').trim();
-    const asked = header === '' ? '0.3' : header.split('.').slice(0, 2).join('.');
+    // §3.6: the patch number does not count (1.0.1 is 1.0); §3.6.2: an empty header is 0.3.
+    let asked = header === '' ? '0.3' : has('version-patch-refused') ? header : header.split('.').slice(0, 2).join('.');
+    if (header === '' && has('version-by-method-name') && Object.hasOwn(v1Methods, parsed['method'])) asked = '1.0';
     let version: WireVersion;
     if (asked === '1.0' || asked === '0.3') version = asked;
     else if (has('accept-any-version')) version = '1.0';
@@ -439,7 +551,11 @@ export function createA2aAgent(options: A2aAgentOptions) {
         return;
       }
       if (notification && !has('answer-notifications')) return void response.writeHead(204).end();
-      reply(id, { error: { code: error.code, message: error.message } }, error.httpStatus);
+      // v1.0 §9.5: A2A errors carry a google.rpc.ErrorInfo in data, typed with @type (the fault drops it).
+      const reason = version === '1.0' ? ERROR_REASONS[error.code] : undefined;
+      const info = { reason, domain: 'a2a-protocol.org' };
+      const data = reason ? { data: [has('error-details-untyped') ? info : { '@type': ERROR_INFO, ...info }] } : {};
+      reply(id, { error: { code: error.code, message: error.message, ...data } }, error.httpStatus);
     }
   }
 
@@ -454,6 +570,10 @@ export function createA2aAgent(options: A2aAgentOptions) {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (!has('no-cache-headers')) Object.assign(headers, { 'cache-control': 'public, max-age=300', etag: `"${Buffer.from(text).length.toString(16)}"` });
         response.writeHead(200, headers).end(text);
+        return;
+      }
+      if (request.method === 'GET' && path === JWKS_PATH) {
+        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [publicJwk] }));
         return;
       }
       if (request.method === 'POST' && path === '/a2a/jsonrpc') {

@@ -66,6 +66,7 @@ function request(agent: Agent, message: Message, via: Via): Message[] {
   }
   const keys = createKeyPairSync();
   const did = createPeerDid2(keys.verkey, agent.endpoint);
+  agent.holdKeys(keys);
   agent.connections.set(id, { keys, did, theirDid: message['did'] as string, theirKey, ...(theirEndpoint ? { theirEndpoint } : {}), state: 'responded' });
   agent.startConnection(keys, theirKey, theirEndpoint);
   const rotate = signAttachment(did, agent.has('dx-rotate-wrong-key') ? keys : agent.keys);
@@ -144,6 +145,7 @@ export function receiveInvitation(agent: Agent, invitation: Message): { message:
   const keys = createKeyPairSync();
   const did = createPeerDid2(keys.verkey, agent.endpoint);
   const id = agent.newId();
+  agent.holdKeys(keys);
   agent.pending.set(id, { keys, did, invitationId, invitationKey });
   const message: Message = {
     '@type': `${DID_EXCHANGE}/request`,

@@ -1,6 +1,7 @@
 import { defineSuite, defineTest, type Rule, type Suite, type TestContext, type TestDefinition } from '../define.js';
 import { cardStanding, cardTest, CARD_PATH, describeTried, discoverCard, interfaceUrl, LEGACY_CARD_PATH, type FoundCard } from './agent-card.js';
 import { A2A_V0_3, type A2aVersion } from './protocol-version.js';
+import { cardV1Tests } from './card-v1.js';
 
 /** The card a card test judges: no card blocks (the `served` test fails for it), another version's card is not-run. */
 async function judgedCard(t: TestContext, v: A2aVersion): Promise<FoundCard> {
@@ -85,6 +86,7 @@ export function cardSuite(v: A2aVersion): Suite {
           t.verify('etag', Boolean(found.answer.headers['etag']), 'the card response has no ETag header');
         },
       }),
+      ...cardV1Tests(v),
     );
   }
   return defineSuite({

@@ -2,7 +2,9 @@ import { defineSuite, defineTest, type Rule, type Suite, type TestDefinition, ty
 import { agentCard } from './agent-card.js';
 import { clip, expectError, rpc, rpcError, streamedInstead } from './client.js';
 import type { A2aVersion } from './protocol-version.js';
-import { a2aCodeRule, refusalRules, type Refusal } from './rules.js';
+import { a2aCodeRule, refusalRules, SEND_RULES, type Refusal } from './rules.js';
+import { jsonrpcV1Tests } from './jsonrpc-v1.js';
+import { sendText } from './task-shape.js';
 
 const JSONRPC = 'JSON-RPC 2.0 §5.1 (error codes)';
 
@@ -181,9 +183,9 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
     }),
     defineTest({
       name: 'streaming-unclaimed-refused',
-      description: `When the card does not claim streaming, ${v.methods.stream} gets error -32004 (UnsupportedOperation)`,
+      description: `When the card does not claim streaming, ${v.methods.stream} and ${v.methods.subscribe} get error -32004 (UnsupportedOperation)`,
       spec: `${v.cite} ${v.sec.capability}: capabilities.streaming false or absent → UnsupportedOperationError (-32004)`,
-      rules: refusalRules(v, streaming),
+      rules: refusalRules(v, streaming, [], SEND_RULES),
       async run(t: TestContext) {
         const { rpcUrl, claims } = await agentCard(t, v);
         if (claims.streaming) t.skip('the card claims streaming (the streaming cluster tests it)');
@@ -191,6 +193,13 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
         const what = `${v.methods.stream} without the capability`;
         const answer = await rpc(t, v, rpcUrl, v.methods.stream, { message: v.userMessage('agtest: streaming probe') }, { id });
         if (!streamedInstead(t, streaming, answer, what)) expectError(t, v, answer, what, streaming, id);
+        // Subscribing needs streaming too (v1.0 §3.3.4; v0.3 §7.9): to a task still running, so that a refusal can only be for the capability.
+        const running = await sendText(t, v, rpcUrl, 'agtest: a task to subscribe to', { configuration: v.blocking(false) });
+        if (running.kind !== 'task') return;
+        const subscribeId = t.newId();
+        const subscribe = `${v.methods.subscribe} of task ${running.id} without the capability`;
+        const subscribed = await rpc(t, v, rpcUrl, v.methods.subscribe, { id: running.id }, { id: subscribeId });
+        if (!streamedInstead(t, streaming, subscribed, subscribe)) expectError(t, v, subscribed, subscribe, streaming, subscribeId);
       },
     }),
     defineTest({
@@ -252,6 +261,7 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
           await rpcError(t, v, rpcUrl, v.methods.send, { message: v.userMessage('agtest: no extensions declared') }, `${v.methods.send} without ${requiredExtensions.join(', ')}`, extension);
         },
       }),
+      ...jsonrpcV1Tests(v),
     );
   }
   return defineSuite({

@@ -1,9 +1,11 @@
-import { defineSuite, defineTest, type Suite, type TestDefinition, type TestContext } from '../define.js';
+import { defineSuite, defineTest, type Rule, type Suite, type TestDefinition, type TestContext } from '../define.js';
 import { agentCard } from './agent-card.js';
 import { resultOf, rpc, rpcError, shapeOf } from './client.js';
 import type { A2aVersion } from './protocol-version.js';
 import { a2aCodeRule, refusalRules, rulesOf, SEND_RULES, type Refusal } from './rules.js';
-import { checkAgentMessage, checkTask, obtainTask, sendText, settledTask } from './task-shape.js';
+import { checkAgentMessage, checkTask, getTask, obtainTask, sendText, settledTask } from './task-shape.js';
+import { messageV1Tests } from './message-v1.js';
+import { isObject } from './is-object.js';
 
 export function messageSuite(v: A2aVersion): Suite {
   const terminalRefusal: Refusal =
@@ -18,6 +20,7 @@ export function messageSuite(v: A2aVersion): Suite {
           refused: { id: 'refused', level: 'MUST', cite: 'A2A v0.3 §7.1 message/send ("A task which has reached a terminal state ... can\'t be restarted. Sending a message to such a task will result in an error")', text: 'A message naming a task in a terminal state is refused' },
           codes: [],
         };
+  const latestState: Rule = { id: 'latest-state', level: 'MUST', cite: 'A2A v1.0 §3.2.2 (Blocking: "The response MUST include the latest task state with all artifacts and status information")', text: 'A blocking send that returns a terminal task returns it with every artifact GetTask shows' };
   const tests: TestDefinition[] = [
     defineTest({
       name: 'send-returns-task-or-message',
@@ -39,6 +42,7 @@ export function messageSuite(v: A2aVersion): Suite {
           v.id === '1.0'
             ? { id: 'waits', level: 'MUST', cite: 'A2A v1.0 §3.2.2 (Blocking: "The operation MUST wait until the task reaches a terminal state ... or an interrupted state")', text: 'A blocking send returns its task in a terminal or interrupted state' }
             : { id: 'waits', level: 'MUST', cite: 'A2A v0.3 §7.1.1 MessageSendConfiguration.blocking ("If true, the client will wait for the task to complete")', text: 'A blocking send returns its task in a terminal or interrupted state' },
+          ...(v.id === '1.0' ? [latestState] : []),
         ],
         SEND_RULES,
       ),
@@ -46,7 +50,14 @@ export function messageSuite(v: A2aVersion): Suite {
         const { rpcUrl } = await agentCard(t, v);
         const outcome = await sendText(t, v, rpcUrl, 'agtest: blocking', { configuration: v.blocking(true) });
         if (outcome.kind === 'message') return;
-        t.verify('waits', v.states.terminal.includes(outcome.state) || v.states.interrupted.includes(outcome.state), `a blocking ${v.methods.send} returned task ${outcome.id} in state ${outcome.state}; it must wait for a terminal or interrupted state`);
+        const settled = v.states.terminal.includes(outcome.state) || v.states.interrupted.includes(outcome.state);
+        t.verify('waits', settled, `a blocking ${v.methods.send} returned task ${outcome.id} in state ${outcome.state}; it must wait for a terminal or interrupted state`);
+        // A terminal task changes no more: every artifact GetTask shows now, the blocking answer had to hold.
+        if (v.id !== '1.0' || !v.states.terminal.includes(outcome.state)) return;
+        const ids = (task: Record<string, unknown>) => (Array.isArray(task['artifacts']) ? task['artifacts'] : []).map((a: unknown) => (isObject(a) ? a['artifactId'] : undefined));
+        const answered = ids(outcome.task);
+        const missing = ids((await getTask(t, v, rpcUrl, outcome.id)).task).filter((id) => !answered.includes(id));
+        t.verify('latest-state', missing.length === 0, `the blocking ${v.methods.send} returned ${outcome.state} task ${outcome.id} without artifact(s) ${missing.map((id) => JSON.stringify(id)).join(', ')}, which ${v.methods.get} lists; the response MUST include all artifacts`);
       },
     }),
     defineTest({
@@ -124,6 +135,7 @@ export function messageSuite(v: A2aVersion): Suite {
           await rpcError(t, v, rpcUrl, v.methods.send, { message: v.userMessage('agtest: for a task that does not exist', { taskId }) }, `${v.methods.send} naming task ${taskId}`, unknownTask);
         },
       }),
+      ...messageV1Tests(v),
     );
   }
   return defineSuite({

@@ -6,6 +6,7 @@ import { a2aCodeRule, refusalRules, rulesOf, SEND_RULES, type Refusal } from './
 import type { Rule } from '../define.js';
 import { isObject } from './is-object.js';
 import { A2A_V0_3, A2A_V1_0, type A2aVersion } from './protocol-version.js';
+import { pushV1Tests } from './push-v1.js';
 
 function parseBody(m: ReceivedMessage): unknown {
   try {
@@ -147,6 +148,7 @@ export function pushSuite(v: A2aVersion): Suite {
           }
         },
       }),
+      ...(v.id === '1.0' ? pushV1Tests(v) : []),
     ],
   });
 }

@@ -5,6 +5,7 @@ import type { A2aVersion, ResultShape } from './protocol-version.js';
 import { a2aCodeRule, refusalRules, rulesOf, SEND_RULES, type Refusal } from './rules.js';
 import { checkAgentMessage, checkTask, obtainTask } from './task-shape.js';
 import { isObject } from './is-object.js';
+import { streamingV1Tests, UPDATE_MEMBERS, updateProblem } from './streaming-v1.js';
 
 function streamRules(v: A2aVersion): Rule[] {
   const one = v.id === '1.0';
@@ -18,6 +19,7 @@ function streamRules(v: A2aVersion): Rule[] {
     one
       ? { id: 'nothing-after-final', level: 'MUST', cite: 'A2A v1.0 §3.1.2 ("The stream MUST close when the task reaches a terminal state")', text: 'No event follows a status update to a terminal state' }
       : { id: 'nothing-after-final', level: 'MUST', cite: 'A2A v0.3 §7.2.2 TaskStatusUpdateEvent.final ("If true, this is the final event in the stream for this interaction")', text: 'No event follows a status update with final: true' },
+    ...(one ? [UPDATE_MEMBERS] : []),
   ];
 }
 
@@ -69,6 +71,10 @@ export function streamingSuite(v: A2aVersion): Suite {
             t.verify('stream-pattern', shape.kind === 'status-update' || shape.kind === 'artifact-update', `event ${n} is a ${shape.kind}; after the Task only status and artifact updates may follow`);
             const event = (shape as { event?: Record<string, unknown> }).event ?? {};
             t.verify('stream-pattern', event['taskId'] === task.id, `event ${n}: taskId ${JSON.stringify(event['taskId'])}, the stream's task is ${task.id}`);
+            if (v.id === '1.0' && (shape.kind === 'status-update' || shape.kind === 'artifact-update')) {
+              const problem = updateProblem(shape.kind, event);
+              t.verify('update-members', problem === undefined, `event ${n} (${shape.kind}) ${problem ?? ''}`);
+            }
             if (shape.kind === 'status-update') {
               const next = isObject(event['status']) ? event['status']['state'] : undefined;
               t.verify('event-shape', typeof next === 'string' && v.states.all.includes(next), `event ${n}: status.state ${JSON.stringify(next)} is not an A2A ${v.id} task state`);
@@ -106,6 +112,7 @@ export function streamingSuite(v: A2aVersion): Suite {
           if (!streamedInstead(t, terminal, answer, what)) expectError(t, v, answer, what, terminal, id);
         },
       }),
+      ...streamingV1Tests(v),
     );
   }
   return defineSuite({

@@ -1,3 +1,4 @@
+import { parseScore } from '../../profiles/index.js';
 import { defineSuite, defineTest, type JsonMessage, type Rule, type TestContext } from '../define.js';
 import { parsePid, query } from '../didcomm-v1/discover-features.js';
 import { threadId } from '../didcomm-v1/message-type.js';
@@ -7,11 +8,14 @@ import { clustersOfProtocol } from '../didcomm-v1/protocols.js';
 const PREFIX = 'https://agtest.dev/protocols/agent-metadata/1.0/';
 const SPEC = 'agtest agent-metadata 1.0 (docs/agent-metadata-1.0.md); HIPE 0015 interop profiles; the A2A TCK rule: a capability advertised but not delivered is false advertising';
 
-/** Orders scores: interoperable > constrained (by share passed) > divergent. */
+/**
+ * Orders scores: interoperable > constrained (by share passed) > divergent. The MUST coverage note
+ * is what agtest's maps say, not what the agent did, so it does not rank.
+ */
 function rank(score: string): number {
-  if (score === 'interoperable') return 1;
-  const constrained = /^constrained \((\d+) of (\d+)\)$/.exec(score);
-  if (constrained) return Number(constrained[1]) / Number(constrained[2]);
+  const parsed = parseScore(score);
+  if (parsed?.verdict === 'interoperable') return 1;
+  if (parsed?.verdict === 'constrained' && parsed.passed !== undefined && parsed.ran !== undefined && parsed.ran > 0) return parsed.passed / parsed.ran;
   return 0;
 }
 

@@ -25,7 +25,10 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
     fault: 'card-missing-skills',
     only: ['a2a.v1_0.card', 'a2a.v0_3.card', 'a2a.v1_0.jsonrpc.passive.method-not-found', 'a2a.v0_3.message.passive.send-returns-task-or-message'],
     failing: { tests: both('card.passive.required-fields'), reason: /skills is missing/ },
-    blocked: { tests: ['a2a.v1_0.card.passive.caching', 'a2a.v1_0.jsonrpc.passive.method-not-found', 'a2a.v0_3.message.passive.send-returns-task-or-message'], by: /^a2a\.v(1_0|0_3)\.card\.passive\.required-fields$/ },
+    blocked: {
+      tests: ['caching', 'optional-members', 'signature-verifies'].map((name) => `a2a.v1_0.card.passive.${name}`).concat(['a2a.v1_0.jsonrpc.passive.method-not-found', 'a2a.v0_3.message.passive.send-returns-task-or-message']),
+      by: /^a2a\.v(1_0|0_3)\.card\.passive\.required-fields$/,
+    },
   },
   {
     fault: 'card-no-top-level-url',
@@ -33,10 +36,19 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
     failing: { tests: ['a2a.v0_3.card.passive.required-fields'], reason: /url is missing/ },
     blocked: { tests: testsUnder(['a2a.v0_3.'], both('card.passive.served').concat(both('card.passive.required-fields'))), by: /^a2a\.v0_3\.card\.passive\.required-fields$/ },
   },
+  { fault: 'card-provider-no-url', failing: { tests: ['a2a.v1_0.card.passive.optional-members'], reason: /the card's provider lacks provider\.url/ } },
+  { fault: 'card-scheme-two-kinds', failing: { tests: ['a2a.v1_0.card.passive.optional-members'], reason: /securitySchemes\.bearer holds httpAuthSecurityScheme and mtlsSecurityScheme/ } },
+  { fault: 'card-scheme-missing-required', failing: { tests: ['a2a.v1_0.card.passive.optional-members'], reason: /securitySchemes\.key\.apiKeySecurityScheme\.name is missing \(REQUIRED\)/ } },
+  { fault: 'card-oauth-two-flows', failing: { tests: ['a2a.v1_0.card.passive.optional-members'], reason: /flows holds clientCredentials and deviceCode/ } },
+  { fault: 'card-signature-unprotected', failing: { tests: ['a2a.v1_0.card.passive.optional-members'], reason: /signatures\[0\]\.protected missing \(REQUIRED\)/ } },
+  { fault: 'card-signature-no-kid', failing: { tests: ['a2a.v1_0.card.passive.optional-members'], reason: /signatures\[0\]'s protected header .* has no kid/ } },
+  { fault: 'card-signature-typ-jwt', warnings: { tests: ['a2a.v1_0.card.passive.optional-members'], text: /protected header has typ "JWT", not "JOSE" \[SHOULD/ } },
+  { fault: 'card-signed-not-canonical', failing: { tests: ['a2a.v1_0.card.passive.signature-verifies'], reason: /signature 1 \(alg EdDSA, kid "agtest-reference-a2a-1"\) does not verify over the JCS-canonical card/ } },
   { fault: 'no-cache-headers', warnings: { tests: ['a2a.v1_0.card.passive.caching'], text: /no Cache-Control/ } },
   { fault: 'parse-error-as-invalid-request', failing: { tests: both('jsonrpc.passive.parse-error'), reason: /expected error -32700, got -32600/ } },
   { fault: 'missing-method-invalid-params', failing: { tests: both('jsonrpc.passive.invalid-request'), reason: /expected error -32600, got -32602/ } },
-  { fault: 'unknown-method-plain-404', failing: { tests: both('jsonrpc.passive.method-not-found'), reason: /HTTP 404, and the body is not a JSON-RPC response object: Not Found/ } },
+  // Without A2A-Version, SendMessage is an unknown (0.3) method: version-empty-is-0.3 gets the 404 too.
+  { fault: 'unknown-method-plain-404', failing: { tests: [...both('jsonrpc.passive.method-not-found'), 'a2a.v1_0.jsonrpc.passive.version-empty-is-0.3'], reason: /HTTP 404, and the body is not a JSON-RPC response object: Not Found/ } },
   { fault: 'object-id-echoed', failing: { tests: both('jsonrpc.passive.id-type'), reason: /with id \{"bad":"type"\}: expected error -32600, got -32001/ } },
   {
     // A "1.0" request is served: GetTask of an unknown id gets -32001, an unknown method -32601.
@@ -56,6 +68,13 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
     minimal: true,
     failing: { tests: ['a2a.v1_0.jsonrpc.passive.streaming-unclaimed-refused'], reason: /text\/event-stream/ },
     warnings: { tests: ['a2a.v0_3.jsonrpc.passive.streaming-unclaimed-refused'], text: /text\/event-stream with \d+ event\(s\) \[SHOULD/ },
+  },
+  {
+    // SubscribeToTask needs the capability too (v1.0 §3.1.6 / §3.3.4; v0.3 §7.9).
+    fault: 'subscribe-unclaimed-served',
+    minimal: true,
+    failing: { tests: ['a2a.v1_0.jsonrpc.passive.streaming-unclaimed-refused'], reason: /SubscribeToTask of task .* without the capability: expected JSON-RPC error -32004, got HTTP 200 text\/event-stream/ },
+    warnings: { tests: ['a2a.v0_3.jsonrpc.passive.streaming-unclaimed-refused'], text: /tasks\/resubscribe of task .* without the capability: .*text\/event-stream.*\[SHOULD/ },
   },
   {
     fault: 'serve-unclaimed-push',
@@ -78,6 +97,9 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
         ...both('message.passive.blocking'),
         ...both('message.passive.non-blocking'),
         'a2a.v1_0.message.passive.context-id',
+        'a2a.v1_0.message.passive.follow-up-context',
+        'a2a.v1_0.message.passive.send-history-length',
+        'a2a.v1_0.message.passive.object-members',
         ...both('message.passive.terminal-task-refused'),
         ...both('tasks.passive.get'),
         ...both('tasks.passive.history-length'),
@@ -98,7 +120,7 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
   {
     // How long a task runs is the agent's business (policy warning); a push config is owed the final state.
     fault: 'non-blocking-never-finishes',
-    failing: { tests: both('push.passive.delivers'), reason: /final state; none arrived/ },
+    failing: { tests: [...both('push.passive.delivers'), 'a2a.v1_0.push.passive.delivers-credentials'], reason: /final state; none arrived/ },
     warnings: { tests: both('message.passive.non-blocking'), text: /still running after 4000 ms/ },
   },
   { fault: 'terminal-task-takes-messages', failing: { tests: both('message.passive.terminal-task-refused'), reason: /naming (TASK_STATE_COMPLETED|completed) task .*: expected JSON-RPC error .*got a result/ } },
@@ -108,7 +130,8 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
     failing: { tests: ['a2a.v1_0.message.passive.context-id'], reason: /the client gave contextId/ },
     blocked: { tests: ['pagination', 'default-page-size', 'filters', 'order'].map((name) => `a2a.v1_0.tasks.passive.list-${name}`), by: /^a2a\.v1_0\.message\.passive\.context-id$/ },
   },
-  { fault: 'unknown-task-creates-new', failing: { tests: ['a2a.v1_0.message.passive.unknown-task-refused'], reason: /expected JSON-RPC error -32001/ } },
+  // Sends and streams share the lookup: a streamed message naming an unknown task starts one too.
+  { fault: 'unknown-task-creates-new', failing: { tests: ['a2a.v1_0.message.passive.unknown-task-refused', 'a2a.v1_0.streaming.passive.stream-task-refused'], reason: /expected JSON-RPC error -32001/ } },
   { fault: 'get-unknown-returns-null', failing: { tests: both('tasks.passive.get-unknown'), reason: /expected JSON-RPC error -32001, got a result/ } },
   // v1.0 §5.4 makes the code a MUST; v0.3 §8.2 a SHOULD.
   {
@@ -137,22 +160,62 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
   },
   { fault: 'stream-unclosed', failing: { tests: both('streaming.passive.events'), reason: /end of the event stream/ } },
   { fault: 'events-after-final', failing: { tests: both('streaming.passive.events'), reason: /event \d+ \(artifact-update\) came after event \d+, which (put the task in TASK_STATE_COMPLETED|had final: true)/ } },
-  { fault: 'stream-claimed-not-served', failing: { tests: both('streaming.passive.events'), reason: /false advertising: the card claims streaming/ } },
+  // Every streaming request refused with -32004: the refusal tests get -32004 where -32001 is due.
+  {
+    fault: 'stream-claimed-not-served',
+    failing: {
+      tests: [...both('streaming.passive.events'), ...['subscribe-task-first', 'stream-task-refused', 'subscribe-unknown-refused'].map((name) => `a2a.v1_0.streaming.passive.${name}`)],
+      reason: /false advertising: the card claims streaming|answered without an event stream: .*-32004|expected (JSON-RPC )?error -32001, got -32004/,
+    },
+  },
   { fault: 'subscribe-terminal-streams', failing: { tests: ['a2a.v1_0.streaming.passive.subscribe-terminal-refused'], reason: /text\/event-stream/ } },
   {
     // config-unknown: -32003 where -32001 is due (a MUST code in v1.0, SHOULD in v0.3).
     fault: 'push-claimed-not-served',
-    failing: { tests: [...both('push.passive.set-config'), ...both('push.passive.config-lifecycle'), ...both('push.passive.delivers'), 'a2a.v1_0.push.passive.config-unknown'], reason: /-32003/ },
+    failing: {
+      tests: [
+        ...both('push.passive.set-config'),
+        ...both('push.passive.config-lifecycle'),
+        ...both('push.passive.delivers'),
+        ...['config-unknown', 'config-url-required', 'config-unknown-task', 'config-delete-idempotent', 'delivers-credentials'].map((name) => `a2a.v1_0.push.passive.${name}`),
+      ],
+      reason: /-32003/,
+    },
     warnings: { tests: ['a2a.v0_3.push.passive.config-unknown'], text: /expected error -32001, got -32003.*\[SHOULD/ },
   },
   { fault: 'push-v1-form-for-v03', failing: { tests: ['a2a.v0_3.push.passive.delivers'], reason: /created over A2A 0\.3, but its push notifications come in A2A 1\.0's form/ } },
   { fault: 'push-config-not-stored', failing: { tests: both('push.passive.config-lifecycle'), reason: /GetTaskPushNotificationConfig|tasks\/pushNotificationConfig\/get/ } },
-  { fault: 'push-delete-ignored', failing: { tests: both('push.passive.config-lifecycle'), reason: /was deleted, yet .* still returns it/ } },
+  { fault: 'push-delete-ignored', failing: { tests: [...both('push.passive.config-lifecycle'), 'a2a.v1_0.push.passive.config-delete-idempotent'], reason: /was deleted( twice)?, yet .* still (returns|lists) it/ } },
   // v1.0 §5.4 makes the code a MUST; v0.3 §8.2 a SHOULD.
   {
     fault: 'push-unknown-config-internal-error',
     failing: { tests: ['a2a.v1_0.push.passive.config-unknown'], reason: /of config agtest-unknown-.* \(never created\) .*: expected error -32001, got -32603/ },
     warnings: { tests: ['a2a.v0_3.push.passive.config-unknown'], text: /expected error -32001, got -32603.*\[SHOULD/ },
   },
-  { fault: 'push-never-sent', failing: { tests: both('push.passive.delivers'), reason: /push notification about task .* none arrived/ } },
+  { fault: 'push-never-sent', failing: { tests: [...both('push.passive.delivers'), 'a2a.v1_0.push.passive.delivers-credentials'], reason: /push notification about task .* none arrived/ } },
+  // §14.2.1 makes the header Major.Minor, so refusing 1.0.1 is a policy warning, not a failure.
+  { fault: 'version-patch-refused', warnings: { tests: ['a2a.v1_0.jsonrpc.passive.version-patch-ignored'], text: /A2A-Version 1\.0\.1 was refused with -32009.*\[policy/ } },
+  { fault: 'version-by-method-name', failing: { tests: ['a2a.v1_0.jsonrpc.passive.version-empty-is-0.3'], reason: /without A2A-Version was answered in the A2A 1\.0 form/ } },
+  { fault: 'missing-params-unchecked', failing: { tests: ['a2a.v1_0.jsonrpc.passive.missing-params'], reason: /GetTask without id: expected error -32602, got -32001.*SendMessage without message: expected error -32602, got -32603/ } },
+  { fault: 'blocking-without-artifacts', failing: { tests: ['a2a.v1_0.message.passive.blocking'], reason: /returned TASK_STATE_COMPLETED task .* without artifact\(s\) .*which GetTask lists/ } },
+  { fault: 'send-ignores-history-length', failing: { tests: ['a2a.v1_0.message.passive.send-history-length'], reason: /SendMessage with historyLength 0 returned task .* with 2 history entries/ } },
+  { fault: 'part-two-contents', failing: { tests: ['a2a.v1_0.message.passive.object-members'], reason: /part 1 holds text and data of text, raw, url, data/ } },
+  { fault: 'artifact-without-id', failing: { tests: ['a2a.v1_0.message.passive.object-members'], reason: /artifact 1 of task .* has no artifactId/ } },
+  { fault: 'timestamp-with-offset', failing: { tests: ['a2a.v1_0.message.passive.object-members'], reason: /status\.timestamp "[^"]+\+00:00", not an ISO 8601 UTC time ending in Z/ } },
+  { fault: 'task-id-from-text', failing: { tests: ['a2a.v1_0.message.passive.object-members'], reason: /two sends of the same text without a taskId both returned task task-/ } },
+  // Answering with a Message is legal; the tasks the other tests need are then not-run.
+  { fault: 'message-reply-without-context', only: ['a2a.v1_0.card', 'a2a.v1_0.message'], failing: { tests: ['a2a.v1_0.message.passive.object-members'], reason: /the agent's Message has no contextId/ } },
+  { fault: 'update-without-context', failing: { tests: ['a2a.v1_0.streaming.passive.events'], reason: /event \d+ \(status-update\) has no contextId/ } },
+  { fault: 'stream-unknown-task-creates-new', failing: { tests: ['a2a.v1_0.streaming.passive.stream-task-refused'], reason: /SendStreamingMessage naming task agtest-unknown-.* \(never issued\).*expected JSON-RPC error/ } },
+  { fault: 'stream-terminal-task-streams', failing: { tests: ['a2a.v1_0.streaming.passive.stream-task-refused'], reason: /SendStreamingMessage naming TASK_STATE_COMPLETED task .*expected JSON-RPC error -32004, got HTTP 200 text\/event-stream/ } },
+  { fault: 'subscribe-first-status-update', failing: { tests: ['a2a.v1_0.streaming.passive.subscribe-task-first'], reason: /SubscribeToTask of task .*: the first event is a status-update, not the Task/ } },
+  { fault: 'context-mismatch-accepted', failing: { tests: ['a2a.v1_0.message.passive.follow-up-context'], reason: /SendMessage naming task .* with contextId agtest-other-context-.*: expected JSON-RPC error \(any code\), got a result/ } },
+  { fault: 'follow-up-new-context', failing: { tests: ['a2a.v1_0.message.passive.follow-up-context'], reason: /a follow-up naming only task .* was answered in context .*; the task's context is/ } },
+  { fault: 'error-details-untyped', failing: { tests: ['a2a.v1_0.jsonrpc.passive.error-details'], reason: /error\.data\[0\] has no @type/ } },
+  { fault: 'push-config-without-url-accepted', failing: { tests: ['a2a.v1_0.push.passive.config-url-required'], reason: /without url for task .*: expected JSON-RPC error -32602, got a result/ } },
+  { fault: 'push-create-unknown-task-accepted', failing: { tests: ['a2a.v1_0.push.passive.config-unknown-task'], reason: /CreateTaskPushNotificationConfig for task agtest-unknown-.* \(never issued\): expected JSON-RPC error -32001, got a result/ } },
+  { fault: 'push-delete-unknown-task-accepted', failing: { tests: ['a2a.v1_0.push.passive.config-unknown-task'], reason: /DeleteTaskPushNotificationConfig on task agtest-unknown-.* \(never issued\): expected JSON-RPC error -32001, got a result/ } },
+  { fault: 'push-delete-twice-removes-another', failing: { tests: ['a2a.v1_0.push.passive.config-delete-idempotent'], reason: /deleting config .* a second time removed config .* too/ } },
+  { fault: 'push-credentials-not-sent', failing: { tests: ['a2a.v1_0.push.passive.delivers-credentials'], reason: /came with Authorization undefined; its config asked for Bearer agtest-/ } },
+  { fault: 'subscribe-unknown-internal-error', failing: { tests: ['a2a.v1_0.streaming.passive.subscribe-unknown-refused'], reason: /expected error -32001, got -32603/ } },
 ];

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { a2aAgentConfig, referenceA2aAgentConfig, run, type HarnessConfig, type RunSummary } from '../../agtest/index.js';
-import { validateProfile, type InteropProfile } from '../../profiles/index.js';
+import { validateProfile, verdictOf, type InteropProfile } from '../../profiles/index.js';
 import { A2A_SUITE_URI } from '../../suites/index.js';
 import { FAST_TIMEOUTS, withTempDir } from '../helpers/reference-run.js';
 
@@ -58,7 +58,7 @@ t.test('the reference A2A agent is interoperable in every A2A junction, v1.0 and
   });
   t.equal(summary.exitCode, 0, `all interoperable: ${JSON.stringify(summary.results.filter((r) => r.status === 'fail').map((r) => [r.test, r.reason]))}`);
   t.equal(Object.keys(summary.profile.profile).length, 12, 'card, jsonrpc, message, tasks, streaming and push, in both versions');
-  t.ok(Object.values(summary.profile.profile).every((score) => score === 'interoperable'));
+  t.ok(Object.values(summary.profile.profile).every((score) => verdictOf(score) === 'interoperable'));
   t.same(summary.findings, [], 'no findings');
   await matchesCommitted(t, 'reference-a2a-agent.json', summary);
 
@@ -111,8 +111,15 @@ t.test('@a2a-js/sdk 1.3.0 echo agent with legacyCompat (v1.0 + v0.3) is certifie
 t.test('@a2a-js/sdk 1.3.0 task agent (Tasks, streaming, push; with legacyCompat) is certified and matches its committed profile', async (t) => {
   const summary = await certify(sdkConfig('--tasks', '--legacy'));
   t.same(summary.findings, [], 'no findings');
-  for (const junction of ['a2a.v1_0.streaming.passive', 'a2a.v1_0.push.passive', 'a2a.v0_3.streaming.passive']) {
-    t.equal(summary.profile.profile[junction], 'interoperable', `${junction}: the real SDK passes agtest's checks`);
+  for (const junction of ['a2a.v1_0.streaming.passive', 'a2a.v0_3.streaming.passive']) {
+    t.equal(verdictOf(summary.profile.profile[junction]), 'interoperable', `${junction}: the real SDK passes agtest's checks`);
+  }
+  // It creates a push config without url (a2a.proto: url REQUIRED; v1.0 §3.3.2: MUST validate all input); every other push check passes.
+  const pushFailing = summary.results.filter((r) => r.test.startsWith('a2a.v1_0.push.') && r.status === 'fail');
+  t.same(pushFailing.map((r) => r.test), ['a2a.v1_0.push.passive.config-url-required'], 'in v1.0 push only the config without url is taken');
+  t.match(pushFailing[0]?.reason ?? '', /without url for task .*: expected JSON-RPC error -32602, got a result/);
+  for (const test of ['config-unknown-task', 'config-delete-idempotent', 'delivers-credentials'].map((name) => `a2a.v1_0.push.passive.${name}`)) {
+    t.equal(summary.results.find((r) => r.test === test)?.status, 'pass', `${test} ran and passed`);
   }
   const listTests = ['list', 'list-pagination', 'list-default-page-size', 'list-filters', 'list-history-length', 'list-artifacts'].map((name) => `a2a.v1_0.tasks.passive.${name}`);
   for (const test of ['a2a.v1_0.tasks.passive.get', 'a2a.v1_0.tasks.passive.cancel', ...listTests, 'a2a.v1_0.streaming.passive.events', 'a2a.v1_0.push.passive.delivers', 'a2a.v1_0.push.passive.config-unknown']) {

@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { a2aAgentConfig, run, type HarnessConfig, type RunSummary } from '../../agtest/index.js';
+import { verdictOf } from '../../profiles/index.js';
 import { a2aSuites } from '../../suites/index.js';
 import { FAST_TIMEOUTS, withTempDir } from '../helpers/reference-run.js';
 
@@ -27,7 +28,7 @@ t.test('legal: both versions, errors with HTTP 200: every claimed junction inter
   t.same(warned(summary), [], 'no warning');
   t.same(summary.findings, [], 'no findings');
   for (const version of ['a2a.v1_0', 'a2a.v0_3']) {
-    for (const cluster of ['card', 'jsonrpc', 'message', 'tasks']) t.equal(summary.profile.profile[`${version}.${cluster}.passive`], 'interoperable', `${version}.${cluster}`);
+    for (const cluster of ['card', 'jsonrpc', 'message', 'tasks']) t.equal(verdictOf(summary.profile.profile[`${version}.${cluster}.passive`]), 'interoperable', `${version}.${cluster}`);
   }
   t.equal(result(summary, 'a2a.v1_0.message.passive.terminal-task-refused')?.status, 'pass', 'a message to a completed task is refused, and that is checked');
 });

@@ -7,6 +7,10 @@ import { runCli } from '../helpers/cli.js';
 const TEMPLATE = [process.execPath, fileURLToPath(new URL('../../dist/adapters/template/main.js', import.meta.url))];
 const FAULTY = [process.execPath, fileURLToPath(new URL('../fixtures/adapters/faulty-adapter.mjs', import.meta.url))];
 
+// Each case is its own adapter process, loopback peer and folders, and mostly waits (on the peer's
+// restart, on the rules' windows): run side by side they take the time of the slowest few.
+t.jobs = 4;
+
 const failing = (results: Awaited<ReturnType<typeof checkAdapter>>) => results.filter((r) => r.status === 'fail').map((r) => r.rule);
 
 for (const [name, command, transport] of [

@@ -17,6 +17,8 @@ t.test('agtest run with no config certifies the built-in reference agent and lea
     for (const junction of junctions) {
       t.match(stdout, new RegExp(`${junction.replace(/\./g, '\\.')}\\s+interoperable`), `${junction} printed as interoperable`);
     }
+    t.match(stdout, /out_of_band\.1_1\.active\s+interoperable \(\d+ of \d+ MUSTs checked\)/, 'a junction with unchecked MUSTs says so');
+    t.match(stdout, /agtest coverage --junction \S+ --unchecked lists them/, 'and the report says where to read which');
     const profile: unknown = JSON.parse(await readFile(join(out, 'profile.json'), 'utf8'));
     const checked = validateProfile(profile);
     t.ok(checked.valid, `profile.json validates against the shipped schema ${JSON.stringify(checked.valid ? '' : checked.problems)}`);
@@ -84,7 +86,7 @@ t.test('agtest run --suite a2a certifies the built-in reference A2A agent; --a2a
     t.match(String(result.stdout), /a2a\.v1_0\.streaming\.passive\s+interoperable/);
     t.match(String(result.stdout), /a2a\.v0_3\.tasks\.passive\s+interoperable/);
     const profile = JSON.parse(await readFile(join(out, 'profile.json'), 'utf8')) as { test_suite: string; profile: Record<string, string> };
-    t.equal(profile.test_suite, 'urn:agtest:suite:a2a:0.5');
+    t.equal(profile.test_suite, 'urn:agtest:suite:a2a:0.6');
     t.equal(Object.keys(profile.profile).length, 12);
     t.same(await processesWithMark(result.mark), [], 'nothing left running');
 

@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { run, type HarnessConfig, type RunSummary } from '../../agtest/index.js';
+import { verdictOf } from '../../profiles/index.js';
 import { FAST_TIMEOUTS, withTempDir } from '../helpers/reference-run.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -46,11 +47,11 @@ t.test('legal handshakes: each connects the way the invitation offers and every 
   ]);
   t.equal(dx10.exitCode, 0, `DID exchange 1.0 + did:peer:1: all interoperable ${explain(dx10)}`);
   t.equal(result(dx10, DX('response-signed'))?.status, 'pass', 'the did:peer:1 is read from its verified did_doc~attach');
-  t.equal(dx10.profile.profile['basicmessage.1_0.active'], 'interoperable', 'the other junctions ran inside the DID exchange 1.0 connection');
+  t.equal(verdictOf(dx10.profile.profile['basicmessage.1_0.active']), 'interoperable', 'the other junctions ran inside the DID exchange 1.0 connection');
 
   t.equal(connections.exitCode, 0, `connections 1.0 only: all interoperable ${explain(connections)}`);
   t.equal(connections.profile.profile['connections.1_0.passive'], 'interoperable');
-  t.equal(connections.profile.profile['basicmessage.1_0.active'], 'interoperable', 'the run connected by connections 1.0 and sent on it');
+  t.equal(verdictOf(connections.profile.profile['basicmessage.1_0.active']), 'interoperable', 'the run connected by connections 1.0 and sent on it');
 
   t.equal(dx11.exitCode, 0, `DID exchange 1.1 + did:peer:2: all interoperable ${explain(dx11)}`);
   t.equal(result(dx11, DX('newer-minor-request'))?.status, 'pass', 'a didexchange/1.2 request is answered');

@@ -97,6 +97,8 @@ export const FAULT_EXPECTATIONS: FaultExpectation[] = [
   { fault: 'corrupt-outbound-envelope', only: ['envelope.rfc0019.active'], failing: { tests: ['envelope.rfc0019.active.sends-authcrypt'], reason: /the ping arrived as an envelope agtest could not open: ENVELOPE_DECRYPT_FAILED: ciphertext, tag, iv or protected fail authentication/ } },
   { fault: 'plaintext-outbound', failing: { tests: ['envelope.rfc0019.active.sends-authcrypt'], reason: /the ping arrived in plaintext \(application\/[a-z+-]+\), not in an RFC 0019 envelope/ } },
   { fault: 'oob-c_i-param', failing: { tests: ['out_of_band.1_1.active.invitation-url', 'out_of_band.1_1.active.well-formed'], reason: /no oob query parameter \(it has: c_i\)/ } },
+  // A refused agact call fails the test that asked, with the agent's words (DESIGN.md §6).
+  { fault: 'oob-refuse-invitations', only: ['out_of_band.1_1.active'], failing: { tests: ['out_of_band.1_1.active.invitation-url', 'out_of_band.1_1.active.well-formed'], reason: /refused agact create-invitation: .*makes no invitations/ } },
   { fault: 'oob-standard-base64', failing: { tests: ['out_of_band.1_1.active.invitation-url', 'out_of_band.1_1.active.well-formed'], reason: /not Base64Url: it contains "[+/]" \(standard Base64/ } },
   // DID exchange starts from the invitation's service and handshake_protocols: without them the agent cannot be reached that way.
   { fault: 'oob-no-services', failing: { tests: ['out_of_band.1_1.active.well-formed', ...DX_TESTS], reason: /services must be a non-empty array|has no service with an Ed25519 did:key recipient/ } },

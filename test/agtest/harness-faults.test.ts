@@ -11,6 +11,10 @@ import { withTempDir } from '../helpers/reference-run.js';
 // The harness under faults (issue 21): each of agent, adapter and agact killed, hung, refusing or
 // failing in a phase, and SIGINT/SIGTERM. Every cell must stop what agtest started, name the real
 // cause, and write a profile holding exactly the tests that finished before the fault.
+// Each cell is its own agtest run (own folder, own process mark) that mostly waits on its children:
+// a few side by side.
+t.jobs = 3;
+
 const FAULT_AGACT = fileURLToPath(new URL('../fixtures/harness/fault-agact.mjs', import.meta.url));
 // 8 tests: trust_ping passive (3), trust_ping active (2: the first action is the 4th test's send-ping), basicmessage (3).
 const TESTS = 8;

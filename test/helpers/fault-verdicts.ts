@@ -1,6 +1,6 @@
 import type { Test } from 'tap';
 import type { RunSummary } from '../../agtest/index.js';
-import { junctionOf } from '../../profiles/index.js';
+import { junctionOf, verdictOf } from '../../profiles/index.js';
 import { failingTests } from './reference-run.js';
 
 /** What one fault of a run must do: make these tests fail with a reason naming it, or warn. */
@@ -25,9 +25,9 @@ export function assertFaultVerdicts(t: Test, summary: RunSummary, verdicts: read
   const affected = new Set(expectedFailing.map(junctionOf));
   for (const junction of summary.claimed) {
     const score = summary.profile.profile[junction];
-    if (affected.has(junction)) t.not(score, 'interoperable', `${junction} drops (${score})`);
+    if (affected.has(junction)) t.not(verdictOf(score), 'interoperable', `${junction} drops (${score})`);
     else if (summary.results.filter((r) => junctionOf(r.test) === junction).every((r) => r.status === 'blocked' || r.status === 'not-run')) t.equal(score, undefined, `${junction}: nothing ran, no score`);
-    else t.equal(score, 'interoperable', `${junction} is unchanged`);
+    else t.equal(verdictOf(score), 'interoperable', `${junction} is unchanged (${score})`);
   }
   for (const verdict of verdicts) {
     for (const test of verdict.failing?.tests ?? []) {

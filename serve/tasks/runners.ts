@@ -1,0 +1,111 @@
+/**
+ * The task runners: each turns a job into an outcome through the same programmatic API the CLI
+ * uses (plan generation, agtest load, report analysis). The REST face only makes jobs.
+ */
+import { describeError } from '../../common/index.js';
+import type { TaskRunner } from '../jobs/engine.js';
+import type { ServeRequest } from '../http/request-schema.js';
+import type { KeyStore } from '../security/api-keys.js';
+import { checkTarget, pinnedUrl, type Resolver } from '../security/target-guard.js';
+import { analyzeLoadReport, summarizeReport } from './analyze.js';
+import { reportFromJtl } from './jtl.js';
+import { renderJmx } from './jmx.js';
+import { runPlan, toLoadConfig, type Pin } from './load-plan.js';
+import { planFromRequest, type TestPlan } from './plan.js';
+import { redactDeep } from './secrets.js';
+
+/** Bounds on what one request may ask for. */
+export interface Caps {
+  maxUsers: number;
+  maxDurationSeconds: number;
+  maxBodyBytes: number;
+}
+
+export const DEFAULT_CAPS: Caps = { maxUsers: 50, maxDurationSeconds: 600, maxBodyBytes: 256 * 1024 };
+
+/** Why the plan is over the caps, by field; empty when within. */
+export function capProblems(plan: TestPlan, caps: Caps): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  if (plan.virtualUsers > caps.maxUsers) problems.push({ field: 'performanceParameters.virtualUsers', message: `${plan.virtualUsers} users is over this server's cap of ${caps.maxUsers}` });
+  if (plan.durationSeconds > caps.maxDurationSeconds) problems.push({ field: 'performanceParameters.durationMinutes', message: `${plan.durationSeconds} s is over this server's cap of ${caps.maxDurationSeconds} s` });
+  return problems;
+}
+
+/** "${" in anything that goes into a JMX would be evaluated by JMeter as a function call. */
+export function jmeterFunctionProblems(plan: TestPlan): { field: string; message: string }[] {
+  const texts = plan.endpoints.flatMap((e, i) => [
+    [`targetDetails.apiEndpoints[${i}].path`, e.path],
+    ...Object.entries(e.headers ?? {}).map(([name, value]) => [`targetDetails.apiEndpoints[${i}].headers.${name}`, value]),
+    ...(e.body === undefined ? [] : [[`targetDetails.apiEndpoints[${i}].requestBody`, typeof e.body === 'string' ? e.body : JSON.stringify(e.body)]]),
+  ]);
+  return texts.filter(([, text]) => text!.includes('${')).map(([field]) => ({ field: field!, message: 'contains "${", which JMeter evaluates as a function call: refused' }));
+}
+
+/** Where the plan's load may go, checked now against the key's allowlist: the pin, or why not. */
+export async function guardPlan(plan: TestPlan, allowlist: readonly string[], resolve: Resolver): Promise<{ ok: true; pin?: Pin } | { ok: false; reason: string }> {
+  const check = await checkTarget(plan.baseUrl, allowlist, resolve);
+  if (!check.ok) return check;
+  if (check.url.protocol !== 'http:') return { ok: true };
+  return { ok: true, pin: pinnedUrl(check.url, check.addresses[0]!) };
+}
+
+export interface RunnerDeps {
+  keys: KeyStore;
+  resolve: Resolver;
+  caps: Caps;
+}
+
+export function createRunners(deps: RunnerDeps): Record<string, TaskRunner> {
+  const plan = (request: ServeRequest) => {
+    const outcome = planFromRequest(request);
+    if (!outcome.ok) return { status: 'input_required' as const, question: outcome.question, detail: { missing: outcome.missing } };
+    const problems = [...capProblems(outcome.plan, deps.caps), ...jmeterFunctionProblems(outcome.plan)];
+    if (problems.length > 0) return { status: 'error' as const, error: problems.map((p) => `${p.field} ${p.message}`).join('; ') };
+    return outcome.plan;
+  };
+  const generated = (p: TestPlan) => ({ plan: redactDeep(p), agtestLoadConfig: redactDeep(toLoadConfig(p)), jmx: renderJmx(p), notes: p.notes });
+
+  const execute = (withScript: boolean): TaskRunner =>
+    async (job, ctx) => {
+      const request = job.request as unknown as ServeRequest;
+      if (request.jmxScript !== undefined) return { status: 'error', error: 'jmxScript: running a JMX is not supported by this version; send targetDetails (url and apiEndpoints) instead' };
+      const p = plan(request);
+      if (!('baseUrl' in p)) return p;
+      const key = deps.keys.get(job.keyId);
+      if (!key || key.revokedAt) return { status: 'error', error: 'the API key that sent this request was revoked' };
+      // Checked again now, right before the traffic: the name may resolve elsewhere than at submission.
+      const guard = await guardPlan(p, key.targets, deps.resolve);
+      if (!guard.ok) return { status: 'error', error: `target refused: ${guard.reason}` };
+      ctx.progress({ phase: 'load starting', users: p.virtualUsers, durationS: p.durationSeconds });
+      let report;
+      try {
+        report = await runPlan(p, { signal: ctx.signal, ...(guard.pin ? { pin: guard.pin } : {}), onProgress: ctx.progress });
+      } catch (error) {
+        return { status: 'error', error: `the load could not run: ${describeError(error)}` };
+      }
+      const analysis = analyzeLoadReport(report);
+      return { status: 'completed', result: { ...(withScript ? generated(p) : { plan: redactDeep(p), notes: p.notes }), report, summary: analysis.ok ? analysis.summary : null } };
+    };
+
+  return {
+    generate_script: async (job) => {
+      const p = plan(job.request as unknown as ServeRequest);
+      if (!('baseUrl' in p)) return p;
+      return { status: 'completed', result: generated(p) };
+    },
+    execute_test: execute(false),
+    generate_and_execute: execute(true),
+    analyze_results: async (job) => {
+      const input = (job.request as unknown as ServeRequest).analysisInput;
+      if (input === undefined) return { status: 'input_required', question: 'Which results? Put an agtest load report (JSON) in analysisInput, or a JMeter JTL (CSV) as analysisInput.jtlCsv.', detail: { missing: ['analysisInput'] } };
+      if (typeof input['jtlCsv'] === 'string') {
+        const jtl = reportFromJtl(input['jtlCsv']);
+        if (!jtl.ok) return { status: 'error', error: `analysisInput.jtlCsv: ${jtl.problem}` };
+        return { status: 'completed', result: { summary: summarizeReport(jtl.report, 'jmeter-jtl') } };
+      }
+      const analysis = analyzeLoadReport(input);
+      if (!analysis.ok) return { status: 'error', error: `analysisInput is not a valid agtest load report: ${analysis.problems.slice(0, 5).join('; ')}` };
+      return { status: 'completed', result: { summary: analysis.summary } };
+    },
+  };
+}
