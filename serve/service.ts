@@ -4,6 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { startCallbackDelivery, type DeliveryOptions } from './callbacks/deliver.js';
+import { createA2aHandler, isA2aPath } from './a2a/face.js';
 import { createRestServer, linksOf } from './http/rest.js';
 import { createJobEngine } from './jobs/engine.js';
 import { JobStore, type CallbackBody } from './jobs/job-store.js';
@@ -33,6 +34,8 @@ export interface ServiceOptions {
 
 export interface Service {
   url: string;
+  /** The A2A JSON-RPC endpoint (its card at /.well-known/agent-card.json). */
+  a2aUrl: string;
   store: JobStore;
   keys: KeyStore;
   close(): Promise<void>;
@@ -68,7 +71,12 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     ...(options.log ? { log: options.log } : {}),
   });
   engine.start();
-  const server = createRestServer({ store, engine, keys, limiter: createRateLimiter(), resolve, caps, concurrency, ...(options.log ? { log: options.log } : {}) });
+  const limiter = createRateLimiter();
+  let url = '';
+  const log = options.log ? { log: options.log } : {};
+  // The A2A face shares the port, the engine, the keys and the rate limiter with REST.
+  const a2a = createA2aHandler({ store, engine, keys, limiter, resolve, caps, baseUrl: () => url, ...log });
+  const server = createRestServer({ store, engine, keys, limiter, resolve, caps, concurrency, a2a: { owns: isA2aPath, handle: a2a }, ...log });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);
@@ -76,8 +84,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  url = `http://${host}:${address.port}`;
   return {
-    url: `http://${host}:${address.port}`,
+    url,
+    a2aUrl: `${url}/a2a/jsonrpc`,
     store,
     keys,
     async close() {

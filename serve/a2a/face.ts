@@ -1,0 +1,245 @@
+/**
+ * The A2A face of `agtest serve` (issue 19, DESIGN.md §10), on @a2a-js/sdk: the same job engine
+ * as REST, reached through the same admission path (`admitRequest`), so schema, caps, allowlist
+ * and per-key task types are checked once, in one place. An A2A task follows one job: the job's
+ * status history becomes task status updates, its result becomes artifacts.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express, { type Request, type Response, type NextFunction } from 'express';
+import { AgentCard, Message, Task, TaskArtifactUpdateEvent, TaskStatusUpdateEvent, AGENT_CARD_PATH } from '@a2a-js/sdk';
+import { AgentEvent, DefaultRequestHandler, InMemoryTaskStore, type AgentExecutor, type ExecutionEventBus, type RequestContext } from '@a2a-js/sdk/server';
+import { jsonRpcHandler } from '@a2a-js/sdk/server/express';
+import type { JobEngine } from '../jobs/engine.js';
+import type { Job, JobEvent, JobStore } from '../jobs/job-store.js';
+import type { ApiKey, KeyStore } from '../security/api-keys.js';
+import type { RateLimiter } from '../security/rate-limit.js';
+import type { Resolver } from '../security/target-guard.js';
+import type { Caps } from '../tasks/runners.js';
+import { redactDeep } from '../tasks/secrets.js';
+import { admitRequest, HttpProblem } from '../http/rest.js';
+import { TASK_TYPES, type TaskType } from '../http/request-schema.js';
+
+/** Where the JSON-RPC endpoint lives on the service's port. */
+export const A2A_PATH = '/a2a/jsonrpc';
+export const AGENT_CARD_URL_PATH = `/${AGENT_CARD_PATH}`;
+
+export interface A2aOptions {
+  store: JobStore;
+  engine: JobEngine;
+  keys: KeyStore;
+  limiter: RateLimiter;
+  resolve: Resolver;
+  caps: Caps;
+  /** The service's base URL, known only once it listens. */
+  baseUrl: () => string;
+  /** How often a task re-reads its job (ms, default 100). */
+  pollMs?: number;
+  log?: (line: string) => void;
+}
+
+const SKILLS: Record<TaskType, { name: string; description: string; examples: string[] }> = {
+  generate_script: { name: 'Generate a load script', description: 'An agtest load plan and a JMeter test plan (JMX) from a description, target and performance parameters.', examples: ['Generate a test with 5 users for 1 minute on http://127.0.0.1:8080 GET /health'] },
+  execute_test: { name: 'Execute a load test', description: 'Runs the load of apiEndpoints with agtest (to allowlisted targets only) and returns the report.', examples: [] },
+  generate_and_execute: { name: 'Generate and execute a load test', description: 'Generates the plans, runs the load and returns the report with the plans.', examples: ['Run a 1-minute test with 2 users on http://127.0.0.1:8080 GET /'] },
+  analyze_results: { name: 'Analyse results', description: 'Summarises an agtest load report or a JMeter JTL: percentiles, errors by class, suspect flags.', examples: [] },
+};
+
+const STATE: Record<string, string> = {
+  queued: 'TASK_STATE_SUBMITTED',
+  in_progress: 'TASK_STATE_WORKING',
+  completed: 'TASK_STATE_COMPLETED',
+  error: 'TASK_STATE_FAILED',
+  interrupted: 'TASK_STATE_FAILED',
+  cancelled: 'TASK_STATE_CANCELED',
+  input_required: 'TASK_STATE_INPUT_REQUIRED',
+};
+const ENDS = new Set(['completed', 'error', 'interrupted', 'cancelled', 'input_required']);
+
+/** The key of an authenticated call, handed from the auth middleware to the executor. */
+class KeyUser {
+  constructor(readonly key: ApiKey) {}
+  get isAuthenticated() {
+    return true;
+  }
+  get userName() {
+    return this.key.id;
+  }
+}
+
+/** The v0.3 form of the same card (A2A 0.3 §5.5): `url`, `preferredTransport`, OpenAPI-style security. */
+export function legacyAgentCard(baseUrl: string, taskTypes: readonly TaskType[] = TASK_TYPES) {
+  const card = agentCard(baseUrl, taskTypes);
+  return {
+    protocolVersion: '0.3.0',
+    name: card.name,
+    description: card.description,
+    version: card.version,
+    url: `${baseUrl}${A2A_PATH}`,
+    preferredTransport: 'JSONRPC',
+    additionalInterfaces: [{ url: `${baseUrl}${A2A_PATH}`, transport: 'JSONRPC' }],
+    capabilities: card.capabilities,
+    securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An agtest serve API key (agtest serve keys add).' } },
+    security: [{ apiKey: [] }],
+    defaultInputModes: card.defaultInputModes,
+    defaultOutputModes: card.defaultOutputModes,
+    skills: card.skills,
+  };
+}
+
+export function agentCard(baseUrl: string, taskTypes: readonly TaskType[] = TASK_TYPES) {
+  return {
+    name: 'agtest serve',
+    description: 'A load-testing agent: generates agtest and JMeter plans from a request, runs bounded load against allowlisted targets, analyses results (seeds 002/003).',
+    version: '0.1.0',
+    supportedInterfaces: [
+      { url: `${baseUrl}${A2A_PATH}`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
+      { url: `${baseUrl}${A2A_PATH}`, protocolBinding: 'JSONRPC', protocolVersion: '0.3' },
+    ],
+    capabilities: { streaming: true, pushNotifications: false },
+    // The same API keys as REST (A2A §7: the card declares the scheme; credentials go in HTTP headers).
+    securitySchemes: { apiKey: { httpAuthSecurityScheme: { scheme: 'Bearer', description: 'An agtest serve API key (agtest serve keys add).' } } },
+    securityRequirements: [{ schemes: { apiKey: { list: [] } } }],
+    defaultInputModes: ['application/json', 'text/plain'],
+    defaultOutputModes: ['application/json', 'text/plain', 'application/xml'],
+    skills: taskTypes.map((type) => ({ id: type, name: SKILLS[type].name, description: SKILLS[type].description, tags: ['load', 'performance', type], examples: SKILLS[type].examples, inputModes: ['application/json', 'text/plain'] })),
+  };
+}
+
+function partsOf(message: Message): { data?: Record<string, unknown>; text: string } {
+  let data: Record<string, unknown> | undefined;
+  const text: string[] = [];
+  for (const part of message.parts) {
+    if (part.content?.$case === 'data' && part.content.value && typeof part.content.value === 'object' && !Array.isArray(part.content.value)) data ??= part.content.value as Record<string, unknown>;
+    if (part.content?.$case === 'text') text.push(part.content.value);
+  }
+  return { ...(data ? { data } : {}), text: text.join('\n') };
+}
+
+/** A plain-text message becomes a request whose taskDescription is the text (parsed like REST's). */
+function requestFrom(message: Message, taskId: string, key: ApiKey): unknown {
+  const { data, text } = partsOf(message);
+  if (data) return data;
+  const metadataType = (message.metadata as Record<string, unknown> | undefined)?.['taskType'];
+  const taskType = typeof metadataType === 'string' ? metadataType : /\b(run|execute)\b/i.test(text) ? 'generate_and_execute' : 'generate_script';
+  return { requestId: taskId, sourceAgentId: key.sourceAgentId ?? 'a2a-caller', taskType, taskDescription: text };
+}
+
+// The JSON form (what fromJSON of the enclosing Task or event reads), not a Message object.
+const agentText = (contextId: string, taskId: string, text: string, data?: unknown) => ({ messageId: `${taskId}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`, contextId, taskId, role: 'ROLE_AGENT', parts: [{ text }, ...(data === undefined ? [] : [{ data }])] }) as Record<string, unknown>;
+
+function artifactsOf(job: Job): { artifactId: string; name: string; description: string; parts: unknown[] }[] {
+  const result = redactDeep(job.result) as Record<string, unknown> | null;
+  const out: { artifactId: string; name: string; description: string; parts: unknown[] }[] = [{ artifactId: 'result', name: 'result.json', description: `The ${job.taskType} result (the JSON report, as REST's GET /requests/{id}/result).`, parts: [{ data: result, mediaType: 'application/json' }] }];
+  if (result && typeof result['jmx'] === 'string') out.push({ artifactId: 'plan.jmx', name: 'plan.jmx', description: 'The generated JMeter test plan.', parts: [{ text: result['jmx'], mediaType: 'application/xml', filename: 'plan.jmx' }] });
+  if (result && result['agtestLoadConfig'] !== undefined) out.push({ artifactId: 'load-plan.json', name: 'load-plan.json', description: 'The generated agtest load plan.', parts: [{ data: result['agtestLoadConfig'], mediaType: 'application/json' }] });
+  return out;
+}
+
+function describeEvent(event: JobEvent, job: Job): string {
+  if (event.status === 'in_progress') return `in progress${event.detail ? `: ${JSON.stringify(event.detail)}` : ''}`;
+  if (event.status === 'input_required') return job.question ?? 'more input is needed';
+  if (event.status === 'error' || event.status === 'interrupted') return job.error ?? event.status;
+  if (event.status === 'cancelled') return 'cancelled by the caller';
+  if (event.status === 'completed') return `${job.taskType} completed`;
+  return event.status;
+}
+
+function createExecutor(options: A2aOptions, jobOfTask: Map<string, string>): AgentExecutor {
+  const pollMs = options.pollMs ?? 100;
+  return {
+    async execute(ctx: RequestContext, bus: ExecutionEventBus) {
+      const { taskId, contextId } = ctx;
+      const user = ctx.context.user;
+      if (!(user instanceof KeyUser)) throw new Error('unauthenticated call reached the executor');
+      const key = user.key;
+      const first = (state: string, text: string, data?: unknown) =>
+        bus.publish(AgentEvent.task(Task.fromJSON({ id: taskId, contextId, status: { state, message: agentText(contextId, taskId, text, data), timestamp: new Date().toISOString() }, history: [Message.toJSON(ctx.userMessage)] })));
+      if (ctx.task) {
+        // A follow-up on an ended task: the job takes no input after it ended; a new message makes a new task.
+        first('TASK_STATE_REJECTED', 'this task has ended; send a new message (a new task) with the complete request');
+        bus.finished();
+        return;
+      }
+      let jobId: string;
+      try {
+        const request = requestFrom(ctx.userMessage, taskId, key);
+        const admitted = await admitRequest(options, key, request);
+        jobId = String(admitted.body['requestId']);
+      } catch (error) {
+        const problem = error instanceof HttpProblem ? error : undefined;
+        if (!problem) options.log?.(`a2a task ${taskId}: ${(error as Error).stack ?? String(error)}`);
+        first('TASK_STATE_REJECTED', problem ? `${problem.code}: ${problem.message}` : 'internal error', problem ? { error: { code: problem.code, message: problem.message, ...(problem.problems ? { problems: problem.problems } : {}) } } : undefined);
+        bus.finished();
+        return;
+      }
+      jobOfTask.set(taskId, jobId);
+      first('TASK_STATE_SUBMITTED', `accepted as request ${jobId}`, { requestId: jobId });
+      let seen = 1;
+      for (;;) {
+        const job = options.store.get(jobId);
+        if (!job) break;
+        const events = options.store.events(jobId);
+        for (const event of events.slice(seen)) {
+          const final = ENDS.has(event.status);
+          if (event.status === 'completed') {
+            for (const artifact of artifactsOf(job)) bus.publish(AgentEvent.artifactUpdate(TaskArtifactUpdateEvent.fromJSON({ taskId, contextId, artifact, append: false, lastChunk: true })));
+          }
+          bus.publish(AgentEvent.statusUpdate(TaskStatusUpdateEvent.fromJSON({ taskId, contextId, status: { state: STATE[event.status] ?? 'TASK_STATE_WORKING', message: agentText(contextId, taskId, describeEvent(event, job), { sequence: event.seq, status: event.status, ...(event.detail ? { detail: event.detail } : {}) }), timestamp: new Date().toISOString() } })));
+          if (final) {
+            bus.finished();
+            return;
+          }
+        }
+        seen = events.length;
+        await new Promise((done) => setTimeout(done, pollMs));
+      }
+      bus.finished();
+    },
+    async cancelTask(taskId: string) {
+      // The job's cancelled event reaches the task through execute's loop, as every other change.
+      const jobId = jobOfTask.get(taskId);
+      if (jobId) options.engine.cancel(jobId);
+    },
+  };
+}
+
+/**
+ * The express app for the card and the JSON-RPC endpoint. Calls without a valid key get HTTP 401
+ * with WWW-Authenticate (A2A §7.4: authentication failures are HTTP-level, not JSON-RPC errors).
+ */
+export function createA2aHandler(options: A2aOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const jobOfTask = new Map<string, string>();
+  let handler: DefaultRequestHandler | undefined;
+  const requestHandler = () => (handler ??= new DefaultRequestHandler(AgentCard.fromJSON(agentCard(options.baseUrl())), new InMemoryTaskStore(), createExecutor(options, jobOfTask)));
+  const app = express();
+  app.disable('x-powered-by');
+  // The card is served from its JSON here, not through the SDK's agentCardHandler: @a2a-js/sdk 1.3.0
+  // writes a v1.0 card's security schemes in its internal `$case` form and drops them from the 0.3 form.
+  app.get(AGENT_CARD_URL_PATH, (req, res) => {
+    const version = String(req.headers['a2a-version'] ?? '0.3');
+    res.set('cache-control', 'no-store').json(version.startsWith('1') ? agentCard(options.baseUrl()) : legacyAgentCard(options.baseUrl()));
+  });
+  const authenticate = (req: Request, res: Response, next: NextFunction) => {
+    const header = req.headers['authorization'];
+    const presented = typeof header === 'string' && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '').trim() : undefined;
+    const key = presented ? options.keys.authenticate(presented) : undefined;
+    if (!key) {
+      res.status(401).set('www-authenticate', presented ? 'Bearer error="invalid_token"' : 'Bearer').json({ error: { code: 'unauthenticated', message: presented ? 'the API key is unknown or revoked' : 'send your API key: Authorization: Bearer <key>' } });
+      return;
+    }
+    const wait = options.limiter.take(key.id, key.ratePerMinute);
+    if (wait > 0) {
+      res.status(429).set('retry-after', String(wait)).json({ error: { code: 'rate_limited', message: `over this key's rate of ${key.ratePerMinute} requests per minute; retry in ${wait} s` } });
+      return;
+    }
+    (req as Request & { agtestKey?: ApiKey }).agtestKey = key;
+    next();
+  };
+  let rpc: ReturnType<typeof jsonRpcHandler> | undefined;
+  app.use(A2A_PATH, authenticate, (req, res, next) =>
+    (rpc ??= jsonRpcHandler({ requestHandler: requestHandler(), userBuilder: async (r) => new KeyUser((r as Request & { agtestKey: ApiKey }).agtestKey), legacyCompat: { enabled: true } }))(req, res, next),
+  );
+  return (req, res) => app(req as Request, res as Response);
+}
+
+export const isA2aPath = (url: string) => url === AGENT_CARD_URL_PATH || url.startsWith(`${AGENT_CARD_URL_PATH}?`) || url === A2A_PATH || url.startsWith(`${A2A_PATH}?`) || url.startsWith(`${A2A_PATH}/`);
