@@ -28,6 +28,11 @@ export interface ServiceOptions {
   caps?: Partial<Caps>;
   /** The system resolver unless a test passes another; the same check runs on its answer. */
   resolve?: Resolver;
+  /**
+   * The URL callers reach the service at when it sits behind a gateway or proxy: the Agent Card
+   * names its A2A endpoint under it (default: the address the service listens on).
+   */
+  publicUrl?: string;
   callbacks?: Pick<DeliveryOptions, 'baseDelayMs' | 'maxDelayMs' | 'maxAttempts' | 'timeoutMs'>;
   log?: (line: string) => void;
 }
@@ -75,7 +80,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   let url = '';
   const log = options.log ? { log: options.log } : {};
   // The A2A face shares the port, the engine, the keys and the rate limiter with REST.
-  const a2a = createA2aHandler({ store, engine, keys, limiter, resolve, caps, baseUrl: () => url, ...log });
+  const a2a = createA2aHandler({ store, engine, keys, limiter, resolve, caps, baseUrl: () => options.publicUrl?.replace(/\/+$/, '') ?? url, ...log });
   const server = createRestServer({ store, engine, keys, limiter, resolve, caps, concurrency, a2a: { owns: isA2aPath, handle: a2a }, ...log });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolvePromise, reject) => {

@@ -146,9 +146,12 @@ function describeEvent(event: JobEvent, job: Job): string {
 
 function createExecutor(options: A2aOptions, jobOfTask: Map<string, string>): AgentExecutor {
   const pollMs = options.pollMs ?? 100;
+  const cancelled = new Set<string>();
+  const contextOf = new Map<string, string>();
   return {
     async execute(ctx: RequestContext, bus: ExecutionEventBus) {
       const { taskId, contextId } = ctx;
+      contextOf.set(taskId, contextId);
       const user = ctx.context.user;
       if (!(user instanceof KeyUser)) throw new Error('unauthenticated call reached the executor');
       const key = user.key;
@@ -179,6 +182,8 @@ function createExecutor(options: A2aOptions, jobOfTask: Map<string, string>): Ag
         const job = options.store.get(jobId);
         if (!job) break;
         const events = options.store.events(jobId);
+        // cancelTask published the task's end itself.
+        if (cancelled.has(taskId)) return;
         for (const event of events.slice(seen)) {
           const final = ENDS.has(event.status);
           if (event.status === 'completed') {
@@ -195,10 +200,14 @@ function createExecutor(options: A2aOptions, jobOfTask: Map<string, string>): Ag
       }
       bus.finished();
     },
-    async cancelTask(taskId: string) {
-      // The job's cancelled event reaches the task through execute's loop, as every other change.
+    async cancelTask(taskId: string, bus: ExecutionEventBus) {
+      // The SDK waits for the canceled state on the bus; an input-required task has no running job
+      // (A2A: input-required is interrupted, not terminal, so it may still be canceled).
       const jobId = jobOfTask.get(taskId);
       if (jobId) options.engine.cancel(jobId);
+      cancelled.add(taskId);
+      bus.publish(AgentEvent.statusUpdate(TaskStatusUpdateEvent.fromJSON({ taskId, contextId: contextOf.get(taskId) ?? '', status: { state: 'TASK_STATE_CANCELED', message: agentText(contextOf.get(taskId) ?? '', taskId, 'cancelled by the caller'), timestamp: new Date().toISOString() } })));
+      bus.finished();
     },
   };
 }
@@ -236,10 +245,40 @@ export function createA2aHandler(options: A2aOptions): (req: IncomingMessage, re
     next();
   };
   let rpc: ReturnType<typeof jsonRpcHandler> | undefined;
-  app.use(A2A_PATH, authenticate, (req, res, next) =>
+  app.use(A2A_PATH, authenticate, express.json(), jsonRpcEnvelope);
+  app.use(A2A_PATH, parseErrorAnswer);
+  app.use(A2A_PATH, (req: Request, res: Response, next: NextFunction) =>
     (rpc ??= jsonRpcHandler({ requestHandler: requestHandler(), userBuilder: async (r) => new KeyUser((r as Request & { agtestKey: ApiKey }).agtestKey), legacyCompat: { enabled: true } }))(req, res, next),
   );
   return (req, res) => app(req as Request, res as Response);
+}
+
+const invalidRequest = (res: Response, id: unknown, what: string) =>
+  res.status(200).json({ jsonrpc: '2.0', id: typeof id === 'string' || typeof id === 'number' ? id : null, error: { code: -32600, message: `Invalid Request: ${what}` } });
+
+/**
+ * JSON-RPC 2.0 rules @a2a-js/sdk 1.3.0 gets wrong, enforced before it: a request that is not a
+ * valid Request object is -32600 (§5.1; the SDK answers -32602) with id null when the id cannot
+ * be read (§5), and a notification is never answered (§4.1; the SDK answers it).
+ */
+function jsonRpcEnvelope(req: Request, res: Response, next: NextFunction) {
+  const body: unknown = req.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return next();
+  const call = body as Record<string, unknown>;
+  if (!('id' in call)) {
+    res.status(204).end();
+    return;
+  }
+  if (call['id'] !== null && typeof call['id'] !== 'string' && typeof call['id'] !== 'number') return void invalidRequest(res, null, 'id must be a String, Number or Null');
+  if (call['jsonrpc'] !== '2.0') return void invalidRequest(res, call['id'], 'jsonrpc must be exactly "2.0"');
+  if (typeof call['method'] !== 'string') return void invalidRequest(res, call['id'], 'method must be a String');
+  next();
+}
+
+/** The SDK's own answer to unparsable JSON (-32700, id null), for the parser that now runs before it. */
+function parseErrorAnswer(error: unknown, _req: Request, res: Response, next: NextFunction) {
+  if (error instanceof SyntaxError && 'body' in error) return void res.status(200).json({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Invalid JSON payload.' } });
+  next(error);
 }
 
 export const isA2aPath = (url: string) => url === AGENT_CARD_URL_PATH || url.startsWith(`${AGENT_CARD_URL_PATH}?`) || url === A2A_PATH || url.startsWith(`${A2A_PATH}?`) || url.startsWith(`${A2A_PATH}/`);
