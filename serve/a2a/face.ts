@@ -55,6 +55,19 @@ const STATE: Record<string, string> = {
 };
 const ENDS = new Set(['completed', 'error', 'interrupted', 'cancelled', 'input_required']);
 
+/**
+ * a2a.proto ListTasksRequest.status_timestamp_after: "greater than or equal"; the SDK's store
+ * compares with ">". Timestamps are compared in milliseconds, so one millisecond earlier with ">"
+ * is ">=".
+ */
+class TaskStore extends InMemoryTaskStore {
+  override list(...args: Parameters<InMemoryTaskStore['list']>): ReturnType<InMemoryTaskStore['list']> {
+    const [params, ...rest] = args;
+    const after = params.statusTimestampAfter ? Date.parse(params.statusTimestampAfter) : NaN;
+    return super.list(Number.isNaN(after) ? params : { ...params, statusTimestampAfter: new Date(after - 1).toISOString() }, ...rest);
+  }
+}
+
 /** The key of an authenticated call, handed from the auth middleware to the executor. */
 class KeyUser {
   constructor(readonly key: ApiKey) {}
@@ -219,7 +232,7 @@ function createExecutor(options: A2aOptions, jobOfTask: Map<string, string>): Ag
 export function createA2aHandler(options: A2aOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const jobOfTask = new Map<string, string>();
   let handler: DefaultRequestHandler | undefined;
-  const requestHandler = () => (handler ??= new DefaultRequestHandler(AgentCard.fromJSON(agentCard(options.baseUrl())), new InMemoryTaskStore(), createExecutor(options, jobOfTask)));
+  const requestHandler = () => (handler ??= new DefaultRequestHandler(AgentCard.fromJSON(agentCard(options.baseUrl())), new TaskStore(), createExecutor(options, jobOfTask)));
   const app = express();
   app.disable('x-powered-by');
   // The card is served from its JSON here, not through the SDK's agentCardHandler: @a2a-js/sdk 1.3.0
@@ -272,6 +285,11 @@ function jsonRpcEnvelope(req: Request, res: Response, next: NextFunction) {
   if (call['id'] !== null && typeof call['id'] !== 'string' && typeof call['id'] !== 'number') return void invalidRequest(res, null, 'id must be a String, Number or Null');
   if (call['jsonrpc'] !== '2.0') return void invalidRequest(res, call['id'], 'jsonrpc must be exactly "2.0"');
   if (typeof call['method'] !== 'string') return void invalidRequest(res, call['id'], 'method must be a String');
+  // A2A v1.0 §3.3.2 and the §6.5 example: a negative historyLength is refused (-32602); the SDK serves it.
+  const params = call['params'] as Record<string, unknown> | undefined;
+  if (call['method'] === 'ListTasks' && typeof params?.['historyLength'] === 'number' && params['historyLength'] < 0) {
+    return void res.status(200).json({ jsonrpc: '2.0', id: call['id'], error: { code: -32602, message: 'Invalid params: historyLength must be 0 or more' } });
+  }
   next();
 }
 
