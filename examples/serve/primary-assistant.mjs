@@ -55,7 +55,7 @@ for await (const event of stream) {
     const part = artifact.parts[0]?.content;
     if (artifact.name === 'result.json') {
       const summary = part?.value?.report?.summary;
-      console.log(`[artifact ${artifact.name}] requests completed: ${summary?.completed}, ok: ${summary?.ok}, errors: ${summary?.errors}, p99: ${summary?.latency_ms?.p99} ms`);
+      console.log(`[artifact ${artifact.name}] requests completed: ${summary?.completed}, ok: ${summary?.ok}, errors: ${summary?.errors}, p99: ${summary?.latency_ms?.p99_ms} ms`);
     } else {
       console.log(`[artifact ${artifact.name}] ${typeof part?.value === 'string' ? `${part.value.length} characters` : 'JSON'}`);
     }
