@@ -20,7 +20,7 @@ t.test('the primary-assistant example completes a generate_and_execute over A2A'
   t.equal(run.exitCode, 0, run.stderr);
   t.match(run.stdout, /\[submitted\] accepted as request/);
   t.match(run.stdout, /\[working\]/);
-  t.match(run.stdout, /\[artifact result\.json\] requests completed: [1-9]\d*, ok: [1-9]\d*, errors: 0/);
+  t.match(run.stdout, /\[artifact result\.json\] requests completed: [1-9]\d*, ok: [1-9]\d*, errors: 0, p99: \d+(\.\d+)? ms/);
   t.match(run.stdout, /\[artifact plan\.jmx\] \d+ characters/);
   t.match(run.stdout, /final state: completed/);
   t.ok(target.requests > 0, 'the load reached the loopback target');
