@@ -138,6 +138,17 @@ function requestFrom(message: Message, taskId: string, key: ApiKey): unknown {
 }
 
 // The JSON form (what fromJSON of the enclosing Task or event reads), not a Message object.
+/** The previous request with the caller's answer: a DataPart's fields win (nested ones merged), text extends the description. */
+function answered(previous: Job, message: Message, round: number): Record<string, unknown> {
+  const before = previous.request;
+  const { data, text } = partsOf(message);
+  const nested = (name: string) => ({ ...((before[name] as Record<string, unknown> | undefined) ?? {}), ...((data?.[name] as Record<string, unknown> | undefined) ?? {}) });
+  const merged: Record<string, unknown> = { ...before, ...(data ?? {}), requestId: `${String(before['requestId']).slice(0, 100)}.answer-${round}` };
+  for (const name of ['targetDetails', 'performanceParameters']) if (before[name] !== undefined || data?.[name] !== undefined) merged[name] = nested(name);
+  if (text) merged['taskDescription'] = `${String(before['taskDescription'] ?? '')}\n${text}`;
+  return merged;
+}
+
 const agentText = (contextId: string, taskId: string, text: string, data?: unknown) => ({ messageId: `${taskId}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`, contextId, taskId, role: 'ROLE_AGENT', parts: [{ text }, ...(data === undefined ? [] : [{ data }])] }) as Record<string, unknown>;
 
 function artifactsOf(job: Job): { artifactId: string; name: string; description: string; parts: unknown[] }[] {
@@ -170,15 +181,16 @@ function createExecutor(options: A2aOptions, jobOfTask: Map<string, string>): Ag
       const key = user.key;
       const first = (state: string, text: string, data?: unknown) =>
         bus.publish(AgentEvent.task(Task.fromJSON({ id: taskId, contextId, status: { state, message: agentText(contextId, taskId, text, data), timestamp: new Date().toISOString() }, history: [Message.toJSON(ctx.userMessage)] })));
-      if (ctx.task) {
-        // A follow-up on an ended task: the job takes no input after it ended; a new message makes a new task.
-        first('TASK_STATE_REJECTED', 'this task has ended; send a new message (a new task) with the complete request');
+      const previous = ctx.task ? options.store.get(jobOfTask.get(taskId) ?? '') : undefined;
+      if (ctx.task && (!previous || previous.status !== 'input_required' || previous.keyId !== key.id)) {
+        first('TASK_STATE_REJECTED', 'this task takes no more input; send a new message (a new task) with the complete request');
         bus.finished();
         return;
       }
       let jobId: string;
       try {
-        const request = requestFrom(ctx.userMessage, taskId, key);
+        // An answer to input-required: the same task, a new job from the first request with the answer merged in.
+        const request = previous ? answered(previous, ctx.userMessage, options.store.events(previous.id).length) : requestFrom(ctx.userMessage, taskId, key);
         const admitted = await admitRequest(options, key, request);
         jobId = String(admitted.body['requestId']);
       } catch (error) {

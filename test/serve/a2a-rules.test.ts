@@ -75,3 +75,20 @@ t.test('the same key rules as REST: task type, target allowlist, rate limit', as
   for (let i = 0; i < 6; i++) if ((await rpc(h, { jsonrpc: '2.0', id: i, method: 'GetTask', params: { id: 'x' } })).status === 429) limited++;
   t.ok(limited > 0, 'over the key rate: 429');
 });
+
+t.test('an answer to input-required continues the same task; a task that ended takes no more input', async (t) => {
+  const h = await startHarness();
+  t.teardown(() => h.close());
+  const asked = await rpc(h, send('q', [{ text: 'Generate a script: GET http://127.0.0.1:9/ok with 50 users, or maybe 100 users, for 2 minutes' }]));
+  const task = asked.json.result.task;
+  t.equal(task.status.state, 'TASK_STATE_INPUT_REQUIRED');
+  const answer = { jsonrpc: '2.0', id: 'ans', method: 'SendMessage', params: { message: { messageId: 'm-ans', taskId: task.id, contextId: task.contextId, role: 'ROLE_USER', parts: [{ data: { performanceParameters: { virtualUsers: 50 } } }] } } };
+  const continued = await rpc(h, answer);
+  t.equal(continued.json.result.task.id, task.id, 'the same task');
+  t.equal(continued.json.result.task.status.state, 'TASK_STATE_COMPLETED', 'the answer settled it');
+  const job = h.service.store.get(`${task.id}.answer-3`);
+  t.equal(job?.status, 'completed', 'a new job, from the first request with the answer');
+  t.equal((job?.request['performanceParameters'] as { virtualUsers: number }).virtualUsers, 50);
+  const late = await rpc(h, { ...answer, id: 'late', params: { message: { ...answer.params.message, messageId: 'm-late' } } });
+  t.ok(late.json.error || late.json.result.task.status.state === 'TASK_STATE_REJECTED', 'a completed task takes no more input');
+});
