@@ -200,7 +200,7 @@ async function main(argv: string[]): Promise<number> {
               ),
         ),
     )
-    .command('serve', 'Run agtest as a service other AI agents call (REST): jobs that generate load plans and JMeter scripts, run loads, analyse results; persisted in a database file', (y) =>
+    .command('serve', 'Run agtest as a service other AI agents call (REST and A2A on the same port): jobs that generate load plans and JMeter scripts, run loads, analyse results; persisted in a database file', (y) =>
       y
         .option('db', { type: 'string', default: 'agtest-serve.db', describe: 'The database file (jobs, their history and results, API keys); created when missing' })
         .command('keys', 'Manage API keys (only their hashes are stored)', (k) =>
@@ -225,10 +225,11 @@ async function main(argv: string[]): Promise<number> {
             .option('max-users', { type: 'number', describe: `Cap on virtual users per request (default ${DEFAULT_CAPS.maxUsers})` })
             .option('max-duration', { type: 'number', describe: `Cap on a load's duration, seconds (default ${DEFAULT_CAPS.maxDurationSeconds})` })
             .option('max-body', { type: 'number', describe: `Cap on a request body, bytes (default ${DEFAULT_CAPS.maxBodyBytes})` })
+            .option('public-url', { type: 'string', describe: 'The URL callers reach the service at (behind a gateway or proxy); the A2A Agent Card names its endpoint under it' })
             .option('dev-key', { type: 'boolean', default: true, describe: 'Create and print a dev key (loopback targets only, every task type); --no-dev-key to skip' })
             .example('$0 serve', 'listen on 127.0.0.1:8080 and print a dev key')
             .example('$0 serve keys add --name ci --target 10.1.0.0/16 --task-type generate_and_execute', 'a key that may load 10.1.0.0/16 only')
-            .epilogue('REST: POST /requests (202), GET /requests/ID, GET /requests/ID/result, DELETE /requests/ID, GET /capabilities, GET /openapi.json. Jobs survive a restart; a job running when the server died is marked interrupted, never run twice. See README.md "agtest serve".'),
+            .epilogue('REST: POST /requests (202), GET /requests/ID, GET /requests/ID/result, DELETE /requests/ID, GET /capabilities, GET /openapi.json. A2A: Agent Card at /.well-known/agent-card.json, JSON-RPC at /a2a/jsonrpc (v1.0 and v0.3, the same keys as Bearer). Jobs survive a restart; a job running when the server died is marked interrupted, never run twice. See README.md "agtest serve".'),
         ),
       )
     .command('receive <invitation-url>', 'Headless receiver: accept an out-of-band invitation, connect by DID exchange (WebSocket or HTTP, as its service says), run trust ping and basic message round trips, print one JSON outcome line. Exit 0 ok, 1 failed, 2 bad usage', (y) =>
@@ -370,7 +371,7 @@ async function main(argv: string[]): Promise<number> {
     try {
       const pick = (key: string) => (args[key] === undefined ? undefined : Number(args[key]));
       return await runServeCommand(
-        { db, host: String(args['host']), port: Number(args['port']), concurrency: Number(args['concurrency']), maxUsers: pick('max-users'), maxDuration: pick('max-duration'), maxBody: pick('max-body'), devKey: args['dev-key'] !== false },
+        { db, host: String(args['host']), port: Number(args['port']), concurrency: Number(args['concurrency']), maxUsers: pick('max-users'), maxDuration: pick('max-duration'), maxBody: pick('max-body'), ...(args['public-url'] === undefined ? {} : { publicUrl: String(args['public-url']) }), devKey: args['dev-key'] !== false },
         { stdout: process.stdout, stderr: process.stderr, signal: controller.signal },
       );
     } finally {

@@ -17,6 +17,8 @@ export interface ServeFlags {
   maxUsers?: number;
   maxDuration?: number;
   maxBody?: number;
+  /** The URL callers reach the service at, named by the Agent Card. */
+  publicUrl?: string;
   devKey: boolean;
 }
 
@@ -37,6 +39,7 @@ export async function runServeCommand(flags: ServeFlags, io: ServeIo): Promise<n
     host: flags.host,
     port: flags.port,
     concurrency: flags.concurrency,
+    ...(flags.publicUrl === undefined ? {} : { publicUrl: flags.publicUrl }),
     caps: {
       ...(flags.maxUsers === undefined ? {} : { maxUsers: flags.maxUsers }),
       ...(flags.maxDuration === undefined ? {} : { maxDurationSeconds: flags.maxDuration }),
@@ -45,6 +48,8 @@ export async function runServeCommand(flags: ServeFlags, io: ServeIo): Promise<n
     log: (line) => io.stderr.write(`${new Date().toISOString()} ${line}\n`),
   });
   io.stdout.write(`agtest serve: listening on ${service.url} (database ${flags.db})\n`);
+  const base = flags.publicUrl?.replace(/\/+$/, '') ?? service.url;
+  io.stdout.write(`A2A: Agent Card ${base}/.well-known/agent-card.json, JSON-RPC ${base}/a2a/jsonrpc\n`);
   if (flags.devKey) {
     const dev = service.keys.add({ name: 'dev', taskTypes: [...TASK_TYPES], targets: DEV_TARGETS, ratePerMinute: 120 });
     io.stdout.write(`dev key ${dev.id} (loopback targets only, every task type):\n  AGTEST_KEY=${dev.key}\n  callback signing secret: ${dev.signingSecret}\n`);

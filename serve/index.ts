@@ -1,4 +1,4 @@
-/** The service's public surface (DESIGN.md §10): the job engine and, on it, the REST face. */
+/** The service's public surface (DESIGN.md §10): the job engine and, on it, the REST and A2A faces. */
 export { openDatabase, transaction, type Database } from './store/db.js';
 export { JobStore, FINAL_STATUSES, hashRequest, type Job, type JobEvent, type JobStatus, type Transition, type CallbackBody } from './jobs/job-store.js';
 export { createJobEngine, type JobEngine, type JobEngineOptions, type TaskRunner, type TaskContext, type TaskOutcome } from './jobs/engine.js';
@@ -17,3 +17,4 @@ export { analyzeLoadReport, summarizeReport, type AnalysisSummary } from './task
 export { DEFAULT_CAPS, type Caps } from './tasks/runners.js';
 export { runServeCommand, runKeysCommand, DEV_TARGETS, type ServeFlags, type ServeIo, type KeyFlags } from './command.js';
 export { reportFromJtl } from './tasks/jtl.js';
+export { agentCard, legacyAgentCard, createA2aHandler, A2A_PATH, type A2aOptions } from './a2a/face.js';

@@ -4,6 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { startCallbackDelivery, type DeliveryOptions } from './callbacks/deliver.js';
+import { createA2aHandler, isA2aPath } from './a2a/face.js';
 import { createRestServer, linksOf } from './http/rest.js';
 import { createJobEngine } from './jobs/engine.js';
 import { JobStore, type CallbackBody } from './jobs/job-store.js';
@@ -27,12 +28,19 @@ export interface ServiceOptions {
   caps?: Partial<Caps>;
   /** The system resolver unless a test passes another; the same check runs on its answer. */
   resolve?: Resolver;
+  /**
+   * The URL callers reach the service at when it sits behind a gateway or proxy: the Agent Card
+   * names its A2A endpoint under it (default: the address the service listens on).
+   */
+  publicUrl?: string;
   callbacks?: Pick<DeliveryOptions, 'baseDelayMs' | 'maxDelayMs' | 'maxAttempts' | 'timeoutMs'>;
   log?: (line: string) => void;
 }
 
 export interface Service {
   url: string;
+  /** The A2A JSON-RPC endpoint (its card at /.well-known/agent-card.json). */
+  a2aUrl: string;
   store: JobStore;
   keys: KeyStore;
   close(): Promise<void>;
@@ -68,7 +76,12 @@ export async function startService(options: ServiceOptions): Promise<Service> {
     ...(options.log ? { log: options.log } : {}),
   });
   engine.start();
-  const server = createRestServer({ store, engine, keys, limiter: createRateLimiter(), resolve, caps, concurrency, ...(options.log ? { log: options.log } : {}) });
+  const limiter = createRateLimiter();
+  let url = '';
+  const log = options.log ? { log: options.log } : {};
+  // The A2A face shares the port, the engine, the keys and the rate limiter with REST.
+  const a2a = createA2aHandler({ store, engine, keys, limiter, resolve, caps, baseUrl: () => options.publicUrl?.replace(/\/+$/, '') ?? url, ...log });
+  const server = createRestServer({ store, engine, keys, limiter, resolve, caps, concurrency, a2a: { owns: isA2aPath, handle: a2a }, ...log });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject);
@@ -76,8 +89,10 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  url = `http://${host}:${address.port}`;
   return {
-    url: `http://${host}:${address.port}`,
+    url,
+    a2aUrl: `${url}/a2a/jsonrpc`,
     store,
     keys,
     async close() {

@@ -24,11 +24,13 @@ export interface RestOptions {
   resolve: Resolver;
   caps: Caps;
   concurrency: number;
+  /** The A2A face on the same port: the paths it owns, and its handler. */
+  a2a?: { owns: (url: string) => boolean; handle: (req: IncomingMessage, res: ServerResponse) => void };
   /** A line per request: method, path, status, key id, request id. Never a header or a body. */
   log?: (line: string) => void;
 }
 
-class HttpProblem extends Error {
+export class HttpProblem extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
@@ -86,6 +88,49 @@ export function statusOf(store: JobStore, job: Job) {
   };
 }
 
+export type AdmitOptions = Pick<RestOptions, 'store' | 'engine' | 'resolve' | 'caps'>;
+
+/**
+ * Validates, authorises and guards a parsed request, then makes its job: the one path by which
+ * both faces (REST and A2A) create jobs. Throws HttpProblem with the reason on refusal.
+ */
+export async function admitRequest(options: AdmitOptions, key: ApiKey, body: unknown): Promise<{ status: number; body: Record<string, unknown>; headers?: Record<string, string> }> {
+  const { store, engine, caps } = options;
+  const problems = requestProblems(body);
+  if (problems.length > 0) throw new HttpProblem(400, 'invalid_request', `the request does not match the schema: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, problems);
+  const request = body as ServeRequest;
+  if (key.sourceAgentId !== null && request.sourceAgentId !== key.sourceAgentId) throw new HttpProblem(403, 'forbidden_source', `this key speaks for sourceAgentId ${key.sourceAgentId}, not ${request.sourceAgentId}`, [{ field: 'sourceAgentId', message: 'not this key\'s agent' }]);
+  if (!key.taskTypes.includes(request.taskType)) throw new HttpProblem(403, 'forbidden_task_type', `this key may not run ${request.taskType} (allowed: ${key.taskTypes.join(', ')})`, [{ field: 'taskType', message: 'not allowed for this key' }]);
+
+  const existing = store.get(request.requestId);
+  if (existing) {
+    // The same request sent again (a retry after a lost 202) gets the same job, not a second run.
+    if (existing.keyId === key.id && existing.requestHash === hashRequest(request)) return { status: 200, body: { ...statusOf(store, existing), duplicate: true } };
+    throw new HttpProblem(409, 'duplicate_request_id', `requestId ${request.requestId} is already used by a different request`, [{ field: 'requestId', message: 'already used' }]);
+  }
+
+  // Refused now, before any traffic, when the answer is already known: caps, JMeter functions, targets.
+  if (request.taskType !== 'analyze_results') {
+    const planned = planFromRequest(request);
+    if (planned.ok) {
+      const overCaps = [...capProblems(planned.plan, caps), ...jmeterFunctionProblems(planned.plan)];
+      if (overCaps.length > 0) throw new HttpProblem(422, 'over_limits', overCaps.map((p) => `${p.field} ${p.message}`).join('; '), overCaps);
+      if (TRAFFIC_TASKS.has(request.taskType)) {
+        const guard = await guardPlan(planned.plan, key.targets, options.resolve);
+        if (!guard.ok) throw new HttpProblem(403, 'target_not_allowed', `target refused: ${guard.reason}`, [{ field: 'targetDetails.url', message: guard.reason }]);
+      }
+    }
+  }
+  if (request.callbackUrl) {
+    const check = await checkTarget(request.callbackUrl, key.targets, options.resolve);
+    if (!check.ok) throw new HttpProblem(403, 'callback_not_allowed', `callbackUrl refused: ${check.reason}`, [{ field: 'callbackUrl', message: check.reason }]);
+  }
+  const job = store.create({ id: request.requestId, keyId: key.id, taskType: request.taskType, request: request as unknown as Record<string, unknown>, ...(request.callbackUrl ? { callbackUrl: request.callbackUrl } : {}) });
+  engine.wake();
+  const position = store.position(job.id);
+  return { status: 202, body: { requestId: job.id, status: job.status, ...(position === undefined ? {} : { position }), links: linksOf(job.id) }, headers: { location: linksOf(job.id).self } };
+}
+
 export function createRestServer(options: RestOptions): Server {
   const { store, engine, keys, limiter, caps } = options;
 
@@ -117,39 +162,7 @@ export function createRestServer(options: RestOptions): Server {
     } catch (error) {
       throw new HttpProblem(400, 'invalid_json', `the body is not JSON: ${(error as Error).message}`);
     }
-    const problems = requestProblems(body);
-    if (problems.length > 0) throw new HttpProblem(400, 'invalid_request', `the request does not match the schema: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`, problems);
-    const request = body as ServeRequest;
-    if (key.sourceAgentId !== null && request.sourceAgentId !== key.sourceAgentId) throw new HttpProblem(403, 'forbidden_source', `this key speaks for sourceAgentId ${key.sourceAgentId}, not ${request.sourceAgentId}`, [{ field: 'sourceAgentId', message: 'not this key\'s agent' }]);
-    if (!key.taskTypes.includes(request.taskType)) throw new HttpProblem(403, 'forbidden_task_type', `this key may not run ${request.taskType} (allowed: ${key.taskTypes.join(', ')})`, [{ field: 'taskType', message: 'not allowed for this key' }]);
-
-    const existing = store.get(request.requestId);
-    if (existing) {
-      // The same request sent again (a retry after a lost 202) gets the same job, not a second run.
-      if (existing.keyId === key.id && existing.requestHash === hashRequest(request)) return { status: 200, body: { ...statusOf(store, existing), duplicate: true } };
-      throw new HttpProblem(409, 'duplicate_request_id', `requestId ${request.requestId} is already used by a different request`, [{ field: 'requestId', message: 'already used' }]);
-    }
-
-    // Refused now, before any traffic, when the answer is already known: caps, JMeter functions, targets.
-    if (request.taskType !== 'analyze_results') {
-      const planned = planFromRequest(request);
-      if (planned.ok) {
-        const overCaps = [...capProblems(planned.plan, caps), ...jmeterFunctionProblems(planned.plan)];
-        if (overCaps.length > 0) throw new HttpProblem(422, 'over_limits', overCaps.map((p) => `${p.field} ${p.message}`).join('; '), overCaps);
-        if (TRAFFIC_TASKS.has(request.taskType)) {
-          const guard = await guardPlan(planned.plan, key.targets, options.resolve);
-          if (!guard.ok) throw new HttpProblem(403, 'target_not_allowed', `target refused: ${guard.reason}`, [{ field: 'targetDetails.url', message: guard.reason }]);
-        }
-      }
-    }
-    if (request.callbackUrl) {
-      const check = await checkTarget(request.callbackUrl, key.targets, options.resolve);
-      if (!check.ok) throw new HttpProblem(403, 'callback_not_allowed', `callbackUrl refused: ${check.reason}`, [{ field: 'callbackUrl', message: check.reason }]);
-    }
-    const job = store.create({ id: request.requestId, keyId: key.id, taskType: request.taskType, request: request as unknown as Record<string, unknown>, ...(request.callbackUrl ? { callbackUrl: request.callbackUrl } : {}) });
-    engine.wake();
-    const position = store.position(job.id);
-    return { status: 202, body: { requestId: job.id, status: job.status, ...(position === undefined ? {} : { position }), links: linksOf(job.id) }, headers: { location: linksOf(job.id).self } };
+    return admitRequest(options, key, body);
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<{ status: number; key?: string; id?: string }> => {
@@ -202,6 +215,11 @@ export function createRestServer(options: RestOptions): Server {
   };
 
   return createServer((req, res) => {
+    if (options.a2a?.owns(req.url ?? '/')) {
+      options.a2a.handle(req, res);
+      res.on('finish', () => options.log?.(`${req.method} ${(req.url ?? '').split('?')[0]} ${res.statusCode} (a2a)`));
+      return;
+    }
     route(req, res)
       .then((outcome) => options.log?.(`${req.method} ${(req.url ?? '').split('?')[0]} ${outcome.status}${outcome.key ? ` key=${outcome.key}` : ''}${outcome.id ? ` request=${outcome.id}` : ''}`))
       .catch((error: unknown) => {

@@ -98,9 +98,12 @@ t.test('kill -9 of agtest serve mid-job, restart: queued jobs run once, the runn
 t.test('the dev key works for loopback and only loopback; keys revoke and bad flags are clear', async (t) => {
   await withTempDir(async (dir) => {
     const db = join(dir, 'serve.db');
-    const serve = await startServe(['--db', db]);
+    const serve = await startServe(['--db', db, '--public-url', 'https://gateway.example:9443/']);
     t.teardown(() => serve.child.kill('SIGTERM'));
     t.match(serve.stdout(), /dev key [0-9a-f]{12} \(loopback targets only, every task type\)/);
+    t.match(serve.stdout(), /A2A: Agent Card https:\/\/gateway\.example:9443\/\.well-known\/agent-card\.json, JSON-RPC https:\/\/gateway\.example:9443\/a2a\/jsonrpc/);
+    const card = await fetch(`${serve.url}/.well-known/agent-card.json`, { headers: { 'A2A-Version': '1.0' } }).then((r) => r.json());
+    t.equal(card.supportedInterfaces[0].url, 'https://gateway.example:9443/a2a/jsonrpc', '--public-url is what the card names');
     const key = serve.devKey!;
     const ok = await api(serve.url, key, 'POST', '/requests', { requestId: 'g', sourceAgentId: 'a', taskType: 'generate_script', taskDescription: 'GET /x on http://127.0.0.1:9 with 1 user for 1 minute' });
     t.equal(ok.status, 202);
