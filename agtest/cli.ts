@@ -19,8 +19,7 @@ import { createChalk, createConsoleReporter } from './reporters/console-reporter
 import { formatTiming } from './reporters/timing-report.js';
 import { expandClaims } from './run/plan-tests.js';
 import { formatRulesMarkdown, listRules } from './list/format-rules.js';
-import { mergeLoadCommand, RECEIVE_USAGE, runLoadCommand, runReceiveCommand, scenarioNames, type LoadFlags } from '../load/index.js';
-import { DEFAULT_CAPS, runKeysCommand, runServeCommand, TASK_TYPES } from '../serve/index.js';
+import type { LoadFlags } from '../load/index.js';
 
 const EXIT = { interoperable: 0, notInteroperable: 1, harnessError: 2 } as const;
 
@@ -78,6 +77,10 @@ const withConfig = <T>(y: Argv<T>) =>
     });
 
 async function main(argv: string[]): Promise<number> {
+  // The load engine and the service bring many libraries (express, the A2A SDK, SQLite): only the
+  // commands that use them load them (a command's builder runs only when that command is asked for).
+  const load = argv.includes('load') || argv.includes('receive') ? await import('../load/index.js') : undefined;
+  const serve = argv.includes('serve') ? await import('../serve/index.js') : undefined;
   const parser = yargs(argv)
     .scriptName('agtest')
     .usage('$0 <command> [options]\n\nCertify how well a messaging agent interoperates (HIPE 0015): run the suites the agent claims and get an interop profile.')
@@ -162,7 +165,7 @@ async function main(argv: string[]): Promise<number> {
             v
               .usage('$0 load [--config load.json] [--scenario NAME] [--url URL] (--vus N | --rate R [--stages …]) (--duration D | --iterations N) [options]')
               .option('config', { alias: 'c', type: 'string', describe: 'Load config (JSON): scenario, its block, load, thresholds, health. Flags override it' })
-              .option('scenario', { alias: 's', type: 'string', describe: `What one iteration does: ${scenarioNames().join(', ')}` })
+              .option('scenario', { alias: 's', type: 'string', describe: `What one iteration does: ${load!.scenarioNames().join(', ')}` })
               .option('url', { type: 'string', describe: 'http scenario: the URL to load (loopback unless --allow-remote)' })
               .option('method', { type: 'string', describe: 'http scenario: request method (default GET)' })
               .option('header', { type: 'string', array: true, describe: 'http scenario: "Name: value" (repeatable)' })
@@ -208,7 +211,7 @@ async function main(argv: string[]): Promise<number> {
             .command('add', 'Create a key; prints it and its callback signing secret once', (v) =>
               v
                 .option('name', { type: 'string', describe: 'A label for the key' })
-                .option('task-type', { type: 'string', array: true, choices: [...TASK_TYPES], describe: 'Task type the key may run (repeatable; default all)' })
+                .option('task-type', { type: 'string', array: true, choices: [...serve!.TASK_TYPES], describe: 'Task type the key may run (repeatable; default all)' })
                 .option('target', { type: 'string', array: true, describe: 'Address or CIDR range load and callbacks may go to (repeatable, required): names are resolved and every address checked' })
                 .option('source-agent-id', { type: 'string', describe: 'The only sourceAgentId this key may send' })
                 .option('rate', { type: 'number', describe: 'Requests per minute (default 60)' }),
@@ -222,9 +225,9 @@ async function main(argv: string[]): Promise<number> {
             .option('host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on (loopback by default: reachable from this machine only)' })
             .option('port', { alias: 'p', type: 'number', default: 8080, describe: 'Port (0: any free one; the URL is printed)' })
             .option('concurrency', { type: 'number', default: 2, describe: 'Jobs running at once; the rest wait in the queue' })
-            .option('max-users', { type: 'number', describe: `Cap on virtual users per request (default ${DEFAULT_CAPS.maxUsers})` })
-            .option('max-duration', { type: 'number', describe: `Cap on a load's duration, seconds (default ${DEFAULT_CAPS.maxDurationSeconds})` })
-            .option('max-body', { type: 'number', describe: `Cap on a request body, bytes (default ${DEFAULT_CAPS.maxBodyBytes})` })
+            .option('max-users', { type: 'number', describe: `Cap on virtual users per request (default ${serve!.DEFAULT_CAPS.maxUsers})` })
+            .option('max-duration', { type: 'number', describe: `Cap on a load's duration, seconds (default ${serve!.DEFAULT_CAPS.maxDurationSeconds})` })
+            .option('max-body', { type: 'number', describe: `Cap on a request body, bytes (default ${serve!.DEFAULT_CAPS.maxBodyBytes})` })
             .option('public-url', { type: 'string', describe: 'The URL callers reach the service at (behind a gateway or proxy); the A2A Agent Card names its endpoint under it' })
             .option('dev-key', { type: 'boolean', default: true, describe: 'Create and print a dev key (loopback targets only, every task type); --no-dev-key to skip' })
             .example('$0 serve', 'listen on 127.0.0.1:8080 and print a dev key')
@@ -234,7 +237,7 @@ async function main(argv: string[]): Promise<number> {
       )
     .command('receive <invitation-url>', 'Headless receiver: accept an out-of-band invitation, connect by DID exchange (WebSocket or HTTP, as its service says), run trust ping and basic message round trips, print one JSON outcome line. Exit 0 ok, 1 failed, 2 bad usage', (y) =>
       y
-        .usage(RECEIVE_USAGE.replace('usage: agtest', '$0'))
+        .usage(load!.RECEIVE_USAGE.replace('usage: agtest', '$0'))
         .positional('invitation-url', { type: 'string', describe: 'the invitation URL (its oob parameter holds the invitation)' })
         .option('flow', { type: 'string', default: 'ping,message', describe: 'What runs on the connection, in order: ping (trust ping round trip), message (basic message, then a ping)' })
         .option('transport', { choices: ['ws', 'http'] as const, default: 'ws', describe: "Which of the invitation's services to use when it offers both (one that offers only the other is used as it is)" })
@@ -310,7 +313,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === 'receive') {
     const argv = [String(args['invitation-url']), '--flow', String(args['flow']), '--transport', String(args['transport']), '--timeout', String(args['timeout']), ...(args['events'] === true ? ['--events'] : [])];
-    return runReceiveCommand(argv, process.stdout, process.stderr);
+    return load!.runReceiveCommand(argv, process.stdout, process.stderr);
   }
 
   if (command === 'adapter') {
@@ -327,7 +330,7 @@ async function main(argv: string[]): Promise<number> {
     const controller = abortOnSignals();
     const io = { stdout: process.stdout, stderr: process.stderr, signal: controller.signal, color: createChalk(process.stdout).level > 0 };
     try {
-      if (args._[1] === 'merge') return await mergeLoadCommand((args['files'] as unknown[]).map(String), args['threshold'] as string[] | undefined, output, io);
+      if (args._[1] === 'merge') return await load!.mergeLoadCommand((args['files'] as unknown[]).map(String), args['threshold'] as string[] | undefined, output, io);
       const pick = <T>(key: string) => args[key] as T | undefined;
       const flags: LoadFlags = {
         config: pick('config'),
@@ -355,7 +358,7 @@ async function main(argv: string[]): Promise<number> {
         maxLoopUtilization: pick('max-loop-utilization'),
         receiver: pick('receiver'),
       };
-      return await runLoadCommand(flags, output, io);
+      return await load!.runLoadCommand(flags, output, io);
     } finally {
       controller.release();
     }
@@ -365,12 +368,12 @@ async function main(argv: string[]): Promise<number> {
     const db = String(args['db']);
     if (args._[1] === 'keys') {
       const action = String(args._[2]) as 'add' | 'list' | 'revoke';
-      return runKeysCommand(action, { db, name: args['name'] as string | undefined, taskType: args['task-type'] as string[] | undefined, target: args['target'] as string[] | undefined, sourceAgentId: args['source-agent-id'] as string | undefined, rate: args['rate'] as number | undefined, id: args['id'] === undefined ? undefined : String(args['id']) }, process.stdout);
+      return serve!.runKeysCommand(action, { db, name: args['name'] as string | undefined, taskType: args['task-type'] as string[] | undefined, target: args['target'] as string[] | undefined, sourceAgentId: args['source-agent-id'] as string | undefined, rate: args['rate'] as number | undefined, id: args['id'] === undefined ? undefined : String(args['id']) }, process.stdout);
     }
     const controller = abortOnSignals();
     try {
       const pick = (key: string) => (args[key] === undefined ? undefined : Number(args[key]));
-      return await runServeCommand(
+      return await serve!.runServeCommand(
         { db, host: String(args['host']), port: Number(args['port']), concurrency: Number(args['concurrency']), maxUsers: pick('max-users'), maxDuration: pick('max-duration'), maxBody: pick('max-body'), ...(args['public-url'] === undefined ? {} : { publicUrl: String(args['public-url']) }), devKey: args['dev-key'] !== false },
         { stdout: process.stdout, stderr: process.stderr, signal: controller.signal },
       );
