@@ -1,58 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { packRfc0019, type KeyPair } from '../envelopes/index.js';
 import { AGENT_METADATA_PREFIX, AGENT_METADATA_TYPES, answerMetadataRequest, type InteropProfile } from '../profiles/index.js';
+import type { AgentApi, Connection, Message, PendingRequest, Protocol, Sealed, Via } from './agent-api.js';
 import type { Fault } from './faults.js';
 import { LEGACY_PREFIX, parseType, PREFIX } from './message-type.js';
 import { basicMessage } from './protocols/basicmessage.js';
-import { didExchange, type PendingRequest } from './protocols/did-exchange.js';
+import { didExchange } from './protocols/did-exchange.js';
 import { outOfBand } from './protocols/out-of-band.js';
 import { discoverFeatures } from './protocols/discover-features.js';
 import { problemReport, reportProblem } from './protocols/problem-report.js';
 import { trustPing } from './protocols/trust-ping.js';
 
-export type Message = Record<string, unknown>;
-
-/**
- * How a message reached the agent: in plaintext, or in an RFC 0019 envelope (with its proven
- * sender for Authcrypt). Replies go back the same way.
- */
-export type Via = ({ enveloped: false } | { enveloped: true; sender?: string; initiated?: boolean; recipient?: string }) & ReplyOverride;
-
-/** Set by a handler whose reply must leave differently (a DID exchange response, from the new key). */
-export interface ReplyOverride {
-  replyFrom?: KeyPair;
-  replyTo?: string;
-  replyPlain?: boolean;
-}
-
-/** A DID exchange connection the agent answered (keyed by the request @id, the thread). */
-export interface Connection {
-  keys: KeyPair;
-  /** The agent's did:peer:2 for it, and the requester's DID. */
-  did: string;
-  theirDid: string;
-  theirKey: string;
-  theirEndpoint?: string;
-  state: 'responded' | 'completed';
-}
-
-/** A message ready for the wire: its bytes and their media type (Aries RFC 0044). */
-export interface Sealed {
-  body: string;
-  contentType: string;
-  enveloped: boolean;
-}
-
-/** One protocol family at major version 1, as a plain object. */
-export interface Protocol {
-  family: string;
-  /** The minor version it implements (default 0): a newer one must be handled as this one. */
-  minor?: number;
-  /** Message names → the top-level fields each defines besides `@type`/`@id` (decorators aside). */
-  messages: Readonly<Record<string, readonly string[]>>;
-  /** Takes an accepted message, returns the replies. */
-  handle(agent: Agent, message: Message, name: string, via: Via): Message[];
-}
+export type { Message, Via, ReplyOverride, Connection, Sealed, Protocol, PendingRequest } from './agent-api.js';
 
 const PROTOCOLS = new Map<string, Protocol>([trustPing, basicMessage, discoverFeatures, reportProblem, didExchange, outOfBand].map((p) => [p.family, p]));
 
@@ -64,7 +23,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * The agent's brain, transport-free: takes a message, returns the messages it answers with.
  * Session state (peer, received log, fault-induced state) lives between backchannel setups.
  */
-export class Agent {
+export class Agent implements AgentApi {
   peer: string | undefined;
   /** agtest's verkey from setup: the agent packs what it sends on its own to it (envelope tests). */
   peerVerkey: string | undefined;

@@ -6,10 +6,9 @@ import type { Agent } from './agent.js';
 import { ReferenceAgentError } from './errors.js';
 import { MAX_BODY_BYTES } from './http-util.js';
 import type { Outbound } from './outbound.js';
+import { AGENT_MAILBOX } from './mailbox.js';
 import { openMessage } from './wire.js';
 
-/** The agent's own address on its SMTP endpoint. */
-export const AGENT_MAILBOX = 'agent@reference-agent.invalid';
 const DIDCOMM = /^application\/(json|didcomm-plain\+json|didcomm-envelope-enc)$/i;
 
 const refusal = (code: number, message: string) => Object.assign(new Error(message), { responseCode: code });

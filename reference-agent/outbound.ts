@@ -1,6 +1,6 @@
 import { createTransport, type Transporter } from 'nodemailer';
 import { WebSocket } from 'ws';
-import { AGENT_MAILBOX } from './inbound-smtp.js';
+import { AGENT_MAILBOX } from './mailbox.js';
 import type { Agent, Message, Sealed, Via } from './agent.js';
 
 export interface Outbound {
