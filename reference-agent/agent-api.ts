@@ -69,10 +69,29 @@ export interface AgentApi {
 /** One protocol family at major version 1, as a plain object. */
 export interface Protocol {
   family: string;
+  /** The major version it implements (default 1): another major is refused (RFC 0003). */
+  major?: number;
   /** The minor version it implements (default 0): a newer one must be handled as this one. */
   minor?: number;
   /** Message names → the top-level fields each defines besides `@type`/`@id` (decorators aside). */
   messages: Readonly<Record<string, readonly string[]>>;
   /** Takes an accepted message, returns the replies. */
   handle(agent: AgentApi, message: Message, name: string, via: Via): Message[];
+}
+
+/** A connection that carries messages back to a peer while it stays open (a WebSocket it opened with return route "all", RFC 0092). */
+export interface Session {
+  /** False when the connection is gone. */
+  send(body: string): boolean;
+  onClose(listener: () => void): void;
+}
+
+/**
+ * A role the agent plugs in (the mediator): its protocols, the keys envelopes to it may be for,
+ * and what it does with a peer's open connection. The agent knows the role only through this.
+ */
+export interface AgentPlugin {
+  readonly protocols: readonly Protocol[];
+  keys(): KeyPair[];
+  attachSession?(sender: string, session: Session): void;
 }

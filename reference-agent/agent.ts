@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { packRfc0019, type KeyPair } from '../envelopes/index.js';
 import { AGENT_METADATA_PREFIX, AGENT_METADATA_TYPES, answerMetadataRequest, type InteropProfile } from '../profiles/index.js';
-import type { AgentApi, Connection, Message, PendingRequest, Protocol, Sealed, Via } from './agent-api.js';
+import type { AgentApi, AgentPlugin, Connection, Message, PendingRequest, Protocol, Sealed, Session, Via } from './agent-api.js';
 import type { Fault } from './faults.js';
 import { LEGACY_PREFIX, parseType, PREFIX } from './message-type.js';
 import { basicMessage } from './protocols/basicmessage.js';
@@ -11,9 +11,9 @@ import { discoverFeatures } from './protocols/discover-features.js';
 import { problemReport, reportProblem } from './protocols/problem-report.js';
 import { trustPing } from './protocols/trust-ping.js';
 
-export type { Message, Via, ReplyOverride, Connection, Sealed, Protocol, PendingRequest } from './agent-api.js';
+export type { Message, Via, ReplyOverride, Connection, Sealed, Protocol, PendingRequest, AgentPlugin, Session } from './agent-api.js';
 
-const PROTOCOLS = new Map<string, Protocol>([trustPing, basicMessage, discoverFeatures, reportProblem, didExchange, outOfBand].map((p) => [p.family, p]));
+const PROTOCOLS: readonly Protocol[] = [trustPing, basicMessage, discoverFeatures, reportProblem, didExchange, outOfBand];
 
 /** The major version of every family the agent implements (RFC 0003: the major must match). */
 export const SUPPORTED_MAJOR = 1;
@@ -42,13 +42,19 @@ export class Agent implements AgentApi {
   private connectionKeys: KeyPair | undefined;
   /** Set by crash-on-unknown-major: the agent ignores everything until the next setup. */
   private wedged = false;
+  /** Its own protocols and those of the roles plugged in, by family. */
+  private readonly protocols: ReadonlyMap<string, Protocol>;
 
   constructor(
     readonly faults: ReadonlySet<Fault>,
     readonly log: (line: string) => void,
     /** The agent's own Ed25519 key: its RFC 0019 envelopes come from it and are addressed to it. */
     readonly keys: KeyPair,
-  ) {}
+    /** Roles plugged in (the mediator): their protocols and keys join the agent's. */
+    private readonly plugins: readonly AgentPlugin[] = [],
+  ) {
+    this.protocols = new Map([...PROTOCOLS, ...plugins.flatMap((p) => p.protocols)].map((p) => [p.family, p]));
+  }
 
   has(fault: Fault): boolean {
     return this.faults.has(fault);
@@ -76,7 +82,12 @@ export class Agent implements AgentApi {
 
   /** Every key an envelope to the agent may be for: its own, its connections' and its pending requests'. */
   allKeys(): KeyPair[] {
-    return [this.keys, ...[...this.connections.values(), ...this.pending.values()].map((c) => c.keys)];
+    return [this.keys, ...[...this.connections.values(), ...this.pending.values()].map((c) => c.keys), ...this.plugins.flatMap((p) => p.keys())];
+  }
+
+  /** A peer (by its sender key) opened a connection that can carry messages back: the plug-ins may use it. */
+  attachSession(sender: string, session: Session): void {
+    for (const plugin of this.plugins) plugin.attachSession?.(sender, session);
   }
 
   /** How the agent sends what it initiates: packed to the peer's key when setup gave one. */
@@ -134,11 +145,12 @@ export class Agent implements AgentApi {
     }
     if (this.has('uuid-only-ids') && !UUID.test(id)) return this.drop(rawType, 'uuid-only-ids');
     const type = parseType(rawType);
-    const protocol = type && PROTOCOLS.get(type.family);
+    const protocol = type && this.protocols.get(type.family);
     if (!type || !protocol) return this.refuse(message, 'unsupported-message-type', `unknown message type ${rawType}`);
-    if (type.major !== SUPPORTED_MAJOR && !this.has('wrong-major-handling')) {
+    const major = protocol.major ?? SUPPORTED_MAJOR;
+    if (type.major !== major && !this.has('wrong-major-handling')) {
       if (this.has('crash-on-unknown-major')) this.wedged = true;
-      return this.refuse(message, 'version-not-supported', `${type.family} ${type.major}.${type.minor} is not supported; this agent speaks ${SUPPORTED_MAJOR}.0`);
+      return this.refuse(message, 'version-not-supported', `${type.family} ${type.major}.${type.minor} is not supported; this agent speaks ${major}.0`);
     }
     const fields = Object.hasOwn(protocol.messages, type.name) ? protocol.messages[type.name] : undefined;
     if (!fields) return this.refuse(message, 'unsupported-message-type', `unknown message type ${rawType}`);
