@@ -73,9 +73,12 @@ export const FAULTS = {
   'forward-unknown-key': 'mediator: delivers a forward to a key nobody registered to its latest client (RFC 0094, RFC 0211)',
   'pickup-status-no-count': 'mediator: the pickup status has no message_count (RFC 0685: the only REQUIRED attribute)',
   'pickup-empty-delivery': 'mediator: answers a delivery-request on an empty queue with an empty delivery, not a status (RFC 0685)',
-  'pickup-delete-on-delivery': 'mediator: deletes queued messages once delivered, before messages-received (RFC 0685: MUST NOT)',
+  'pickup-delete-on-delivery': 'mediator: deletes queued messages once delivered, before messages-received (RFC 0685: MUST NOT delete; agtest sees only that it is not offered again: warning)',
+  'pickup-delivery-wrong-thid': 'mediator: the pickup delivery ~thread.thid is not the delivery-request @id (Aries RFC 0008, RFC 0685)',
   'pickup-ignore-received': 'mediator: keeps messages that messages-received acknowledged (RFC 0685 says it can remove them: warning only)',
   'pickup-live-ignored': 'mediator: does not answer a live-delivery-change (RFC 0685: MUST respond with a status)',
+  'mediator-queue-only': 'mediator: never pushes forwarded messages, holds them all for pickup (legal: RFC 0094 leaves delivery to the mediator; not a fault, a variation every check must pass)',
+  'pickup-live-status-only': 'mediator: answers live_delivery true on a connection that cannot carry it with a status (live_delivery false), not a problem-report (legal: RFC 0685 MUST answer with a status; the problem-report is a SHOULD)',
 } as const satisfies Readonly<Record<string, string>>;
 
 export type Fault = keyof typeof FAULTS;

@@ -11,7 +11,7 @@ export interface Outbound {
   send(message: Message, via?: Via): Promise<boolean>;
   /**
    * Puts bytes that are already an envelope (a forwarded message) on the wire to `endpoint`:
-   * a POST labelled application/didcomm-envelope-enc, or a frame on a WebSocket. Never throws.
+   * a POST labelled application/didcomm-envelope-enc, a frame on a WebSocket, or a mail. Never throws.
    */
   sendEnvelope(endpoint: string, body: string): Promise<boolean>;
   /** Drops every WebSocket connection the agent opened (the backchannel's drop-connections). */
@@ -107,7 +107,9 @@ export function createOutbound(agent: Agent): Outbound {
       const sealed: Sealed = { body, contentType: 'application/didcomm-envelope-enc', enveloped: true };
       const message = { '@type': 'forwarded envelope' };
       try {
-        return /^wss?:/.test(endpoint) ? await frame(endpoint, message, sealed) : await post(endpoint, message, sealed);
+        if (/^wss?:/.test(endpoint)) return await frame(endpoint, message, sealed);
+        if (endpoint.startsWith('smtp:')) return await mail(endpoint, message, sealed);
+        return await post(endpoint, message, sealed);
       } catch (error) {
         agent.log(`could not send a forwarded envelope to ${endpoint}: ${String(error)}`);
         return false;

@@ -30,6 +30,7 @@ export function coordinateMediation(state: MediatorState, routingKey: () => stri
         // Mediation is for a known sender: an Anoncrypt or plaintext request names nobody to route to.
         if (!sender) return [reply(agent, 'mediate-deny', id)];
         state.client(sender).granted = true;
+        state.lastGranted = sender;
         const key = routingKey();
         return [
           reply(agent, 'mediate-grant', agent.has('mediation-grant-wrong-thid') ? agent.newId() : id, {

@@ -12,7 +12,7 @@ import { routing, type Deliver } from './routing.js';
 import { MediatorState } from './state.js';
 
 export interface MediatorHost {
-  /** Puts an envelope on the wire to an http(s) or ws(s) endpoint; false when that failed. */
+  /** Puts an envelope on the wire to an http(s), ws(s) or smtp endpoint; false when that failed. */
   send(endpoint: string, body: string): Promise<boolean>;
 }
 
@@ -34,7 +34,7 @@ export function createMediator(host: MediatorHost, routingKey: KeyPair): Mediato
     // RFC 0685, Live Mode: only a client that turned it on gets messages on its session as they come.
     if (client.live && client.session?.send(body)) return;
     const endpoint = endpointOf(agent, sender);
-    if (endpoint && /^(https?|wss?):/.test(endpoint)) {
+    if (endpoint && /^(https?|wss?|smtp):/.test(endpoint) && !agent.has('mediator-queue-only')) {
       void host.send(endpoint, body).then((sent) => {
         if (sent) return;
         agent.log(`could not push a forwarded message to ${endpoint}: queued for pickup`);

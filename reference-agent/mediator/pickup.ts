@@ -43,7 +43,7 @@ export function pickup(state: MediatorState): Protocol {
           if (batch.length === 0 && !agent.has('pickup-empty-delivery')) return [status(agent, client, id, queued, recipientKey)];
           // RFC 0685: delivered messages stay queued until messages-received names them.
           if (agent.has('pickup-delete-on-delivery')) client.queue = client.queue.filter((m) => !batch.includes(m));
-          return [delivery(agent, id, batch, recipientKey)];
+          return [delivery(agent, agent.has('pickup-delivery-wrong-thid') ? agent.newId() : id, batch, recipientKey)];
         }
         case 'messages-received': {
           const ids = Array.isArray(message['message_id_list']) ? new Set(message['message_id_list'] as unknown[]) : new Set<unknown>();
@@ -54,7 +54,10 @@ export function pickup(state: MediatorState): Protocol {
         case 'live-delivery-change': {
           if (agent.has('pickup-live-ignored')) return [];
           const live = message['live_delivery'] === true;
-          if (live && !client.session) return [problem(agent, id, 'e.m.live-mode-not-supported', 'Connection does not support Live Delivery', true)];
+          if (live && !client.session) {
+            if (!agent.has('pickup-live-status-only')) return [problem(agent, id, 'e.m.live-mode-not-supported', 'Connection does not support Live Delivery', true)];
+            return [status(agent, client, id, client.queue, undefined)];
+          }
           client.live = live;
           return [status(agent, client, id, client.queue, undefined)];
         }

@@ -20,7 +20,8 @@ export function routing(state: MediatorState, deliver: Deliver): Protocol {
         agent.log(`forward refused: to ${JSON.stringify(message['to'] ?? null)} is no key, or msg is no envelope`);
         return [];
       }
-      const owner = state.ownerOf(to) ?? (agent.has('forward-unknown-key') ? [...state.clients].reverse().find(([, c]) => c.granted) : undefined);
+      const misdelivered = agent.has('forward-unknown-key') && state.lastGranted ? state.clients.get(state.lastGranted) : undefined;
+      const owner = state.ownerOf(to) ?? (misdelivered && state.lastGranted ? ([state.lastGranted, misdelivered] as [string, Client]) : undefined);
       if (!owner) {
         agent.log(`forward to ${to}, which no client registered: not delivered`);
         return [];

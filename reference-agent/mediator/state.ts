@@ -28,6 +28,8 @@ export interface Client {
  */
 export class MediatorState {
   readonly clients = new Map<string, Client>();
+  /** The client that asked for mediation last (what the forward-unknown-key fault misdelivers to). */
+  lastGranted: string | undefined;
 
   client(sender: string): Client {
     let client = this.clients.get(sender);

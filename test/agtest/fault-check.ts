@@ -27,7 +27,9 @@ for (const suite of didcommV1Suites) {
 export function touchedBy(expectation: FaultExpectation): Set<string> {
   const tests = [...(expectation.failing?.tests ?? []), ...(expectation.warning ? [expectation.warning.test] : [])];
   const dependents = (expectation.failing?.tests ?? []).flatMap((test) => DEPENDENTS.get(junctionOf(test)) ?? []);
-  return new Set([...tests.map((test) => (FIELD_FAULT_JUNCTIONS.has(junctionOf(test)) ? test : junctionOf(test))), ...dependents]);
+  // A test a fault blocks belongs to its run too: another fault there could fail it instead.
+  const blocked = (expectation.blocked?.tests ?? []).map(junctionOf);
+  return new Set([...tests.map((test) => (FIELD_FAULT_JUNCTIONS.has(junctionOf(test)) ? test : junctionOf(test))), ...dependents, ...blocked]);
 }
 
 /**
