@@ -1,5 +1,7 @@
 import { defineSuite, defineTest, type ReceivedMessage, type Rule, type TestContext } from '../define.js';
-import { describeMessage, parseMessageType, threadId } from '../didcomm-v1/message-type.js';
+import { describeMessage, describeProblem, isProblemReport, parseMessageType, threadId } from '../didcomm-v1/message-type.js';
+
+const pthidOf = (message: Record<string, unknown>): unknown => (typeof message['~thread'] === 'object' && message['~thread'] !== null ? (message['~thread'] as Record<string, unknown>)['pthid'] : undefined);
 import { answerOf, cmType, clientLink, isCm, keyOf, mediate, register, RFC_0008_THREAD, RFC_0211, type ClientLink } from './client.js';
 
 const THREAD = (what: string): Rule => ({ id: 'thread', level: 'MUST', cite: RFC_0008_THREAD, text: `the ${what}'s ~thread.thid is the request's @id` });
@@ -40,7 +42,10 @@ async function query(t: TestContext, link: ClientLink, used: Set<string>): Promi
   const answer = await answerOf(t, isCm('keylist'), id, used, 'a keylist');
   // Whether a keylist-query is answered at all is keylist-query's rule; elsewhere its absence blocks.
   if (!answer) {
-    if (t.test.endsWith('.keylist-query')) t.verify('answered', false, "no keylist answered agtest's keylist-query");
+    // A problem-report in its thread is the agent's own word on why (e.g. "message type is not supported").
+    const refusal = t.received((m) => isProblemReport(m) && (threadId(m.message) === id || pthidOf(m.message) === id))[0];
+    const why = refusal ? `: it answered ${describeProblem(refusal)}` : '';
+    if (t.test.endsWith('.keylist-query')) t.verify('answered', false, `no keylist answered agtest's keylist-query${why}`);
     else t.block("no keylist answered agtest's keylist-query, so what the remove did cannot be seen", 'coordinate_mediation.1_0.passive.keylist-query');
     return undefined;
   }
