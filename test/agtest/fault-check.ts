@@ -11,7 +11,16 @@ import type { FaultExpectation } from './fault-expectations.js';
  * faults breaking different tests of the junction cannot cancel out. Elsewhere they can (two trust
  * ping faults on response_requested undo each other), so there a junction takes one fault per run.
  */
-const FIELD_FAULT_JUNCTIONS = new Set(['out_of_band.1_1.active', 'out_of_band.1_1.passive', 'didexchange.1_1.passive', 'didexchange.1_1.active']);
+const FIELD_FAULT_JUNCTIONS = new Set([
+  'out_of_band.1_1.active',
+  'out_of_band.1_1.passive',
+  'didexchange.1_1.passive',
+  'didexchange.1_1.active',
+  // Each mediator test is a new client on its own connection: a fault of one test cannot move another.
+  'coordinate_mediation.1_0.passive',
+  'routing.1_0.passive',
+  'pickup.2_0.passive',
+]);
 
 /** Junction → the junctions with a test that `requires` it (their tests are blocked when it fails entirely). */
 const DEPENDENTS = new Map<string, string[]>();
@@ -28,8 +37,8 @@ export function touchedBy(expectation: FaultExpectation): Set<string> {
   const tests = [...(expectation.failing?.tests ?? []), ...(expectation.warning ? [expectation.warning.test] : [])];
   const dependents = (expectation.failing?.tests ?? []).flatMap((test) => DEPENDENTS.get(junctionOf(test)) ?? []);
   // A test a fault blocks belongs to its run too: another fault there could fail it instead.
-  const blocked = (expectation.blocked?.tests ?? []).map(junctionOf);
-  return new Set([...tests.map((test) => (FIELD_FAULT_JUNCTIONS.has(junctionOf(test)) ? test : junctionOf(test))), ...dependents, ...blocked]);
+  const blocked = expectation.blocked?.tests ?? [];
+  return new Set([...tests, ...blocked].map((test) => (FIELD_FAULT_JUNCTIONS.has(junctionOf(test)) ? test : junctionOf(test))).concat(dependents));
 }
 
 /**

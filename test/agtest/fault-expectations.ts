@@ -69,7 +69,8 @@ export const FAULT_EXPECTATIONS: FaultExpectation[] = [
   // RFC 0025 allows 200 besides 202; any other 2xx is a SHOULD deviation.
   { fault: 'http-status-204', warning: { test: 'transport.http.passive.status-accepted', text: /HTTP 204 .* not 202 Accepted/ } },
   // RFC 0092: for HTTP the receiver "MAY hold onto the connection": a warning.
-  { fault: 'ignore-return-route', warning: { test: 'transport.http.passive.return-route', text: /return_route "all" was ignored \[MAY/ } },
+  // Restricted to its junction: a mediator that ignores return routes cannot serve a client without an endpoint, so pickup would fail too.
+  { fault: 'ignore-return-route', only: ['transport.http.passive'], warning: { test: 'transport.http.passive.return-route', text: /return_route "all" was ignored \[MAY/ } },
   // RFC 0025: a POST is transmit only unless ~transport.return_route asks otherwise (RFC 0092).
   { fault: 'reply-in-http-response', failing: { tests: ['transport.http.passive.transmit-only'], reason: /came in the HTTP response to agtest's POST: POST requests are transmit only by default/ } },
   { fault: 'ws-reply-on-socket', transport: 'ws', only: ['transport.ws.passive'], failing: { tests: ['transport.ws.passive.transmit-only'], reason: /came on the socket agtest opened: websockets are transmit only by default/ } },
@@ -88,7 +89,8 @@ export const FAULT_EXPECTATIONS: FaultExpectation[] = [
   },
   { fault: 'smtp-drop-outbound', transport: 'smtp', only: ['transport.smtp.active'], failing: { tests: ['transport.smtp.active.initiates'], reason: /no ping sent by the agent arrived over smtp|no response came back over smtp/ } },
   { fault: 'anoncrypt-replies', failing: { tests: ['envelope.rfc0019.passive.unpacks-authcrypt'], reason: /is Anoncrypt: a reply to an Authcrypt message must be Authcrypt/ } },
-  { fault: 'authcrypt-only', failing: { tests: ['envelope.rfc0019.passive.unpacks-anoncrypt'], reason: /refused the Anoncrypt ping with HTTP 400/ } },
+  // Restricted to its junction: forwards are Anoncrypt by nature (RFC 0094), so refusing Anoncrypt breaks routing and pickup too.
+  { fault: 'authcrypt-only', only: ['envelope.rfc0019.passive'], failing: { tests: ['envelope.rfc0019.passive.unpacks-anoncrypt'], reason: /refused the Anoncrypt ping with HTTP 400/ } },
   { fault: 'oob-reject-padding', failing: { tests: ['out_of_band.1_1.passive.decodes-padded'], reason: /refused agact receive-invitation|no DID exchange request answered the invitation .* padded Base64Url/ } },
   { fault: 'oob-no-short-url', failing: { tests: ['out_of_band.1_1.passive.short-url'], reason: /refused agact receive-invitation.*no shortened URL|never fetched the shortened URL/ } },
   { fault: 'first-recipient-only', failing: { tests: ['envelope.rfc0019.passive.unpacks-multi-recipient'], reason: /no reply to the Authcrypt ping .* whose recipients list .* before the agent's key/ } },
