@@ -11,15 +11,13 @@ import type { FaultExpectation } from './fault-expectations.js';
  * faults breaking different tests of the junction cannot cancel out. Elsewhere they can (two trust
  * ping faults on response_requested undo each other), so there a junction takes one fault per run.
  */
+// Not the mediator junctions: their faults hide one another (forward-drop hides forward-unknown-key,
+// keylist-query-omits hides keylist-ignore-remove, pickup-delete-on-delivery hides pickup-ignore-received).
 const FIELD_FAULT_JUNCTIONS = new Set([
   'out_of_band.1_1.active',
   'out_of_band.1_1.passive',
   'didexchange.1_1.passive',
   'didexchange.1_1.active',
-  // Each pickup test is a new client on its own connection, and each pickup fault changes one answer.
-  // Not so routing and coordinate_mediation: forward-drop hides forward-unknown-key, keylist-query-omits
-  // hides keylist-ignore-remove.
-  'pickup.2_0.passive',
 ]);
 
 /** Junction → the junctions with a test that `requires` it (their tests are blocked when it fails entirely). */
@@ -44,20 +42,21 @@ export function touchedBy(expectation: FaultExpectation): Set<string> {
 /**
  * Faults that can share one run: a full run per fault costs the most time of the whole test
  * suite, and faults that touch different junctions (or tests, see touchedBy) cannot hide one
- * another. A fault with its own
- * transport or `only` runs alone.
+ * another. A fault with its own transport runs alone; faults with the same `only` share runs.
  */
 export function groupFaults(expectations: readonly FaultExpectation[]): FaultExpectation[][] {
-  const groups: { members: FaultExpectation[]; tests: Set<string> }[] = [];
+  // Faults restricted to the same junctions (`only`) share runs of those junctions, as the others share full runs.
+  const groups: { only: string; members: FaultExpectation[]; tests: Set<string> }[] = [];
   const alone: FaultExpectation[][] = [];
   for (const expectation of expectations) {
-    if (expectation.only || expectation.transport || expectation.alone) {
+    if (expectation.transport || expectation.alone) {
       alone.push([expectation]);
       continue;
     }
+    const only = (expectation.only ?? []).join(',');
     const tests = touchedBy(expectation);
-    let group = groups.find((g) => ![...tests].some((test) => g.tests.has(test)));
-    if (!group) groups.push((group = { members: [], tests: new Set() }));
+    let group = groups.find((g) => g.only === only && ![...tests].some((test) => g.tests.has(test)));
+    if (!group) groups.push((group = { only, members: [], tests: new Set() }));
     group.members.push(expectation);
     for (const test of tests) group.tests.add(test);
   }

@@ -23,6 +23,8 @@ export interface FaultExpectation {
 
 const DX_TESTS = ['response-encrypted', 'response-thread', 'response-signed', 'complete', 'newer-minor-request', 'rejects-plaintext-request', 'rejects-unknown-invitation'].map((name) => `didexchange.1_1.passive.${name}`);
 
+const MEDIATOR = ['coordinate_mediation.1_0.passive', 'routing.1_0.passive', 'pickup.2_0.passive'];
+
 export const FAULT_EXPECTATIONS: FaultExpectation[] = [
   { fault: 'uuid-only-ids', failing: { tests: ['message.v1.passive.accepts-well-formed'], reason: /non-UUID @id/ } },
   { fault: 'reject-unknown-fields', failing: { tests: ['message.v1.passive.tolerates-unknown-fields'], reason: /unknown fields/ } },
@@ -124,32 +126,33 @@ export const FAULT_EXPECTATIONS: FaultExpectation[] = [
   { fault: 'dx-ignore-pthid', warning: { test: 'didexchange.1_1.passive.rejects-unknown-invitation', text: /a DID exchange response to a request whose pthid is no invitation's @id arrived \[MAY, Aries RFC 0023/ } },
   { fault: 'oob-whitespace', warning: { test: 'out_of_band.1_1.active.invitation-url', text: /keeps whitespace/ } },
   { fault: 'wrong-content-type', failing: { tests: ['transport.http.active.initiates'], reason: /Content-Type "application\/(didcomm-envelope-enc|json)"; RFC 0044 says/ } },
-  // The mediator role (Aries RFC 0211, 0094, 0685): agtest as the mediated client and a sender.
-  { fault: 'mediation-grant-wrong-thid', failing: { tests: ['coordinate_mediation.1_0.passive.grant'], reason: /mediate-grant ~thread\.thid .* expected the request @id/ } },
-  { fault: 'mediation-grant-no-endpoint', failing: { tests: ['coordinate_mediation.1_0.passive.grant'], reason: /mediate-grant endpoint is null, not a URI/ } },
-  { fault: 'mediation-grant-raw-keys', failing: { tests: ['coordinate_mediation.1_0.passive.grant'], reason: /are not Ed25519 did:key/ } },
+  // The mediator role (Aries RFC 0211, 0094, 0685): agtest as the mediated client and a sender. Its faults touch
+  // only the mediator junctions, so their runs are of those junctions alone (short), grouped as full runs are.
+  { fault: 'mediation-grant-wrong-thid', only: MEDIATOR, failing: { tests: ['coordinate_mediation.1_0.passive.grant'], reason: /mediate-grant ~thread\.thid .* expected the request @id/ } },
+  { fault: 'mediation-grant-no-endpoint', only: MEDIATOR, failing: { tests: ['coordinate_mediation.1_0.passive.grant'], reason: /mediate-grant endpoint is null, not a URI/ } },
+  { fault: 'mediation-grant-raw-keys', only: MEDIATOR, failing: { tests: ['coordinate_mediation.1_0.passive.grant'], reason: /are not Ed25519 did:key/ } },
   {
-    fault: 'keylist-update-no-result',
+    fault: 'keylist-update-no-result', only: MEDIATOR,
     failing: { tests: ['coordinate_mediation.1_0.passive.keylist-update'], reason: /action "add" and result null; expected action "add" and a result of client_error/ },
   },
-  { fault: 'keylist-query-omits', failing: { tests: ['coordinate_mediation.1_0.passive.keylist-query'], reason: /does not list the key agtest registered/ } },
-  { fault: 'keylist-ignore-remove', failing: { tests: ['coordinate_mediation.1_0.passive.keylist-remove'], reason: /still lists .* after its remove/ } },
+  { fault: 'keylist-query-omits', only: MEDIATOR, failing: { tests: ['coordinate_mediation.1_0.passive.keylist-query'], reason: /does not list the key agtest registered/ } },
+  { fault: 'keylist-ignore-remove', only: MEDIATOR, failing: { tests: ['coordinate_mediation.1_0.passive.keylist-remove'], reason: /still lists .* after its remove/ } },
   {
-    fault: 'forward-drop',
+    fault: 'forward-drop', only: MEDIATOR,
     failing: { tests: ['routing.1_0.passive.delivers'], reason: /forward to registered key .* never reached agtest/ },
     // Nothing reaches the queue, so the pickup tests that need a queued message are blocked by routing's failure.
     blocked: { tests: ['pickup.2_0.passive.status', 'pickup.2_0.passive.delivery', 'pickup.2_0.passive.messages-received'], by: /^routing\.1_0\.passive\.delivers$/ },
   },
-  { fault: 'forward-unknown-key', failing: { tests: ['routing.1_0.passive.unknown-key'], reason: /which agtest never registered, was delivered to agtest/ } },
-  { fault: 'pickup-status-no-count', failing: { tests: ['pickup.2_0.passive.status'], reason: /status has message_count null, not a non-negative integer/ } },
-  { fault: 'pickup-empty-delivery', failing: { tests: ['pickup.2_0.passive.empty-queue'], reason: /nothing was queued, and delivery-request got .*delivery.*, not a status/ } },
+  { fault: 'forward-unknown-key', only: MEDIATOR, failing: { tests: ['routing.1_0.passive.unknown-key'], reason: /which agtest never registered, was delivered to agtest/ } },
+  { fault: 'pickup-status-no-count', only: MEDIATOR, failing: { tests: ['pickup.2_0.passive.status'], reason: /status has message_count null, not a non-negative integer/ } },
+  { fault: 'pickup-empty-delivery', only: MEDIATOR, failing: { tests: ['pickup.2_0.passive.empty-queue'], reason: /nothing was queued, and delivery-request got .*delivery.*, not a status/ } },
   // RFC 0685's MUST NOT is about deleting; not offering a message again is all agtest sees of it: policy, a warning.
-  { fault: 'pickup-delete-on-delivery', warning: { test: 'pickup.2_0.passive.delivery', text: /not delivered again before agtest acknowledged it \[policy/ } },
-  { fault: 'pickup-delivery-wrong-thid', failing: { tests: ['pickup.2_0.passive.delivery'], reason: /delivery ~thread\.thid is .* expected the delivery-request @id/ } },
+  { fault: 'pickup-delete-on-delivery', only: MEDIATOR, warning: { test: 'pickup.2_0.passive.delivery', text: /not delivered again before agtest acknowledged it .*\[policy/ } },
+  { fault: 'pickup-delivery-wrong-thid', only: MEDIATOR, failing: { tests: ['pickup.2_0.passive.delivery'], reason: /delivery ~thread\.thid is .* expected the delivery-request @id/ } },
   // RFC 0685: the mediator "can remove them" and SHOULD send an updated status: warnings only.
-  { fault: 'pickup-ignore-received', warning: { test: 'pickup.2_0.passive.messages-received', text: /after messages-received the status says message_count 1, expected 0 \[SHOULD, Aries RFC 0685/ } },
-  { fault: 'pickup-live-ignored', failing: { tests: ['pickup.2_0.passive.live-mode'], reason: /no status or problem-report answered agtest's live-delivery-change/ } },
+  { fault: 'pickup-ignore-received', only: MEDIATOR, warning: { test: 'pickup.2_0.passive.messages-received', text: /after messages-received the status says message_count 1, expected 0 \[SHOULD, Aries RFC 0685/ } },
+  { fault: 'pickup-live-ignored', only: MEDIATOR, failing: { tests: ['pickup.2_0.passive.live-mode'], reason: /no status or problem-report answered agtest's live-delivery-change/ } },
   // Legal variations: each mediation check must let them pass (restricted to the mediation junctions, so a run is short).
-  { fault: 'mediator-queue-only', only: ['coordinate_mediation.1_0.passive', 'routing.1_0.passive', 'pickup.2_0.passive'] },
+  { fault: 'mediator-queue-only', only: MEDIATOR },
   { fault: 'pickup-live-status-only', only: ['pickup.2_0.passive'] },
 ];
