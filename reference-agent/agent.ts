@@ -1,60 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { packRfc0019, type KeyPair } from '../envelopes/index.js';
 import { AGENT_METADATA_PREFIX, AGENT_METADATA_TYPES, answerMetadataRequest, type InteropProfile } from '../profiles/index.js';
+import type { AgentApi, AgentPlugin, Connection, Message, PendingRequest, Protocol, Sealed, Session, Via } from './agent-api.js';
 import type { Fault } from './faults.js';
 import { LEGACY_PREFIX, parseType, PREFIX } from './message-type.js';
 import { basicMessage } from './protocols/basicmessage.js';
-import { didExchange, type PendingRequest } from './protocols/did-exchange.js';
+import { didExchange } from './protocols/did-exchange.js';
 import { outOfBand } from './protocols/out-of-band.js';
 import { discoverFeatures } from './protocols/discover-features.js';
 import { problemReport, reportProblem } from './protocols/problem-report.js';
 import { trustPing } from './protocols/trust-ping.js';
 
-export type Message = Record<string, unknown>;
+export type { Message, Via, ReplyOverride, Connection, Sealed, Protocol, PendingRequest, AgentPlugin, Session } from './agent-api.js';
 
-/**
- * How a message reached the agent: in plaintext, or in an RFC 0019 envelope (with its proven
- * sender for Authcrypt). Replies go back the same way.
- */
-export type Via = ({ enveloped: false } | { enveloped: true; sender?: string; initiated?: boolean; recipient?: string }) & ReplyOverride;
-
-/** Set by a handler whose reply must leave differently (a DID exchange response, from the new key). */
-export interface ReplyOverride {
-  replyFrom?: KeyPair;
-  replyTo?: string;
-  replyPlain?: boolean;
-}
-
-/** A DID exchange connection the agent answered (keyed by the request @id, the thread). */
-export interface Connection {
-  keys: KeyPair;
-  /** The agent's did:peer:2 for it, and the requester's DID. */
-  did: string;
-  theirDid: string;
-  theirKey: string;
-  theirEndpoint?: string;
-  state: 'responded' | 'completed';
-}
-
-/** A message ready for the wire: its bytes and their media type (Aries RFC 0044). */
-export interface Sealed {
-  body: string;
-  contentType: string;
-  enveloped: boolean;
-}
-
-/** One protocol family at major version 1, as a plain object. */
-export interface Protocol {
-  family: string;
-  /** The minor version it implements (default 0): a newer one must be handled as this one. */
-  minor?: number;
-  /** Message names → the top-level fields each defines besides `@type`/`@id` (decorators aside). */
-  messages: Readonly<Record<string, readonly string[]>>;
-  /** Takes an accepted message, returns the replies. */
-  handle(agent: Agent, message: Message, name: string, via: Via): Message[];
-}
-
-const PROTOCOLS = new Map<string, Protocol>([trustPing, basicMessage, discoverFeatures, reportProblem, didExchange, outOfBand].map((p) => [p.family, p]));
+const PROTOCOLS: readonly Protocol[] = [trustPing, basicMessage, discoverFeatures, reportProblem, didExchange, outOfBand];
 
 /** The major version of every family the agent implements (RFC 0003: the major must match). */
 export const SUPPORTED_MAJOR = 1;
@@ -64,7 +23,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * The agent's brain, transport-free: takes a message, returns the messages it answers with.
  * Session state (peer, received log, fault-induced state) lives between backchannel setups.
  */
-export class Agent {
+export class Agent implements AgentApi {
   peer: string | undefined;
   /** agtest's verkey from setup: the agent packs what it sends on its own to it (envelope tests). */
   peerVerkey: string | undefined;
@@ -88,13 +47,19 @@ export class Agent {
    * an agent holds thousands, and a scan per message made each one slower than the last.
    */
   private readonly heldKeys = new Map<string, KeyPair>();
+  /** Its own protocols and those of the roles plugged in, by family. */
+  private readonly protocols: ReadonlyMap<string, Protocol>;
 
   constructor(
     readonly faults: ReadonlySet<Fault>,
     readonly log: (line: string) => void,
     /** The agent's own Ed25519 key: its RFC 0019 envelopes come from it and are addressed to it. */
     readonly keys: KeyPair,
-  ) {}
+    /** Roles plugged in (the mediator): their protocols and keys join the agent's. */
+    private readonly plugins: readonly AgentPlugin[] = [],
+  ) {
+    this.protocols = new Map([...PROTOCOLS, ...plugins.flatMap((p) => p.protocols)].map((p) => [p.family, p]));
+  }
 
   has(fault: Fault): boolean {
     return this.faults.has(fault);
@@ -122,7 +87,7 @@ export class Agent {
 
   /** Every key an envelope to the agent may be for: its own, its connections' and its pending requests'. */
   allKeys(): KeyPair[] {
-    return [this.keys, ...this.heldKeys.values()];
+    return [this.keys, ...this.heldKeys.values(), ...this.plugins.flatMap((p) => p.keys())];
   }
 
   /** A connection's or pending request's key joins those envelopes may be for. */
@@ -132,13 +97,19 @@ export class Agent {
 
   keyFor(verkey: string | undefined): KeyPair | undefined {
     if (verkey === undefined) return undefined;
-    return verkey === this.keys.verkey ? this.keys : this.heldKeys.get(verkey);
+    if (verkey === this.keys.verkey) return this.keys;
+    return this.heldKeys.get(verkey) ?? this.plugins.flatMap((p) => p.keys()).find((key) => key.verkey === verkey);
   }
 
   /** Which of `kids` (an envelope's recipients) are its keys: its own first, then in their order. */
   keysFor(kids: readonly string[]): KeyPair[] {
     const found = kids.map((kid) => this.keyFor(kid)).filter((key): key is KeyPair => key !== undefined);
     return found.sort((a, b) => Number(b === this.keys) - Number(a === this.keys));
+  }
+
+  /** A peer (by its sender key) opened a connection that can carry messages back: the plug-ins may use it. */
+  attachSession(sender: string, session: Session): void {
+    for (const plugin of this.plugins) plugin.attachSession?.(sender, session);
   }
 
   /** How the agent sends what it initiates: packed to the peer's key when setup gave one. */
@@ -196,11 +167,12 @@ export class Agent {
     }
     if (this.has('uuid-only-ids') && !UUID.test(id)) return this.drop(rawType, 'uuid-only-ids');
     const type = parseType(rawType);
-    const protocol = type && PROTOCOLS.get(type.family);
+    const protocol = type && this.protocols.get(type.family);
     if (!type || !protocol) return this.refuse(message, 'unsupported-message-type', `unknown message type ${rawType}`);
-    if (type.major !== SUPPORTED_MAJOR && !this.has('wrong-major-handling')) {
+    const major = protocol.major ?? SUPPORTED_MAJOR;
+    if (type.major !== major && !this.has('wrong-major-handling')) {
       if (this.has('crash-on-unknown-major')) this.wedged = true;
-      return this.refuse(message, 'version-not-supported', `${type.family} ${type.major}.${type.minor} is not supported; this agent speaks ${SUPPORTED_MAJOR}.0`);
+      return this.refuse(message, 'version-not-supported', `${type.family} ${type.major}.${type.minor} is not supported; this agent speaks ${major}.0`);
     }
     const fields = Object.hasOwn(protocol.messages, type.name) ? protocol.messages[type.name] : undefined;
     if (!fields) return this.refuse(message, 'unsupported-message-type', `unknown message type ${rawType}`);

@@ -64,6 +64,22 @@ export const FAULTS = {
   'dx-accept-bad-signature': 'as requester, completes on a DID exchange response whose did_rotate~attach signature does not verify (RFC 0023 1.1: MUST be validated)',
   'dx-complete-no-pthid': 'its DID exchange complete has no ~thread.pthid (RFC 0023: MUST be the invitation @id)',
   'plaintext-outbound': 'sends the messages it initiates in plaintext although setup gave it a key to pack them to',
+  'mediation-grant-wrong-thid': 'mediator: the mediate-grant ~thread.thid is not the mediate-request @id (Aries RFC 0008, RFC 0211)',
+  'mediation-grant-no-endpoint': 'mediator: the mediate-grant has no endpoint (RFC 0211)',
+  'mediation-grant-raw-keys': 'mediator: the mediate-grant routing_keys are raw base58 verkeys, not did:key (RFC 0211, Encoding of keys)',
+  'keylist-update-no-result': 'mediator: keylist-update-response entries carry no result (RFC 0211)',
+  'keylist-query-omits': 'mediator: keylist leaves out the keys the client registered (RFC 0211)',
+  'keylist-ignore-remove': 'mediator: a keylist-update remove answers success but the key stays registered (RFC 0211)',
+  'forward-drop': 'mediator: never delivers a forward, even to a registered key (RFC 0094)',
+  'forward-unknown-key': 'mediator: delivers a forward to a key nobody registered to its latest client (RFC 0094, RFC 0211)',
+  'pickup-status-no-count': 'mediator: the pickup status has no message_count (RFC 0685: the only REQUIRED attribute)',
+  'pickup-empty-delivery': 'mediator: answers a delivery-request on an empty queue with an empty delivery, not a status (RFC 0685)',
+  'pickup-delete-on-delivery': 'mediator: deletes queued messages once delivered, before messages-received (RFC 0685: MUST NOT delete; agtest sees only that it is not offered again: warning)',
+  'pickup-delivery-wrong-thid': 'mediator: the pickup delivery ~thread.thid is not the delivery-request @id (Aries RFC 0008, RFC 0685)',
+  'pickup-ignore-received': 'mediator: keeps messages that messages-received acknowledged (RFC 0685 says it can remove them: warning only)',
+  'pickup-live-ignored': 'mediator: does not answer a live-delivery-change (RFC 0685: MUST respond with a status)',
+  'mediator-queue-only': 'mediator: never pushes forwarded messages, holds them all for pickup (legal: RFC 0094 leaves delivery to the mediator; not a fault, a variation every check must pass)',
+  'pickup-live-status-only': 'mediator: answers live_delivery true on a connection that cannot carry it with a status (live_delivery false), not a problem-report (legal: RFC 0685 MUST answer with a status; the problem-report is a SHOULD)',
 } as const satisfies Readonly<Record<string, string>>;
 
 export type Fault = keyof typeof FAULTS;

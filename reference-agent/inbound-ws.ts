@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import type { Agent } from './agent.js';
+import type { Agent, Session } from './agent.js';
 import { ReferenceAgentError } from './errors.js';
 import { MAX_BODY_BYTES } from './http-util.js';
 import type { Outbound } from './outbound.js';
@@ -20,6 +20,22 @@ export interface WsInbound {
  */
 export async function listenWs(agent: Agent, outbound: Outbound, host: string, port: number): Promise<WsInbound> {
   const server = new WebSocketServer({ host, port, maxPayload: MAX_BODY_BYTES });
+  const sessions = new WeakMap<WebSocket, Session>();
+  const sessionOf = (socket: WebSocket): Session => {
+    let session = sessions.get(socket);
+    if (!session) {
+      session = {
+        send(body) {
+          if (socket.readyState !== WebSocket.OPEN) return false;
+          socket.send(body);
+          return true;
+        },
+        onClose: (listener) => void socket.once('close', listener),
+      };
+      sessions.set(socket, session);
+    }
+    return session;
+  };
   const onFrame = async (socket: WebSocket, data: RawData): Promise<void> => {
     const parsed = openMessage(agent, Buffer.isBuffer(data) ? data : Buffer.from(String(data)));
     if ('error' in parsed) {
@@ -33,6 +49,8 @@ export async function listenWs(agent: Agent, outbound: Outbound, host: string, p
     }
     // Transmit only by default (RFC 0025, RFC 0092): the peer's socket carries replies only when it asks.
     const onSocket = returnRoute(parsed.message) === 'all' || agent.has('ws-reply-on-socket');
+    // A socket the sender keeps open for what comes back: a mediator may deliver on it (RFC 0685 live mode).
+    if (returnRoute(parsed.message) === 'all' && parsed.via.enveloped && parsed.via.sender) agent.attachSession(parsed.via.sender, sessionOf(socket));
     for (const reply of agent.handle(parsed.message, parsed.via)) {
       const sealed = onSocket ? agent.seal(reply, parsed.via) : undefined;
       if (sealed && socket.readyState === WebSocket.OPEN) socket.send(sealed.body);

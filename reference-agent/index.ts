@@ -12,6 +12,7 @@ import { close, listen } from './http-util.js';
 import { createInboundHandler } from './inbound-http.js';
 import { createOutbound, type Outbound } from './outbound.js';
 import { ReferenceAgentError } from './errors.js';
+import { createMediator } from './mediator/index.js';
 
 export { FAULTS, isFault } from './faults.js';
 export type { Fault } from './faults.js';
@@ -61,7 +62,11 @@ export async function startReferenceAgent(options: ReferenceAgentOptions = {}): 
   const log = sink ? (line: string) => sink(`${name}: ${line}`) : () => undefined;
   const host = options.host ?? '127.0.0.1';
 
-  const agent = new Agent(new Set(faults), log, await createKeyPair());
+  // The mediator role is plugged in: it reaches the wire only through the outbound it is handed.
+  // (`outbound` is made below, before any message can reach the mediator.)
+  const keys = await createKeyPair();
+  const mediator = createMediator({ send: (endpoint, body) => outbound.sendEnvelope(endpoint, body) }, await createKeyPair());
+  const agent = new Agent(new Set(faults), log, keys, [mediator]);
   agent.profiles = [...(options.profiles ?? [])];
   const outbound = createOutbound(agent);
   const inbound = await startInbound(options.transport ?? 'http', agent, outbound, host, options.port ?? 0, log);

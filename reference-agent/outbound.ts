@@ -9,6 +9,11 @@ export interface Outbound {
    * initiates); resolves false (and logs) when that fails. Never throws.
    */
   send(message: Message, via?: Via): Promise<boolean>;
+  /**
+   * Puts bytes that are already an envelope (a forwarded message) on the wire to `endpoint`:
+   * a POST labelled application/didcomm-envelope-enc, a frame on a WebSocket, or a mail. Never throws.
+   */
+  sendEnvelope(endpoint: string, body: string): Promise<boolean>;
   /** Drops every WebSocket connection the agent opened (the backchannel's drop-connections). */
   dropConnections(): void;
   close(): void;
@@ -97,6 +102,18 @@ export function createOutbound(agent: Agent): Outbound {
         return await post(peer, message, sealed);
       } catch (error) {
         agent.log(`could not send ${type} to ${peer}: ${String(error)}`);
+        return false;
+      }
+    },
+    async sendEnvelope(endpoint, body) {
+      const sealed: Sealed = { body, contentType: 'application/didcomm-envelope-enc', enveloped: true };
+      const message = { '@type': 'forwarded envelope' };
+      try {
+        if (/^wss?:/.test(endpoint)) return await frame(endpoint, message, sealed);
+        if (endpoint.startsWith('smtp:')) return await mail(endpoint, message, sealed);
+        return await post(endpoint, message, sealed);
+      } catch (error) {
+        agent.log(`could not send a forwarded envelope to ${endpoint}: ${String(error)}`);
         return false;
       }
     },

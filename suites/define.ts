@@ -62,10 +62,18 @@ export interface Identity {
 /** DID and signature tools for connection tests (DID exchange, out-of-band). */
 export interface DidTools {
   /**
-   * A fresh Ed25519 key and its did:peer:2 (service: agtest's endpoint) for this test; from
+   * A fresh Ed25519 key and its did:peer:2 (service: agtest's endpoint, or `options.endpoint`,
+   * e.g. `didcomm:transport/queue` for a client that only picks up) for this test; from
    * then on sendEnvelope's Authcrypt is from that key, and envelopes to it are opened.
    */
-  newIdentity(): Identity;
+  newIdentity(options?: { endpoint?: string }): Identity;
+  /**
+   * A fresh Ed25519 verkey whose envelopes agtest opens (a recipient key a test registers with a
+   * mediator); unlike newIdentity, what the test sends still comes from its current key.
+   */
+  newRecipientKey(): string;
+  /** An RFC 0019 Anoncrypt envelope of `message` to `to` (the `msg` of a forward, Aries RFC 0094). */
+  pack(message: JsonMessage, to: string): JsonMessage;
   /**
    * did:peer:2 or long-form did:peer:4 (the document is in the DID); with `document` (the payload
    * of a verified did_doc~attach, or a DID document object such as a connection's DIDDoc) also

@@ -17,6 +17,9 @@ export const REFERENCE_AGENT_CLAIMS = [
   'didexchange.1_1.active',
   'envelope.rfc0019.passive',
   'envelope.rfc0019.active',
+  'coordinate_mediation.1_0.passive',
+  'routing.1_0.passive',
+  'pickup.2_0.passive',
 ];
 
 /** The reference agent's measured profile (all built-in transports), which it self-reports. */
@@ -56,7 +59,8 @@ export function referenceAgentConfig(options: { faults?: readonly string[]; tran
       // One agact-http session for the run: a process per action was most of a run's time.
       agact: { command: ['agact-http', '--url', '${ready.backchannel}'], session: true },
       // The agent speaks every built-in transport; a run certifies the one it uses.
-      claims: [...REFERENCE_AGENT_CLAIMS, `transport.${transport}.passive`, `transport.${transport}.active`, ...(selfReports ? ['meta.1_0.passive'] : [])],
+      // Pickup needs a return route (RFC 0092), which mail does not have: not claimed over SMTP.
+      claims: [...REFERENCE_AGENT_CLAIMS.filter((claim) => transport !== 'smtp' || !claim.startsWith('pickup.')), `transport.${transport}.passive`, `transport.${transport}.active`, ...(selfReports ? ['meta.1_0.passive'] : [])],
       timeouts: { ...REFERENCE_AGENT_TIMEOUTS },
     },
     'built-in reference agent',

@@ -99,11 +99,11 @@ export class TestSession {
   }
 
   /** A fresh key and did:peer:2 for this test; envelopes to it are opened from now on. */
-  newIdentity(): Identity {
+  newIdentity(options: { endpoint?: string } = {}): Identity {
     this.keys = createKeyPairSync();
     this.deps.testKeys.push(this.keys);
     const { verkey } = this.keys;
-    const endpoint = this.deps.endpoint;
+    const endpoint = options.endpoint ?? this.deps.endpoint;
     return { did: createPeerDid2(verkey, endpoint), verkey, peer1: createPeerDid1(verkey, endpoint), unqualified: createUnqualifiedDid(verkey, endpoint) };
   }
 
@@ -294,7 +294,13 @@ export class TestSession {
   private didTools(): DidTools {
     const reason = (error: EnvelopeError) => `${error.code}: ${error.message}`;
     return {
-      newIdentity: () => this.newIdentity(),
+      newIdentity: (options) => this.newIdentity(options),
+      newRecipientKey: () => {
+        const keys = createKeyPairSync();
+        this.deps.testKeys.push(keys);
+        return keys.verkey;
+      },
+      pack: (message, to) => ({ ...packRfc0019(JSON.stringify(message), [to]) }),
       // Only what is wrong with the agent's data is a result; anything else is agtest's error.
       resolve(did, document) {
         try {

@@ -165,6 +165,8 @@ const agent = new Agent(
         endpoints: [endpoint],
         transports: { inbound: [new DidCommHttpInboundTransport({ port, app: loopbackApp() })], outbound: [new DidCommHttpOutboundTransport()] },
         connections: { autoAcceptConnections: true },
+        // The mediator role (RFC 0211, 0094, 0685) is on by default; it grants without an operator.
+        mediator: { autoAcceptMediationRequests: true },
       }),
     },
   },

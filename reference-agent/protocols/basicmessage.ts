@@ -1,4 +1,4 @@
-import type { Agent, Message, Protocol } from '../agent.js';
+import type { AgentApi, Message, Protocol } from '../agent-api.js';
 
 /** Aries RFC 0095 Basic Message 1.0. */
 export const basicMessage: Protocol = {
@@ -11,7 +11,7 @@ export const basicMessage: Protocol = {
   },
 };
 
-export function createBasicMessage(agent: Agent, content: string): Message {
+export function createBasicMessage(agent: AgentApi, content: string): Message {
   const now = new Date();
   return {
     '@type': agent.type('basicmessage', 'message'),

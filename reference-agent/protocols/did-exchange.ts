@@ -1,5 +1,5 @@
-import { createKeyPairSync, createPeerDid2, didKeyToVerkey, EnvelopeError, resolvePeerDid, signAttachment, verifyAttachment, type KeyPair } from '../../envelopes/index.js';
-import type { Agent, Message, Protocol, Via } from '../agent.js';
+import { createKeyPairSync, createPeerDid2, didKeyToVerkey, EnvelopeError, resolvePeerDid, signAttachment, verifyAttachment } from '../../envelopes/index.js';
+import type { AgentApi, Message, Protocol, Via } from '../agent-api.js';
 import { PREFIX } from '../message-type.js';
 
 export const DID_EXCHANGE = `${PREFIX}didexchange/1.1`;
@@ -38,7 +38,7 @@ function thread(message: Message): Record<string, unknown> {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
 }
 
-function request(agent: Agent, message: Message, via: Via): Message[] {
+function request(agent: AgentApi, message: Message, via: Via): Message[] {
   const id = message['@id'] as string;
   // RFC 0023: the request is packed to the invitation's recipient keys, never sent in plaintext.
   if (!via.enveloped && !agent.has('dx-accept-plaintext-request')) {
@@ -86,7 +86,7 @@ function request(agent: Agent, message: Message, via: Via): Message[] {
   ];
 }
 
-function problem(agent: Agent, thid: string, pthid: unknown, code: string, explain: string): Message {
+function problem(agent: AgentApi, thid: string, pthid: unknown, code: string, explain: string): Message {
   agent.log(`didexchange request refused: ${explain}`);
   return {
     '@type': `${DID_EXCHANGE}/problem_report`,
@@ -97,13 +97,6 @@ function problem(agent: Agent, thid: string, pthid: unknown, code: string, expla
   };
 }
 
-/** A request the agent sent answering someone's invitation (requester side), by request @id. */
-export interface PendingRequest {
-  keys: KeyPair;
-  did: string;
-  invitationId: string;
-  invitationKey: string;
-}
 
 /**
  * Accepts an out-of-band invitation (RFC 0434) as DID exchange requester: a fresh key and
@@ -111,7 +104,7 @@ export interface PendingRequest {
  * @id. An invitation whose service is the DID of a connection it has gets handshake-reuse on that
  * connection instead. Returns what to send and how.
  */
-export function receiveInvitation(agent: Agent, invitation: Message): { message: Message; via: Via } | { error: string } {
+export function receiveInvitation(agent: AgentApi, invitation: Message): { message: Message; via: Via } | { error: string } {
   const invitationId = invitation['@id'];
   if (typeof invitationId !== 'string') return { error: 'the invitation has no @id' };
   const service: unknown = Array.isArray(invitation['services']) ? invitation['services'][0] : undefined;
@@ -159,7 +152,7 @@ export function receiveInvitation(agent: Agent, invitation: Message): { message:
 }
 
 /** The responder's answer to the agent's request: checked, then complete, and the connection is used. */
-function response(agent: Agent, message: Message, via: Via): Message[] {
+function response(agent: AgentApi, message: Message, via: Via): Message[] {
   const thid = thread(message)['thid'];
   const pending = typeof thid === 'string' ? agent.pending.get(thid) : undefined;
   if (!pending || typeof thid !== 'string') {

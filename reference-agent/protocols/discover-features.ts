@@ -1,4 +1,4 @@
-import type { Agent, Message, Protocol } from '../agent.js';
+import type { AgentApi, Message, Protocol } from '../agent-api.js';
 import { PREFIX, stripPrefix } from '../message-type.js';
 import { problemReport } from './problem-report.js';
 
@@ -22,7 +22,7 @@ export const discoverFeatures: Protocol = {
   },
 };
 
-function disclose(agent: Agent, thid: string, query: string): Message {
+function disclose(agent: AgentApi, thid: string, query: string): Message {
   let protocols: readonly string[] = agent.has('disclose-unknown-nonempty') ? SUPPORTED_PROTOCOLS : SUPPORTED_PROTOCOLS.filter((p) => matches(query, p));
   if (agent.has('no-disclose')) protocols = protocols.filter((p) => !p.startsWith('basicmessage/'));
   return {
@@ -41,7 +41,7 @@ function matches(query: string, protocol: string): boolean {
   return body.endsWith('*') ? protocol.startsWith(body.slice(0, -1)) : protocol === body;
 }
 
-export function createQuery(agent: Agent, query: string): Message {
+export function createQuery(agent: AgentApi, query: string): Message {
   return {
     '@type': agent.type('discover-features', 'query'),
     '@id': agent.newId(),

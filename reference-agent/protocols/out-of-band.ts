@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { verkeyToDidKey } from '../../envelopes/index.js';
-import type { Agent, Message, Protocol } from '../agent.js';
+import type { AgentApi, Message, Protocol } from '../agent-api.js';
 import { DID_EXCHANGE } from './did-exchange.js';
 
 /**
@@ -8,7 +8,7 @@ import { DID_EXCHANGE } from './did-exchange.js';
  * through the inline service (its did:key and endpoint). The agent remembers the invitation's
  * @id: a DID exchange request must name it as its pthid.
  */
-export function createInvitation(agent: Agent): { invitation: Message; url: string } {
+export function createInvitation(agent: AgentApi): { invitation: Message; url: string } {
   const didKey = verkeyToDidKey(agent.keys.verkey);
   const invitation: Message = {
     '@type': 'https://didcomm.org/out-of-band/1.1/invitation',

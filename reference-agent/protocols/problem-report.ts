@@ -1,4 +1,4 @@
-import type { Agent, Message, Protocol } from '../agent.js';
+import type { AgentApi, Message, Protocol } from '../agent-api.js';
 
 /** Aries RFC 0035 Report Problem 1.0: the agent records the reports it gets. */
 export const reportProblem: Protocol = {
@@ -13,7 +13,7 @@ export const reportProblem: Protocol = {
 };
 
 /** A problem-report threaded to the message it is about. */
-export function problemReport(agent: Agent, thid: string, code: string, en: string): Message {
+export function problemReport(agent: AgentApi, thid: string, code: string, en: string): Message {
   return {
     '@type': agent.type('report-problem', 'problem-report'),
     '@id': agent.newId(),

@@ -1,4 +1,4 @@
-import type { Agent, Message, Protocol } from '../agent.js';
+import type { AgentApi, Message, Protocol } from '../agent-api.js';
 
 /** Aries RFC 0048 Trust Ping 1.0. */
 export const trustPing: Protocol = {
@@ -19,7 +19,7 @@ export const trustPing: Protocol = {
   },
 };
 
-function pingResponse(agent: Agent, pingId: string): Message {
+function pingResponse(agent: AgentApi, pingId: string): Message {
   return {
     '@type': agent.type('trust_ping', 'ping_response'),
     '@id': agent.newId(),
@@ -27,7 +27,7 @@ function pingResponse(agent: Agent, pingId: string): Message {
   };
 }
 
-export function createPing(agent: Agent, responseRequested: boolean, comment?: string): Message {
+export function createPing(agent: AgentApi, responseRequested: boolean, comment?: string): Message {
   return {
     '@type': agent.type('trust_ping', 'ping'),
     ...(agent.has('malformed-ping') ? {} : { '@id': agent.newId() }),

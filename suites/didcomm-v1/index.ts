@@ -9,6 +9,9 @@ import { trustPingActive, trustPingPassive } from './trust-ping.js';
 import { TRANSPORTS, transportSuites } from '../transport/transport.js';
 import { metaPassive } from '../meta/meta.js';
 import { envelopeActive, envelopePassive } from '../envelope/rfc0019.js';
+import { coordinateMediationPassive } from '../mediation/coordinate-mediation.js';
+import { pickupPassive } from '../mediation/pickup.js';
+import { routingPassive } from '../mediation/routing.js';
 
 /** Suite content version: bump when a test is added, removed or changes its verdict rules. */
 export const DIDCOMM_V1_SUITE_URI = 'urn:agtest:suite:didcomm-v1:0.7';
@@ -26,6 +29,10 @@ export const didcommV1Suites: readonly Suite[] = [
   didExchangePassive,
   didExchangeActive,
   connectionsPassive,
+  // The agent as mediator (agtest is its client and a sender); they talk on a DID exchange connection.
+  coordinateMediationPassive,
+  routingPassive,
+  pickupPassive,
   // Transport clusters use trust ping as their probe, so they belong to this suite.
   ...TRANSPORTS.flatMap(transportSuites),
   envelopePassive,

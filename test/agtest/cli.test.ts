@@ -13,7 +13,7 @@ t.test('agtest run with no config certifies the built-in reference agent and lea
     const stdout = String(result.stdout);
     t.match(stdout, /every claimed junction is interoperable/);
     t.notOk(stdout.includes('\u001b['), 'no color codes when NO_COLOR is set');
-    const junctions = ['message.v1.passive', 'trust_ping.1_0.passive', 'trust_ping.1_0.active', 'basicmessage.1_0.passive', 'basicmessage.1_0.active', 'discover_features.1_0.passive', 'discover_features.1_0.active', 'out_of_band.1_1.active', 'out_of_band.1_1.passive', 'didexchange.1_1.passive', 'didexchange.1_1.active', 'transport.http.passive', 'transport.http.active', 'envelope.rfc0019.passive', 'envelope.rfc0019.active', 'meta.1_0.passive'];
+    const junctions = ['message.v1.passive', 'trust_ping.1_0.passive', 'trust_ping.1_0.active', 'basicmessage.1_0.passive', 'basicmessage.1_0.active', 'discover_features.1_0.passive', 'discover_features.1_0.active', 'out_of_band.1_1.active', 'out_of_band.1_1.passive', 'didexchange.1_1.passive', 'didexchange.1_1.active', 'transport.http.passive', 'transport.http.active', 'envelope.rfc0019.passive', 'envelope.rfc0019.active', 'coordinate_mediation.1_0.passive', 'routing.1_0.passive', 'pickup.2_0.passive', 'meta.1_0.passive'];
     for (const junction of junctions) {
       t.match(stdout, new RegExp(`${junction.replace(/\./g, '\\.')}\\s+interoperable`), `${junction} printed as interoperable`);
     }
@@ -24,9 +24,9 @@ t.test('agtest run with no config certifies the built-in reference agent and lea
     t.ok(checked.valid, `profile.json validates against the shipped schema ${JSON.stringify(checked.valid ? '' : checked.problems)}`);
     t.same(Object.keys((profile as { profile: object }).profile).sort(), [...junctions].sort(), 'every claimed junction scored, no other');
     const junit = await readFile(join(out, 'junit.xml'), 'utf8');
-    t.match(junit, /<testsuites name="agtest [^"]*" tests="44" failures="0" errors="0"/);
+    t.match(junit, /<testsuites name="agtest [^"]*" tests="55" failures="0" errors="0"/);
     const transcripts = (await readdir(join(out, 'transcripts'))).filter((name) => !name.startsWith('_'));
-    t.equal(transcripts.length, 44, 'one transcript folder per test');
+    t.equal(transcripts.length, 55, 'one transcript folder per test');
     const ping = JSON.parse(await readFile(join(out, 'transcripts', 'trust_ping.1_0.passive.responds', 'transcript.json'), 'utf8')) as { kind: string; file?: string }[];
     t.ok(ping.some((e) => e.kind === 'sent') && ping.some((e) => e.kind === 'received'), 'the transcript has the ping and its response');
     const received = ping.find((e) => e.kind === 'received')!;

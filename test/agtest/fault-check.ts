@@ -11,7 +11,14 @@ import type { FaultExpectation } from './fault-expectations.js';
  * faults breaking different tests of the junction cannot cancel out. Elsewhere they can (two trust
  * ping faults on response_requested undo each other), so there a junction takes one fault per run.
  */
-const FIELD_FAULT_JUNCTIONS = new Set(['out_of_band.1_1.active', 'out_of_band.1_1.passive', 'didexchange.1_1.passive', 'didexchange.1_1.active']);
+// Not the mediator junctions: their faults hide one another (forward-drop hides forward-unknown-key,
+// keylist-query-omits hides keylist-ignore-remove, pickup-delete-on-delivery hides pickup-ignore-received).
+const FIELD_FAULT_JUNCTIONS = new Set([
+  'out_of_band.1_1.active',
+  'out_of_band.1_1.passive',
+  'didexchange.1_1.passive',
+  'didexchange.1_1.active',
+]);
 
 /** Junction → the junctions with a test that `requires` it (their tests are blocked when it fails entirely). */
 const DEPENDENTS = new Map<string, string[]>();
@@ -27,26 +34,29 @@ for (const suite of didcommV1Suites) {
 export function touchedBy(expectation: FaultExpectation): Set<string> {
   const tests = [...(expectation.failing?.tests ?? []), ...(expectation.warning ? [expectation.warning.test] : [])];
   const dependents = (expectation.failing?.tests ?? []).flatMap((test) => DEPENDENTS.get(junctionOf(test)) ?? []);
-  return new Set([...tests.map((test) => (FIELD_FAULT_JUNCTIONS.has(junctionOf(test)) ? test : junctionOf(test))), ...dependents]);
+  // A test a fault blocks belongs to its run too: another fault there could fail it instead.
+  const blocked = expectation.blocked?.tests ?? [];
+  return new Set([...tests, ...blocked].map((test) => (FIELD_FAULT_JUNCTIONS.has(junctionOf(test)) ? test : junctionOf(test))).concat(dependents));
 }
 
 /**
  * Faults that can share one run: a full run per fault costs the most time of the whole test
  * suite, and faults that touch different junctions (or tests, see touchedBy) cannot hide one
- * another. A fault with its own
- * transport or `only` runs alone.
+ * another. A fault with its own transport runs alone; faults with the same `only` share runs.
  */
 export function groupFaults(expectations: readonly FaultExpectation[]): FaultExpectation[][] {
-  const groups: { members: FaultExpectation[]; tests: Set<string> }[] = [];
+  // Faults restricted to the same junctions (`only`) share runs of those junctions, as the others share full runs.
+  const groups: { only: string; members: FaultExpectation[]; tests: Set<string> }[] = [];
   const alone: FaultExpectation[][] = [];
   for (const expectation of expectations) {
-    if (expectation.only || expectation.transport || expectation.alone) {
+    if (expectation.transport || expectation.alone) {
       alone.push([expectation]);
       continue;
     }
+    const only = (expectation.only ?? []).join(',');
     const tests = touchedBy(expectation);
-    let group = groups.find((g) => ![...tests].some((test) => g.tests.has(test)));
-    if (!group) groups.push((group = { members: [], tests: new Set() }));
+    let group = groups.find((g) => g.only === only && ![...tests].some((test) => g.tests.has(test)));
+    if (!group) groups.push((group = { only, members: [], tests: new Set() }));
     group.members.push(expectation);
     for (const test of tests) group.tests.add(test);
   }

@@ -23,6 +23,13 @@ export interface FaultExpectation {
 
 const DX_TESTS = ['response-encrypted', 'response-thread', 'response-signed', 'complete', 'newer-minor-request', 'rejects-plaintext-request', 'rejects-unknown-invitation'].map((name) => `didexchange.1_1.passive.${name}`);
 
+const MEDIATOR = ['coordinate_mediation.1_0.passive', 'routing.1_0.passive', 'pickup.2_0.passive'];
+const MEDIATOR_TESTS = [
+  ...['grant', 'keylist-update', 'keylist-query', 'keylist-remove'].map((name) => `coordinate_mediation.1_0.passive.${name}`),
+  ...['delivers', 'unknown-key'].map((name) => `routing.1_0.passive.${name}`),
+  ...['status', 'delivery', 'empty-queue', 'messages-received', 'live-mode'].map((name) => `pickup.2_0.passive.${name}`),
+];
+
 export const FAULT_EXPECTATIONS: FaultExpectation[] = [
   { fault: 'uuid-only-ids', failing: { tests: ['message.v1.passive.accepts-well-formed'], reason: /non-UUID @id/ } },
   { fault: 'reject-unknown-fields', failing: { tests: ['message.v1.passive.tolerates-unknown-fields'], reason: /unknown fields/ } },
@@ -69,7 +76,8 @@ export const FAULT_EXPECTATIONS: FaultExpectation[] = [
   // RFC 0025 allows 200 besides 202; any other 2xx is a SHOULD deviation.
   { fault: 'http-status-204', warning: { test: 'transport.http.passive.status-accepted', text: /HTTP 204 .* not 202 Accepted/ } },
   // RFC 0092: for HTTP the receiver "MAY hold onto the connection": a warning.
-  { fault: 'ignore-return-route', warning: { test: 'transport.http.passive.return-route', text: /return_route "all" was ignored \[MAY/ } },
+  // Restricted to its junction: a mediator that ignores return routes cannot serve a client without an endpoint, so pickup would fail too.
+  { fault: 'ignore-return-route', only: ['transport.http.passive'], warning: { test: 'transport.http.passive.return-route', text: /return_route "all" was ignored \[MAY/ } },
   // RFC 0025: a POST is transmit only unless ~transport.return_route asks otherwise (RFC 0092).
   { fault: 'reply-in-http-response', failing: { tests: ['transport.http.passive.transmit-only'], reason: /came in the HTTP response to agtest's POST: POST requests are transmit only by default/ } },
   { fault: 'ws-reply-on-socket', transport: 'ws', only: ['transport.ws.passive'], failing: { tests: ['transport.ws.passive.transmit-only'], reason: /came on the socket agtest opened: websockets are transmit only by default/ } },
@@ -88,7 +96,8 @@ export const FAULT_EXPECTATIONS: FaultExpectation[] = [
   },
   { fault: 'smtp-drop-outbound', transport: 'smtp', only: ['transport.smtp.active'], failing: { tests: ['transport.smtp.active.initiates'], reason: /no ping sent by the agent arrived over smtp|no response came back over smtp/ } },
   { fault: 'anoncrypt-replies', failing: { tests: ['envelope.rfc0019.passive.unpacks-authcrypt'], reason: /is Anoncrypt: a reply to an Authcrypt message must be Authcrypt/ } },
-  { fault: 'authcrypt-only', failing: { tests: ['envelope.rfc0019.passive.unpacks-anoncrypt'], reason: /refused the Anoncrypt ping with HTTP 400/ } },
+  // Restricted to its junction: forwards are Anoncrypt by nature (RFC 0094), so refusing Anoncrypt breaks routing and pickup too.
+  { fault: 'authcrypt-only', only: ['envelope.rfc0019.passive'], failing: { tests: ['envelope.rfc0019.passive.unpacks-anoncrypt'], reason: /refused the Anoncrypt ping with HTTP 400/ } },
   { fault: 'oob-reject-padding', failing: { tests: ['out_of_band.1_1.passive.decodes-padded'], reason: /refused agact receive-invitation|no DID exchange request answered the invitation .* padded Base64Url/ } },
   { fault: 'oob-no-short-url', failing: { tests: ['out_of_band.1_1.passive.short-url'], reason: /refused agact receive-invitation.*no shortened URL|never fetched the shortened URL/ } },
   { fault: 'first-recipient-only', failing: { tests: ['envelope.rfc0019.passive.unpacks-multi-recipient'], reason: /no reply to the Authcrypt ping .* whose recipients list .* before the agent's key/ } },
@@ -101,9 +110,19 @@ export const FAULT_EXPECTATIONS: FaultExpectation[] = [
   { fault: 'oob-refuse-invitations', only: ['out_of_band.1_1.active'], failing: { tests: ['out_of_band.1_1.active.invitation-url', 'out_of_band.1_1.active.well-formed'], reason: /refused agact create-invitation: .*makes no invitations/ } },
   { fault: 'oob-standard-base64', failing: { tests: ['out_of_band.1_1.active.invitation-url', 'out_of_band.1_1.active.well-formed'], reason: /not Base64Url: it contains "[+/]" \(standard Base64/ } },
   // DID exchange starts from the invitation's service and handshake_protocols: without them the agent cannot be reached that way.
-  { fault: 'oob-no-services', failing: { tests: ['out_of_band.1_1.active.well-formed', ...DX_TESTS], reason: /services must be a non-empty array|has no service with an Ed25519 did:key recipient/ } },
+  {
+    fault: 'oob-no-services',
+    failing: { tests: ['out_of_band.1_1.active.well-formed', ...DX_TESTS], reason: /services must be a non-empty array|has no service with an Ed25519 did:key recipient/ },
+    // Each mediator test connects its own client from an invitation: with DID exchange failing entirely, they are blocked by it.
+    blocked: { tests: MEDIATOR_TESTS, by: /^didexchange\.1_1\.passive(\.response-encrypted)?$/ },
+  },
   { fault: 'oob-raw-recipient-keys', failing: { tests: ['out_of_band.1_1.active.well-formed'], reason: /MUST be did:key references/ } },
-  { fault: 'oob-no-handshake-or-request', failing: { tests: ['out_of_band.1_1.active.well-formed', ...DX_TESTS], reason: /neither handshake_protocols nor requests~attach|does not offer DID exchange 1\.x/ } },
+  {
+    fault: 'oob-no-handshake-or-request',
+    failing: { tests: ['out_of_band.1_1.active.well-formed', ...DX_TESTS], reason: /neither handshake_protocols nor requests~attach|does not offer DID exchange 1\.x/ },
+    // DID exchange fails entirely, so the mediator tests, which require it, are blocked by it.
+    blocked: { tests: MEDIATOR_TESTS, by: /^didexchange\.1_1\.passive(\.response-encrypted)?$/ },
+  },
   { fault: 'dx-response-wrong-thid', failing: { tests: ['didexchange.1_1.passive.response-thread'], reason: /response ~thread\.thid is .*not the request @id/ } },
   // RFC 0003: a recipient "should tentatively accept" a later minor version: a SHOULD, so a warning (as message.v1's tolerates-newer-minor).
   { fault: 'dx-exact-version', warning: { test: 'didexchange.1_1.passive.newer-minor-request', text: /refused agtest's didexchange\/1\.2\/request: request_not_accepted.*\[SHOULD, Aries RFC 0003/ } },
@@ -124,4 +143,33 @@ export const FAULT_EXPECTATIONS: FaultExpectation[] = [
   { fault: 'dx-ignore-pthid', warning: { test: 'didexchange.1_1.passive.rejects-unknown-invitation', text: /a DID exchange response to a request whose pthid is no invitation's @id arrived \[MAY, Aries RFC 0023/ } },
   { fault: 'oob-whitespace', warning: { test: 'out_of_band.1_1.active.invitation-url', text: /keeps whitespace/ } },
   { fault: 'wrong-content-type', failing: { tests: ['transport.http.active.initiates'], reason: /Content-Type "application\/(didcomm-envelope-enc|json)"; RFC 0044 says/ } },
+  // The mediator role (Aries RFC 0211, 0094, 0685): agtest as the mediated client and a sender. Its faults touch
+  // only the mediator junctions, so their runs are of those junctions alone (short), grouped as full runs are.
+  { fault: 'mediation-grant-wrong-thid', only: MEDIATOR, failing: { tests: ['coordinate_mediation.1_0.passive.grant'], reason: /mediate-grant ~thread\.thid .* expected the request @id/ } },
+  { fault: 'mediation-grant-no-endpoint', only: MEDIATOR, failing: { tests: ['coordinate_mediation.1_0.passive.grant'], reason: /mediate-grant endpoint is null, not a URI/ } },
+  { fault: 'mediation-grant-raw-keys', only: MEDIATOR, failing: { tests: ['coordinate_mediation.1_0.passive.grant'], reason: /are not Ed25519 did:key/ } },
+  {
+    fault: 'keylist-update-no-result', only: MEDIATOR,
+    failing: { tests: ['coordinate_mediation.1_0.passive.keylist-update'], reason: /action "add" and result null; expected action "add" and a result of client_error/ },
+  },
+  { fault: 'keylist-query-omits', only: MEDIATOR, failing: { tests: ['coordinate_mediation.1_0.passive.keylist-query'], reason: /does not list the key agtest registered/ } },
+  { fault: 'keylist-ignore-remove', only: MEDIATOR, failing: { tests: ['coordinate_mediation.1_0.passive.keylist-remove'], reason: /still lists .* after its remove/ } },
+  {
+    fault: 'forward-drop', only: MEDIATOR,
+    failing: { tests: ['routing.1_0.passive.delivers'], reason: /forward to registered key .* never reached agtest/ },
+    // Nothing reaches the queue, so the pickup tests that need a queued message are blocked by routing's failure.
+    blocked: { tests: ['pickup.2_0.passive.status', 'pickup.2_0.passive.delivery', 'pickup.2_0.passive.messages-received'], by: /^routing\.1_0\.passive\.delivers$/ },
+  },
+  { fault: 'forward-unknown-key', only: MEDIATOR, failing: { tests: ['routing.1_0.passive.unknown-key'], reason: /which agtest never registered, was delivered to agtest/ } },
+  { fault: 'pickup-status-no-count', only: MEDIATOR, failing: { tests: ['pickup.2_0.passive.status'], reason: /status has message_count null, not a non-negative integer/ } },
+  { fault: 'pickup-empty-delivery', only: MEDIATOR, failing: { tests: ['pickup.2_0.passive.empty-queue'], reason: /nothing was queued, and delivery-request got .*delivery.*, not a status/ } },
+  // RFC 0685's MUST NOT is about deleting; not offering a message again is all agtest sees of it: policy, a warning.
+  { fault: 'pickup-delete-on-delivery', only: MEDIATOR, warning: { test: 'pickup.2_0.passive.delivery', text: /not delivered again before agtest acknowledged it .*\[policy/ } },
+  { fault: 'pickup-delivery-wrong-thid', only: MEDIATOR, failing: { tests: ['pickup.2_0.passive.delivery'], reason: /delivery ~thread\.thid is .* expected the delivery-request @id/ } },
+  // RFC 0685: the mediator "can remove them" and SHOULD send an updated status: warnings only.
+  { fault: 'pickup-ignore-received', only: MEDIATOR, warning: { test: 'pickup.2_0.passive.messages-received', text: /after messages-received the status says message_count 1, expected 0 \[SHOULD, Aries RFC 0685/ } },
+  { fault: 'pickup-live-ignored', only: MEDIATOR, failing: { tests: ['pickup.2_0.passive.live-mode'], reason: /no status or problem-report answered agtest's live-delivery-change/ } },
+  // Legal variations: each mediation check must let them pass (restricted to the mediation junctions, so a run is short).
+  { fault: 'mediator-queue-only', only: MEDIATOR },
+  { fault: 'pickup-live-status-only', only: ['pickup.2_0.passive'] },
 ];

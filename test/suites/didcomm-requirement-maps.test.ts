@@ -10,7 +10,7 @@ import { didcommV1Suites } from '../../suites/index.js';
 const registry = createCheckRegistry(didcommV1Suites);
 
 /** The RFCs the brief names: those of the suite plus the ones its checks cite. */
-const EXPECTED = ['0003', '0005', '0008', '0011', '0019', '0020', '0023', '0025', '0031', '0035', '0048', '0092', '0095', '0160', '0434'];
+const EXPECTED = ['0003', '0005', '0008', '0011', '0019', '0020', '0023', '0025', '0031', '0035', '0048', '0092', '0094', '0095', '0160', '0211', '0434', '0685'];
 const files = readdirSync(requirementsDir()).filter((name) => /^aries-rfc-\d{4}\.json$/.test(name));
 
 t.same(files.map((name) => name.slice('aries-rfc-'.length, -'.json'.length)).sort(), EXPECTED, 'one map per Aries RFC of the suite');
