@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { Chalk } from 'chalk';
 import { AgtestError } from '../common/index.js';
 import { runLoad, type LoadProgress } from './engine/run-load.js';
-import { planLoad, readLoadConfig, type LoadConfigFile } from './config/load-config.js';
+import { engineOptions, planLoad, readLoadConfig, type LoadConfigFile } from './config/load-config.js';
 import { parseDurationMs } from './config/duration.js';
 import { measurementsFromRecorder } from './report/measurements.js';
 import { buildReport, type LoadReport } from './report/report.js';
@@ -163,16 +163,7 @@ export async function runLoadCommand(flags: LoadFlags, output: OutputOptions, io
   const plan = planLoad(config, flags.config ? `${flags.config} with the flags` : 'flags');
   const live = !output.json && io.stderr.isTTY === true;
   const result = await runLoad({
-    scenario: plan.scenario,
-    model: plan.model,
-    ...(plan.durationMs === undefined ? {} : { durationMs: plan.durationMs }),
-    ...(plan.iterations === undefined ? {} : { iterations: plan.iterations }),
-    thinkMs: plan.thinkMs,
-    timeoutMs: plan.timeoutMs,
-    gracefulStopMs: plan.gracefulStopMs,
-    shard: plan.shard,
-    health: plan.health,
-    allowRemote: plan.allowRemote,
+    ...engineOptions(plan),
     ...(io.signal ? { signal: io.signal } : {}),
     log: output.json ? undefined : (line) => io.stderr.write(`${line}\n`),
     ...(live ? { onProgress: (p: LoadProgress) => io.stderr.write(`\r\x1b[2K${progressLine(p)}`) } : {}),

@@ -19,7 +19,7 @@ export { parseThreshold, evaluateThreshold, applyThresholds, type Threshold } fr
 export { formatLoadSummary } from './report/console.js';
 export { renderHtmlReport } from './report/html.js';
 export { renderJunit } from './report/junit.js';
-export { planLoad, readLoadConfig, type LoadConfigFile, type LoadPlan } from './config/load-config.js';
+export { engineOptions, planLoad, readLoadConfig, type LoadConfigFile, type LoadPlan } from './config/load-config.js';
 export { parseDurationMs } from './config/duration.js';
 export { SCENARIOS, findScenario, scenarioNames } from './scenarios/registry.js';
 export { createHttpScenario, httpScenario, type HttpScenarioConfig, type HttpEndpoint } from './scenarios/http.js';

@@ -80,6 +80,22 @@ export interface LoadPlan {
   allowRemote: boolean;
 }
 
+/** The engine's options a plan decides (runLoad's, apart from the caller's signal, log and progress). */
+export function engineOptions(plan: LoadPlan) {
+  return {
+    scenario: plan.scenario,
+    model: plan.model,
+    ...(plan.durationMs === undefined ? {} : { durationMs: plan.durationMs }),
+    ...(plan.iterations === undefined ? {} : { iterations: plan.iterations }),
+    thinkMs: plan.thinkMs,
+    timeoutMs: plan.timeoutMs,
+    gracefulStopMs: plan.gracefulStopMs,
+    shard: plan.shard,
+    health: plan.health,
+    allowRemote: plan.allowRemote,
+  };
+}
+
 const ajv = new Ajv({ allErrors: true, strict: false });
 
 export const DEFAULT_TIMEOUT = '10s';

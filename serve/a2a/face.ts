@@ -9,27 +9,17 @@ import express, { type Request, type Response, type NextFunction } from 'express
 import { AgentCard, Message, Task, TaskArtifactUpdateEvent, TaskStatusUpdateEvent, AGENT_CARD_PATH } from '@a2a-js/sdk';
 import { AgentEvent, DefaultRequestHandler, InMemoryTaskStore, type AgentExecutor, type ExecutionEventBus, type RequestContext } from '@a2a-js/sdk/server';
 import { jsonRpcHandler } from '@a2a-js/sdk/server/express';
-import type { JobEngine } from '../jobs/engine.js';
-import type { Job, JobEvent, JobStore } from '../jobs/job-store.js';
-import type { ApiKey, KeyStore } from '../security/api-keys.js';
-import type { RateLimiter } from '../security/rate-limit.js';
-import type { Resolver } from '../security/target-guard.js';
-import type { Caps } from '../tasks/runners.js';
+import type { Job, JobEvent } from '../jobs/job-store.js';
+import type { ApiKey } from '../security/api-keys.js';
 import { redactDeep } from '../tasks/secrets.js';
-import { admitRequest, HttpProblem } from '../http/rest.js';
+import { admitRequest, HttpProblem, type ServiceDeps } from '../http/rest.js';
 import { TASK_TYPES, type TaskType } from '../http/request-schema.js';
 
 /** Where the JSON-RPC endpoint lives on the service's port. */
 export const A2A_PATH = '/a2a/jsonrpc';
 export const AGENT_CARD_URL_PATH = `/${AGENT_CARD_PATH}`;
 
-export interface A2aOptions {
-  store: JobStore;
-  engine: JobEngine;
-  keys: KeyStore;
-  limiter: RateLimiter;
-  resolve: Resolver;
-  caps: Caps;
+export interface A2aOptions extends ServiceDeps {
   /** The service's base URL, known only once it listens. */
   baseUrl: () => string;
   /** How often a task re-reads its job (ms, default 100). */

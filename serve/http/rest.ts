@@ -16,13 +16,17 @@ import { openApiDocument } from './openapi.js';
 import { requestProblems, TASK_TYPES, type ServeRequest } from './request-schema.js';
 import { SIGNATURE_HEADER } from '../callbacks/deliver.js';
 
-export interface RestOptions {
+/** What both faces (REST and A2A) admit and run requests with. */
+export interface ServiceDeps {
   store: JobStore;
   engine: JobEngine;
   keys: KeyStore;
   limiter: RateLimiter;
   resolve: Resolver;
   caps: Caps;
+}
+
+export interface RestOptions extends ServiceDeps {
   concurrency: number;
   /** The A2A face on the same port: the paths it owns, and its handler. */
   a2a?: { owns: (url: string) => boolean; handle: (req: IncomingMessage, res: ServerResponse) => void };

@@ -5,7 +5,7 @@
  * a note says so); with one, the open model at that rate, ramped over the ramp-up, with at most N
  * requests in flight.
  */
-import { buildReport, measurementsFromRecorder, planLoad, runLoad, type LoadConfigFile, type LoadReport } from '../../load/index.js';
+import { buildReport, engineOptions, measurementsFromRecorder, planLoad, runLoad, type LoadConfigFile, type LoadReport } from '../../load/index.js';
 import type { TestPlan } from './plan.js';
 import { redactDeep } from './secrets.js';
 
@@ -51,16 +51,7 @@ export async function runPlan(plan: TestPlan, options: RunPlanOptions): Promise<
   const planned = planLoad(config, 'the request');
   let lastSecond = -1;
   const result = await runLoad({
-    scenario: planned.scenario,
-    model: planned.model,
-    ...(planned.durationMs === undefined ? {} : { durationMs: planned.durationMs }),
-    ...(planned.iterations === undefined ? {} : { iterations: planned.iterations }),
-    thinkMs: planned.thinkMs,
-    timeoutMs: planned.timeoutMs,
-    gracefulStopMs: planned.gracefulStopMs,
-    shard: planned.shard,
-    health: planned.health,
-    allowRemote: planned.allowRemote,
+    ...engineOptions(planned),
     signal: options.signal,
     onProgress: (p) => {
       const second = Math.floor(p.elapsedS);
