@@ -76,6 +76,12 @@ export interface RpcOptions {
 }
 
 /** One JSON-RPC call to the agent's interface for `version`. */
+/** One call with a fresh id, kept with a name for it: what resultOf and rpcError quote. */
+export async function namedCall(t: TestContext, version: A2aVersion, url: string, method: string, params: unknown, what: string): Promise<{ answer: RpcAnswer; id: string; what: string }> {
+  const id = t.newId();
+  return { answer: await rpc(t, version, url, method, params, { id }), id, what };
+}
+
 export async function rpc(t: TestContext, version: A2aVersion, url: string, method: string, params: unknown, options: RpcOptions = {}): Promise<RpcAnswer> {
   const id = options.id === undefined ? t.newId() : options.id;
   let request: Record<string, unknown> = { jsonrpc: '2.0', ...(id === null ? {} : { id }), method, ...(params === undefined ? {} : { params }) };

@@ -6,7 +6,7 @@
  */
 import { defineTest, type ReceivedMessage, type Rule, type TestDefinition, type TestContext } from '../define.js';
 import { agentCard } from './agent-card.js';
-import { resultOf, rpc, rpcError } from './client.js';
+import { namedCall, resultOf, rpcError } from './client.js';
 import { isObject } from './is-object.js';
 import type { A2aVersion } from './protocol-version.js';
 import { a2aCodeRule, refusalRules, rulesOf, SEND_RULES, type Refusal } from './rules.js';
@@ -74,10 +74,7 @@ export function pushV1Tests(v: A2aVersion): TestDefinition[] {
         const { rpcUrl, claims } = await agentCard(t, v);
         if (!claims.push) t.skip('the card does not claim push notifications');
         const created = await obtainTask(t, v, rpcUrl, v.blocking(true));
-        const call = async (method: string, params: Record<string, unknown>, what: string) => {
-          const id = t.newId();
-          return { answer: await rpc(t, v, rpcUrl, method, params, { id }), id, what };
-        };
+        const call = (method: string, params: Record<string, unknown>, what: string) => namedCall(t, v, rpcUrl, method, params, what);
         const make = async () => {
           const set = await call(v.methods.pushSet, v.pushSetParams(created.id, t.endpoint), v.methods.pushSet);
           const result = resultOf(t, v, set.answer, set.what, set.id);

@@ -1,6 +1,6 @@
 import { defineSuite, defineTest, type Suite, type TestContext, type ReceivedMessage, TestFailure } from '../define.js';
 import { agentCard } from './agent-card.js';
-import { describeError, resultOf, rpc, rpcError } from './client.js';
+import { describeError, namedCall, resultOf, rpc, rpcError } from './client.js';
 import { obtainTask } from './task-shape.js';
 import { a2aCodeRule, refusalRules, rulesOf, SEND_RULES, type Refusal } from './rules.js';
 import type { Rule } from '../define.js';
@@ -77,10 +77,7 @@ export function pushSuite(v: A2aVersion): Suite {
           const { rpcUrl, claims } = await agentCard(t, v);
           if (!claims.push) t.skip('the card does not claim push notifications');
           const created = await obtainTask(t, v, rpcUrl, v.blocking(true));
-          const call = async (method: string, params: Record<string, unknown>, what: string) => {
-            const id = t.newId();
-            return { answer: await rpc(t, v, rpcUrl, method, params, { id }), id, what };
-          };
+          const call = (method: string, params: Record<string, unknown>, what: string) => namedCall(t, v, rpcUrl, method, params, what);
           const set = await call(v.methods.pushSet, v.pushSetParams(created.id, t.endpoint), v.methods.pushSet);
           const configOf = (result: unknown) => (v.id === '1.0' ? result : isObject(result) ? result['pushNotificationConfig'] : undefined);
           const config = configOf(resultOf(t, v, set.answer, set.what, set.id));

@@ -1,17 +1,16 @@
 // The reference A2A agent and a real third-party peer (@a2a-js/sdk@1.3.0, once v1.0 only, once
 // with its 0.3 compatibility) are certified, and each profile must equal the one committed under
 // profiles/ (the README shows them). AGTEST_UPDATE_PROFILE=1 rewrites those files from the runs.
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { a2aAgentConfig, referenceA2aAgentConfig, run, type HarnessConfig, type RunSummary } from '../../agtest/index.js';
-import { validateProfile, verdictOf, type InteropProfile } from '../../profiles/index.js';
+import { verdictOf } from '../../profiles/index.js';
 import { A2A_SUITE_URI } from '../../suites/index.js';
+import { matchesCommitted } from '../helpers/committed-profile.js';
 import { FAST_TIMEOUTS, withTempDir } from '../helpers/reference-run.js';
 
-const UPDATE = process.env['AGTEST_UPDATE_PROFILE'] === '1';
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const SDK_AGENT = fileURLToPath(new URL('./fixtures/sdk-echo-agent.mjs', import.meta.url));
 
 function sdkConfig(...flags: ('--legacy' | '--tasks')[]): HarnessConfig {
@@ -25,23 +24,6 @@ async function certify(config: HarnessConfig, keep?: (outDir: string, summary: R
     await keep?.(outDir, summary);
     return summary;
   });
-}
-
-/** Compares a run with its committed profile: the scores, and each test's status. */
-async function matchesCommitted(t: Test, file: string, summary: RunSummary): Promise<void> {
-  const path = join(root, 'profiles', file);
-  if (UPDATE) {
-    const { profile } = summary;
-    const stored: InteropProfile = { ...profile, results: (profile.results ?? []).map(({ transcript: _transcript, ...result }) => result) };
-    await writeFile(path, `${JSON.stringify(stored, null, 2)}\n`);
-  }
-  const committed = JSON.parse(await readFile(path, 'utf8')) as InteropProfile;
-  t.ok(validateProfile(committed).valid, `${file} is a valid interop profile`);
-  t.equal(committed.test_suite, A2A_SUITE_URI, `${file} is of the current suite version`);
-  t.same(summary.profile.profile, committed.profile, `${file}: same scores as measured now (AGTEST_UPDATE_PROFILE=1 rewrites it)`);
-  const statuses = (results: InteropProfile['results']) => Object.fromEntries((results ?? []).map((r) => [r.test, r.status]));
-  t.same(statuses(summary.profile.results), statuses(committed.results), `${file}: every test has the committed status`);
-  for (const result of committed.results ?? []) if (result.status === 'fail') t.ok(result.reason, `${file}: ${result.test} says why it failed`);
 }
 
 t.test('the reference A2A agent is interoperable in every A2A junction, v1.0 and v0.3', async (t) => {
@@ -60,7 +42,7 @@ t.test('the reference A2A agent is interoperable in every A2A junction, v1.0 and
   t.equal(Object.keys(summary.profile.profile).length, 12, 'card, jsonrpc, message, tasks, streaming and push, in both versions');
   t.ok(Object.values(summary.profile.profile).every((score) => verdictOf(score) === 'interoperable'));
   t.same(summary.findings, [], 'no findings');
-  await matchesCommitted(t, 'reference-a2a-agent.json', summary);
+  await matchesCommitted(t, 'reference-a2a-agent.json', summary, A2A_SUITE_URI);
 
   // The A2A TCK sends its negative tests as notifications, which a correct server must not answer.
   t.ok(sent.length > 40, `${sent.length} request bodies sent`);
@@ -97,7 +79,7 @@ t.test('@a2a-js/sdk 1.3.0 echo agent (v1.0 only) is certified and matches its co
   t.match(invalid?.reason ?? '', /expected error -32600, got -32602/);
   t.equal(summary.results.find((r) => r.test === 'a2a.v1_0.jsonrpc.passive.notification-unanswered')?.status, 'fail', 'the SDK answers notifications');
   t.equal(summary.results.find((r) => r.test === 'a2a.v1_0.tasks.passive.get')?.status, 'not-run', 'an echo agent that answers with Messages has no task to get: not-run');
-  await matchesCommitted(t, 'a2a-js-sdk-1.3.0.json', summary);
+  await matchesCommitted(t, 'a2a-js-sdk-1.3.0.json', summary, A2A_SUITE_URI);
 });
 
 t.test('@a2a-js/sdk 1.3.0 echo agent with legacyCompat (v1.0 + v0.3) is certified and matches its committed profile', async (t) => {
@@ -105,7 +87,7 @@ t.test('@a2a-js/sdk 1.3.0 echo agent with legacyCompat (v1.0 + v0.3) is certifie
   t.same(summary.findings, [], 'no findings');
   t.ok(Object.keys(summary.profile.profile).some((junction) => junction.startsWith('a2a.v0_3.')), 'the 0.3 interface is certified too');
   t.equal(summary.results.find((r) => r.test === 'a2a.v0_3.jsonrpc.passive.invalid-request')?.status, 'pass', 'in 0.3 (no A2A-Version header) the SDK answers -32600');
-  await matchesCommitted(t, 'a2a-js-sdk-1.3.0-legacy.json', summary);
+  await matchesCommitted(t, 'a2a-js-sdk-1.3.0-legacy.json', summary, A2A_SUITE_URI);
 });
 
 t.test('@a2a-js/sdk 1.3.0 task agent (Tasks, streaming, push; with legacyCompat) is certified and matches its committed profile', async (t) => {
@@ -136,5 +118,5 @@ t.test('@a2a-js/sdk 1.3.0 task agent (Tasks, streaming, push; with legacyCompat)
   const push03 = summary.results.find((r) => r.test === 'a2a.v0_3.push.passive.delivers');
   t.equal(push03?.status, 'fail', 'a task created over 0.3 is notified in the 1.0 form');
   t.match(push03?.reason ?? '', /created over A2A 0\.3, but its push notifications come in A2A 1\.0's form/);
-  await matchesCommitted(t, 'a2a-js-sdk-1.3.0-tasks.json', summary);
+  await matchesCommitted(t, 'a2a-js-sdk-1.3.0-tasks.json', summary, A2A_SUITE_URI);
 });
