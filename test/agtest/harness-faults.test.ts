@@ -13,7 +13,7 @@ import { withTempDir } from '../helpers/reference-run.js';
 // cause, and write a profile holding exactly the tests that finished before the fault.
 // Each cell is its own agtest run (own folder, own process mark) that mostly waits on its children:
 // a few side by side.
-t.jobs = 3;
+t.jobs = 4;
 
 const FAULT_AGACT = fileURLToPath(new URL('../fixtures/harness/fault-agact.mjs', import.meta.url));
 // 8 tests: trust_ping passive (3), trust_ping active (2: the first action is the 4th test's send-ping), basicmessage (3).
@@ -79,6 +79,42 @@ async function expectInterrupted(
   t.same(leftovers, [], 'no process left');
 }
 
+// The cells that wait out agact timeouts (4 s each, up to three in a row) first: they are the
+// longest, and the short ones fill in beside them.
+for (const phase of ['setup', 'teardown'] as const) {
+  t.test(`one agact call hung in ${phase}: that test is an error, the run goes on`, async (t) => {
+    const { result, profile, leftovers } = await runWithFault({ fault: 'hang', phase, nth: 2 });
+    t.equal(result.exitCode, 1);
+    t.equal(profile.interrupted, undefined, 'not interrupted');
+    const hung = profile.results?.find((r) => r.test === 'trust_ping.1_0.passive.silent-when-not-requested');
+    t.equal(hung?.status, 'error');
+    t.match(hung?.reason, new RegExp(`backchannel failed in ${phase}: agact ${phase} timed out after 4000 ms \\(command: .*fault-agact\\.mjs`));
+    t.equal(profile.results?.filter((r) => r.status === 'pass').length, TESTS - 1, `every other test passed: ${notPassed(profile)}`);
+    t.same(leftovers, [], 'no process left');
+  });
+}
+
+t.test('one hung agact call is that test’s error; the run goes on', async (t) => {
+  const { result, profile, leftovers } = await runWithFault({ fault: 'hang', phase: 'test', nth: 1 });
+  t.equal(result.exitCode, 1, 'exit 1: a test did not pass');
+  t.equal(profile.interrupted, undefined, 'not interrupted');
+  const hung = profile.results?.find((r) => r.test === 'trust_ping.1_0.active.sends-ping');
+  t.equal(hung?.status, 'error');
+  t.match(hung?.reason, /backchannel failed in test: agact send-ping timed out after 4000 ms \(command: .*fault-agact\.mjs --url http:\/\/127\.0\.0\.1:\d+\/\S* send-ping '\{"response_requested":true\}'\)/, 'the action, its parameters and the full command');
+  t.equal(profile.results?.filter((r) => r.status === 'pass').length, TESTS - 1, `every other test ran and passed, after a fresh setup: ${notPassed(profile)}`);
+  t.same(leftovers, [], 'no process left');
+});
+
+t.test('a backchannel that keeps hanging ends the run after 3 calls in a row, results kept', async (t) => {
+  const run = await runWithFault({ fault: 'hang-always', phase: 'test' });
+  const { profile } = run;
+  t.equal(profile.interrupted?.code, 'AGTEST_AGACT_BROKEN');
+  t.match(profile.interrupted?.cause, /the backchannel failed 3 calls in a row; the last: agact received timed out/);
+  t.same(profile.results?.map((r) => r.status), ['pass', 'pass', 'pass', 'error', 'error', 'error', 'not-run', 'not-run']);
+  t.equal(run.result.exitCode, 2);
+  t.same(run.leftovers, [], 'no process left');
+});
+
 t.test('the agent killed in setup: its death is the cause, the finished test is kept', async (t) => {
   const run = await runWithFault({ fault: 'kill-agent', phase: 'setup', nth: 2 });
   await expectInterrupted(t, run, { exitCode: 2, code: 'AGTEST_AGENT_EXITED', cause: /the tested agent exited during the run \(killed by SIGKILL\) \(its stderr: .*logs\/agent\.stderr\.log\)/, phase: 'setup', test: 'trust_ping.1_0.passive.silent-when-not-requested', finished: 1 });
@@ -116,40 +152,6 @@ t.test('an agent that dies before it is ready: the start is the phase, nothing r
   t.match(run.profile.interrupted?.cause, /^agent exited \(exit code 3\) before it was ready/);
   t.ok(run.profile.results?.every((r) => r.status === 'not-run'));
   t.same(run.leftovers, []);
-});
-
-for (const phase of ['setup', 'teardown'] as const) {
-  t.test(`one agact call hung in ${phase}: that test is an error, the run goes on`, async (t) => {
-    const { result, profile, leftovers } = await runWithFault({ fault: 'hang', phase, nth: 2 });
-    t.equal(result.exitCode, 1);
-    t.equal(profile.interrupted, undefined, 'not interrupted');
-    const hung = profile.results?.find((r) => r.test === 'trust_ping.1_0.passive.silent-when-not-requested');
-    t.equal(hung?.status, 'error');
-    t.match(hung?.reason, new RegExp(`backchannel failed in ${phase}: agact ${phase} timed out after 4000 ms \\(command: .*fault-agact\\.mjs`));
-    t.equal(profile.results?.filter((r) => r.status === 'pass').length, TESTS - 1, `every other test passed: ${notPassed(profile)}`);
-    t.same(leftovers, [], 'no process left');
-  });
-}
-
-t.test('one hung agact call is that test’s error; the run goes on', async (t) => {
-  const { result, profile, leftovers } = await runWithFault({ fault: 'hang', phase: 'test', nth: 1 });
-  t.equal(result.exitCode, 1, 'exit 1: a test did not pass');
-  t.equal(profile.interrupted, undefined, 'not interrupted');
-  const hung = profile.results?.find((r) => r.test === 'trust_ping.1_0.active.sends-ping');
-  t.equal(hung?.status, 'error');
-  t.match(hung?.reason, /backchannel failed in test: agact send-ping timed out after 4000 ms \(command: .*fault-agact\.mjs --url http:\/\/127\.0\.0\.1:\d+\/\S* send-ping '\{"response_requested":true\}'\)/, 'the action, its parameters and the full command');
-  t.equal(profile.results?.filter((r) => r.status === 'pass').length, TESTS - 1, `every other test ran and passed, after a fresh setup: ${notPassed(profile)}`);
-  t.same(leftovers, [], 'no process left');
-});
-
-t.test('a backchannel that keeps hanging ends the run after 3 calls in a row, results kept', async (t) => {
-  const run = await runWithFault({ fault: 'hang-always', phase: 'test' });
-  const { profile } = run;
-  t.equal(profile.interrupted?.code, 'AGTEST_AGACT_BROKEN');
-  t.match(profile.interrupted?.cause, /the backchannel failed 3 calls in a row; the last: agact received timed out/);
-  t.same(profile.results?.map((r) => r.status), ['pass', 'pass', 'pass', 'error', 'error', 'error', 'not-run', 'not-run']);
-  t.equal(run.result.exitCode, 2);
-  t.same(run.leftovers, [], 'no process left');
 });
 
 t.test('an agent that refuses an action: a verdict in its own words, not a harness fault', async (t) => {
