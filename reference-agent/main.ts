@@ -82,10 +82,6 @@ const agent = await startReferenceAgent({
   process.exit(1);
 });
 
-process.stdout.write(
-  `${JSON.stringify({ ready: true, agent: AGENT_NAME, version: AGENT_VERSION, endpoint: agent.endpoint, backchannel: agent.backchannel, faults: agent.faults })}\n`,
-);
-
 const stop = (): void => {
   agent.close().then(
     () => process.exit(0),
@@ -99,3 +95,7 @@ const stop = (): void => {
 watchParent(stop);
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
+// Ready only once a SIGTERM stops it cleanly: whoever reads the line may stop it at once.
+process.stdout.write(
+  `${JSON.stringify({ ready: true, agent: AGENT_NAME, version: AGENT_VERSION, endpoint: agent.endpoint, backchannel: agent.backchannel, faults: agent.faults })}\n`,
+);

@@ -43,7 +43,6 @@ const agent = await startReferenceA2aAgent({ faults, minimal: values.minimal, ho
   process.stderr.write(`${A2A_AGENT_NAME}: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
-process.stdout.write(`${JSON.stringify({ ready: true, agent: A2A_AGENT_NAME, version: AGENT_VERSION, endpoint: agent.endpoint, faults: agent.faults, minimal: values.minimal })}\n`);
 
 const stop = (): void => {
   agent.close().then(
@@ -55,3 +54,5 @@ const stop = (): void => {
 watchParent(stop);
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
+// Ready only once a SIGTERM stops it cleanly: whoever reads the line may stop it at once.
+process.stdout.write(`${JSON.stringify({ ready: true, agent: A2A_AGENT_NAME, version: AGENT_VERSION, endpoint: agent.endpoint, faults: agent.faults, minimal: values.minimal })}\n`);
