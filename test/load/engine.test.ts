@@ -180,8 +180,9 @@ t.test('generator health samples the processes a scenario registers', async (t) 
     name: 'watched',
     steps: ['x'],
     async open(ctx) {
-      // A process that holds ~20 MB and spins a little, standing in for a receiver.
-      child = execa(process.execPath, ['-e', 'const b = Buffer.alloc(20e6, 1); const end = Date.now() + 5000; const spin = () => { const u = Date.now() + 5; while (Date.now() < u); if (Date.now() < end) setTimeout(spin, 5); }; spin();'], { reject: false });
+      // A process that holds ~20 MB and keeps a core busy, standing in for a receiver: busy enough
+      // to show above 5 % on 2 loaded cores by its own work, not by its start-up.
+      child = execa(process.execPath, ['-e', 'const b = Buffer.alloc(20e6, 1); const end = Date.now() + 5000; const spin = () => { const u = Date.now() + 20; while (Date.now() < u); if (Date.now() < end) setTimeout(spin, 1); }; spin();'], { reject: false });
       ctx.watchProcess(child.pid!, 'receiver');
     },
     iterate: (it) => it.step('x', async () => undefined),
