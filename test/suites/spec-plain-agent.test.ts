@@ -57,6 +57,7 @@ t.test('legal variations: slow read-back, RFC 0035 sample problem-reports, HTTP 
   // notification/1.0/problem-report with ~thread.pthid and description~l10n.code is a problem-report.
   t.same(result(summary, 'message.v1.passive.unknown-major').warnings, [], 'the RFC 0035 sample form is recognised, code and all');
   t.same(result(summary, 'transport.http.passive.status-accepted').warnings, [], 'RFC 0025 allows 200 OK: no warning');
+  t.equal(result(summary, 'transport.http.passive.transmit-only').status, 'pass', 'replies POSTed on its own, with 200 OK on the inbound POST: transmit only');
   // RFC 0031 lets a responder withhold a protocol: agtest's policy warns, nothing fails.
   t.match(result(summary, 'discover_features.1_0.passive.discloses-claimed').warnings, [/omits claimed protocol\(s\): trust_ping\/1\.x \[policy, Aries RFC 0031/]);
   t.same(warned(summary), ['discover_features.1_0.passive.discloses-claimed'], 'no other warning');
@@ -88,4 +89,13 @@ t.test('HTTP 500 to an unsupported major version: the same warning with the defa
   }
   t.match(result(retried, 'message.v1.passive.unknown-major').warnings[0], /with HTTP 500(, 500)+:/, 'with retries every attempt is quoted');
   t.match(result(once, 'message.v1.passive.unknown-major').warnings[0], /with HTTP 500:/, 'without, the one answer');
+});
+
+t.test('a reply in the HTTP response without return route: only transmit-only fails (RFC 0025: POST is transmit only by default)', async (t) => {
+  const summary = await certify(['reply-in-http-response'], { only: ['transport.http.passive', 'trust_ping.1_0.passive'] });
+  const failing = summary.results.filter((r) => r.status === 'fail').map((r) => r.test);
+  t.same(failing, ['transport.http.passive.transmit-only'], `the one failure ${JSON.stringify(summary.results.map((r) => [r.test, r.status]))}`);
+  t.match(result(summary, 'transport.http.passive.transmit-only').reason, /came in the HTTP response to agtest's POST: POST requests are transmit only by default \[MUST NOT, Aries RFC 0025/);
+  t.equal(summary.profile.profile['trust_ping.1_0.passive'], 'interoperable', 'a reply on the return route is still a reply');
+  t.same(warned(summary), [], 'no warning');
 });
