@@ -16,11 +16,11 @@ const ROUTING = 'routing.1_0.passive';
 const PICKUP = 'pickup.2_0.passive';
 const JUNCTIONS = [CM, ROUTING, PICKUP];
 
-function certify(switches: string[], only: string[] = JUNCTIONS): Promise<RunSummary> {
+function certify(switches: string[], only: string[] = JUNCTIONS, transport: 'http' | 'ws' = 'http'): Promise<RunSummary> {
   const config = normalizeConfig(
     {
       agent: { name: `spec-mediator (${switches.join(', ') || 'plain'})`, command: ['node', AGENT, `--switches=${switches.join(',')}`], endpoint: '${ready.endpoint}' },
-      transport: { adapter: 'http', args: ['--retries', '0'] },
+      transport: { adapter: transport, args: transport === 'http' ? ['--retries', '0'] : [] },
       agact: { command: ['agact-http', '--url', '${ready.backchannel}'] },
       claims: ['didexchange.1_1.passive', ...JUNCTIONS],
       only,
@@ -64,7 +64,7 @@ t.test('legal variations pass every mediator test with no warning; a deny passes
 t.test('deviations that touch different tests: each fails, warns or blocks its own test only', async (t) => {
   const [g1, g2, g3, g4] = await Promise.all([
     certify(['grant-wrong-thid', 'update-no-result', 'query-raw-keys', 'forward-unknown-to-last', 'status-no-recipient-key', 'delivery-wrong-thid', 'empty-delivery', 'live-silent', 'ignore-received']),
-    certify(['grant-no-endpoint', 'add-no-change', 'query-omits', 'status-count-zero', 'delivery-no-attachment-id', 'empty-status-count']),
+    certify(['grant-no-endpoint', 'add-no-change', 'query-omits', 'remove-silent', 'status-count-zero', 'delivery-no-attachment-id', 'empty-status-count']),
     certify(['grant-raw-keys', 'query-wrong-thid', 'remove-ignored', 'status-no-count', 'delivery-other-data']),
     certify(['update-wrong-thid', 'query-unsupported', 'forward-rewrap', 'status-silent', 'delete-on-delivery', 'received-no-status']),
   ]);
@@ -89,6 +89,7 @@ t.test('deviations that touch different tests: each fails, warns or blocks its o
   expectFailures(g2, 'g2', {
     [`${CM}.grant`]: /mediate-grant endpoint is null, not a URI \[MUST/,
     [`${CM}.keylist-query`]: /does not list the key agtest registered/,
+    [`${CM}.keylist-remove`]: /no keylist-update-response to agtest's keylist-update \(remove did:key:\w+\) \[MUST, Aries RFC 0211/,
     [`${PICKUP}.status`]: /message_count is 0 although agtest forwarded a message to its registered key \[MUST, Aries RFC 0685 .*Live Mode/,
     [`${PICKUP}.delivery`]: /delivery attachments have @id \[null\] \[MUST, Aries RFC 0685/,
     [`${PICKUP}.empty-queue`]: /the status has message_count 1, expected 0 \[MUST/,
@@ -146,4 +147,13 @@ t.test('deviations that break what other tests need: one failure, the dependents
   t.same(withStatus(drop, 'fail'), [`${ROUTING}.delivers`], `forward-drop: one failure ${explain(drop)}`);
   t.match(result(drop, `${PICKUP}.status`), { status: 'blocked', blockedBy: `${ROUTING}.delivers`, reason: /message_count stayed 0, and routing\.1_0\.passive measured/ }, 'forward-drop: nothing reached the queue');
   t.equal(result(drop, `${PICKUP}.empty-queue`).status, 'pass', 'forward-drop: a test that needs no forward passes');
+});
+
+t.test('over WebSocket: live mode delivers a new forward on the socket; refusing it there is a SHOULD warning', async (t) => {
+  const [live, refused] = await Promise.all([certify(['ws'], JUNCTIONS, 'ws'), certify(['ws', 'live-refused-ws'], [`${PICKUP}.live-mode`], 'ws')]);
+  t.same(live.results.filter((r) => r.status !== 'pass').map((r) => r.test), [], `every test passes over ws ${explain(live)}`);
+  t.same(warned(live), [], 'no warning: live mode turned on and the forward came on the socket');
+  t.equal(result(live, `${PICKUP}.live-mode`).status, 'pass');
+  t.equal(result(refused, `${PICKUP}.live-mode`).status, 'pass', 'a problem-report answers the change (MUST met)');
+  t.match(result(refused, `${PICKUP}.live-mode`).warnings, [/over WebSocket the agent did not turn live mode on .*\[SHOULD, Aries RFC 0685/]);
 });
