@@ -103,13 +103,14 @@ const MULTI = 'envelope.rfc0019.passive.unpacks-multi-recipient';
 
 t.test('requester and envelope checks: legal runs pass with no warning; each deviation fails or warns its own test only', async (t) => {
   const claims = REQUESTER_CLAIMS;
-  const [legal, firstOnly, noPadding, noShort, noAccept, badSignature] = await Promise.all([
+  const [legal, firstOnly, noPadding, noShort, noAccept, badSignature, redirectOnly] = await Promise.all([
     fixtureRun('didexchange-1.1', undefined, { claims, only: [OOB('decodes-padded'), OOB('short-url'), DXA('complete'), DXA('rejects-bad-signature'), MULTI] }),
     fixtureRun('didexchange-1.1', 'first-recipient-only', { claims, only: [MULTI, OTHERS[0]!] }),
     fixtureRun('didexchange-1.1', 'oob-reject-padding', { claims, only: [OOB('decodes-padded'), DXA('complete')] }),
     fixtureRun('didexchange-1.1', 'no-short-url', { claims, only: [OOB('short-url'), OOB('decodes-padded')] }),
     fixtureRun('didexchange-1.1', 'short-url-no-accept', { claims, only: [OOB('short-url')] }),
     fixtureRun('didexchange-1.1', 'accept-bad-signature', { claims, only: [DXA('rejects-bad-signature'), DXA('complete')] }),
+    fixtureRun('didexchange-1.1', 'short-url-redirect-only', { claims, only: [OOB('short-url')] }),
   ]);
   const warned = (summary: RunSummary) => summary.results.filter((r) => r.warnings.length > 0).map((r) => r.test);
   t.same(byStatus(legal, 'pass'), [DXA('complete'), DXA('rejects-bad-signature'), MULTI, OOB('decodes-padded'), OOB('short-url')].sort(), `legal: all pass ${explain(legal)}`);
@@ -126,6 +127,7 @@ t.test('requester and envelope checks: legal runs pass with no warning; each dev
   expectOne(noShort, 'no-short-url', OOB('short-url'), /never fetched the shortened URL .*\[MUST, Aries RFC 0434/);
   expectOne(badSignature, 'accept-bad-signature', DXA('rejects-bad-signature'), /answered a .* response whose signed attachment does not verify with complete.*\[MUST NOT, Aries RFC 0023/);
 
+  expectOne(redirectOnly, 'short-url-redirect-only', OOB('short-url'), /fetched the shortened URL but sent no DID exchange request for the invitation it got \(the agent refused agact receive-invitation: .*\) \[MUST, Aries RFC 0434/);
   t.equal(result(noAccept, OOB('short-url'))?.status, 'pass', 'short-url-no-accept: the GET followed the redirect to the invitation');
   t.match(result(noAccept, OOB('short-url'))?.warnings, [/asked for .* not application\/json .*\[SHOULD, Aries RFC 0434/], 'short-url-no-accept: the SHOULD warns');
 });
