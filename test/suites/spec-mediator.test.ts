@@ -44,8 +44,9 @@ const explain = (summary: RunSummary) => JSON.stringify(summary.results.filter((
 t.test('legal variations pass every mediator test with no warning; a deny passes the grant test and leaves the rest not run', async (t) => {
   const [variations, slow, deny] = await Promise.all([
     // Two did:key routing keys (nested forwards), 200 OK, a status of message_count only, live mode refused by
-    // problem-report over HTTP, json attachments, forwards held for pickup even for a client with an endpoint.
-    certify(['routing-keys-2', 'http-200', 'status-minimal', 'live-problem-report', 'attach-json', 'queue-only']),
+    // problem-report over HTTP, json attachments, forwards held for pickup even for a client with an endpoint,
+    // a keylist without pagination.
+    certify(['routing-keys-2', 'http-200', 'status-minimal', 'live-problem-report', 'attach-json', 'queue-only', 'keylist-bare']),
     // Every answer 500 ms late (on the return route too): a test of each kind.
     certify(['slow'], [`${CM}.keylist-query`, `${ROUTING}.delivers`, `${PICKUP}.delivery`]),
     certify(['deny'], [`${CM}.grant`, `${CM}.keylist-update`, `${ROUTING}.delivers`]),
