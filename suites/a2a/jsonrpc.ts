@@ -1,6 +1,6 @@
 import { defineSuite, defineTest, type Rule, type Suite, type TestDefinition, type TestContext } from '../define.js';
 import { agentCard } from './agent-card.js';
-import { clip, expectError, rpc, rpcError, streamedInstead } from './client.js';
+import { clip, expectError, expectStreamError, rpc, rpcError } from './client.js';
 import type { A2aVersion } from './protocol-version.js';
 import { a2aCodeRule, refusalRules, SEND_RULES, type Refusal } from './rules.js';
 import { jsonrpcV1Tests } from './jsonrpc-v1.js';
@@ -192,14 +192,14 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
         const id = t.newId();
         const what = `${v.methods.stream} without the capability`;
         const answer = await rpc(t, v, rpcUrl, v.methods.stream, { message: v.userMessage('agtest: streaming probe') }, { id });
-        if (!streamedInstead(t, streaming, answer, what)) expectError(t, v, answer, what, streaming, id);
+        expectStreamError(t, v, answer, what, streaming, id);
         // Subscribing needs streaming too (v1.0 §3.3.4; v0.3 §7.9): to a task still running, so that a refusal can only be for the capability.
         const running = await sendText(t, v, rpcUrl, 'agtest: a task to subscribe to', { configuration: v.blocking(false) });
         if (running.kind !== 'task') return;
         const subscribeId = t.newId();
         const subscribe = `${v.methods.subscribe} of task ${running.id} without the capability`;
         const subscribed = await rpc(t, v, rpcUrl, v.methods.subscribe, { id: running.id }, { id: subscribeId });
-        if (!streamedInstead(t, streaming, subscribed, subscribe)) expectError(t, v, subscribed, subscribe, streaming, subscribeId);
+        expectStreamError(t, v, subscribed, subscribe, streaming, subscribeId);
       },
     }),
     defineTest({
