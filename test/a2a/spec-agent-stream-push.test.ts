@@ -21,12 +21,20 @@ t.test('legal: streaming and push in both versions, credentials with a lowercase
   for (const name of ['streaming.passive.events', 'push.passive.set-config', 'push.passive.config-lifecycle', 'push.passive.config-unknown', 'push.passive.delivers']) t.equal(result(summary, `${V03}.${name}`)?.status, 'pass', `v0.3 ${name}`);
 });
 
-t.test('legal: refusals of streaming requests as the stream\'s one error event, a second delete answered -32001: clean', async (t) => {
-  const summary = await certify(['--streaming', '--push', '--work-ms', '300', ...vary('stream-errors-as-events', 'delete-missing-errors')], [`${V1}.card`, `${V1}.streaming`, `${V1}.push.passive.config-delete-idempotent`]);
+t.test('legal: refusals of streaming requests as the stream\'s one error event, artifacts streamed in two chunks, a second delete answered -32001: clean', async (t) => {
+  const summary = await certify(['--streaming', '--push', '--work-ms', '300', ...vary('stream-errors-as-events', 'artifact-chunks', 'delete-missing-errors')], [`${V1}.card`, `${V1}.streaming`, `${V1}.push.passive.config-delete-idempotent`]);
   t.same(failures(summary), []);
   t.same(warned(summary), []);
   for (const name of ['subscribe-terminal-refused', 'stream-task-refused', 'subscribe-unknown-refused']) t.equal(result(summary, `${V1}.streaming.passive.${name}`)?.status, 'pass', `${name} takes the error event`);
   t.equal(result(summary, `${V1}.push.passive.config-delete-idempotent`)?.status, 'pass');
+});
+
+t.test('legal: a stream answered with one Message (a message-only stream, §3.1.2): events passes in both versions', async (t) => {
+  const summary = await certify(['--streaming', ...vary('message-reply')], [`${V1}.card`, `${V03}.card`, `${V1}.streaming.passive.events`, `${V03}.streaming.passive.events`]);
+  t.same(failures(summary), []);
+  t.same(warned(summary), []);
+  t.equal(result(summary, `${V1}.streaming.passive.events`)?.status, 'pass');
+  t.equal(result(summary, `${V03}.streaming.passive.events`)?.status, 'pass');
 });
 
 t.test('legal: streaming not claimed, its refusals as error events: streaming-unclaimed-refused passes in both versions', async (t) => {
@@ -63,11 +71,17 @@ t.test('deviation: a streamed message naming a completed task is streamed: strea
 });
 
 t.test('deviations in push configs and deliveries: each push check fails once, with its reason', async (t) => {
-  const summary = await certify(['--push', '--work-ms', '300', ...deviate('push-url-optional', 'push-unknown-task-accepted', 'push-delete-twice-removes-another', 'push-no-credentials')], [`${V1}.card`, `${V1}.push`]);
+  const summary = await certify(['--push', '--work-ms', '300', ...deviate('push-url-optional', 'push-create-unknown-task-accepted', 'push-delete-twice-removes-another', 'push-no-credentials')], [`${V1}.card`, `${V1}.push`]);
   t.same(failed(summary), ['config-delete-idempotent', 'config-unknown-task', 'config-url-required', 'delivers-credentials'].map((name) => `${V1}.push.passive.${name}`));
   t.match(reasonOf(summary, `${V1}.push.passive.config-url-required`), /without url for task .*: expected JSON-RPC error -32602, got a result/);
   t.match(reasonOf(summary, `${V1}.push.passive.config-unknown-task`), /CreateTaskPushNotificationConfig for task agtest-unknown-.* \(never issued\): expected JSON-RPC error -32001, got a result/);
   t.match(reasonOf(summary, `${V1}.push.passive.config-delete-idempotent`), /deleting config .* a second time removed config .* too/);
   t.match(reasonOf(summary, `${V1}.push.passive.delivers-credentials`), /came with Authorization undefined; its config asked for Bearer agtest-/);
   t.same(warned(summary), []);
+});
+
+t.test('deviation: a push config of a task never issued is deleted: config-unknown-task fails on the delete', async (t) => {
+  const summary = await certify(['--push', ...deviate('push-delete-unknown-task-accepted')], [`${V1}.card`, `${V1}.push.passive.config-unknown-task`, `${V1}.push.passive.config-delete-idempotent`]);
+  t.same(failed(summary), [`${V1}.push.passive.config-unknown-task`]);
+  t.match(reasonOf(summary, `${V1}.push.passive.config-unknown-task`), /DeleteTaskPushNotificationConfig on task agtest-unknown-.* \(never issued\): expected JSON-RPC error -32001, got a result/);
 });

@@ -18,17 +18,18 @@ t.test('legal: one URL for both versions, a rich signed card with default values
 });
 
 t.test('deviations in the optional card members: optional-members fails once, naming each; typ JWT warns; a signature without kid still verifies', async (t) => {
-  const summary = await certify(deviate('provider-no-organization', 'scheme-two-kinds', 'scheme-missing-required', 'oauth-two-flows', 'signature-no-kid', 'signature-typ-jwt'), [`${V1}.card`]);
+  const summary = await certify(deviate('provider-no-organization', 'scheme-two-kinds', 'scheme-missing-required', 'oauth-two-flows', 'signature-unprotected', 'signature-no-kid', 'signature-typ-jwt'), [`${V1}.card`]);
   t.same(failed(summary), [`${V1}.card.passive.optional-members`]);
   const reason = reasonOf(summary, `${V1}.card.passive.optional-members`);
   t.match(reason, /the card's provider lacks provider\.organization \[MUST, A2A v1\.0 §4\.4\.2/);
   t.match(reason, /securitySchemes\.bearer holds httpAuthSecurityScheme and mtlsSecurityScheme of .*: a SecurityScheme holds exactly one kind \[MUST/);
   t.match(reason, /securitySchemes\.key\.apiKeySecurityScheme\.name is missing \(REQUIRED\) \[MUST/);
   t.match(reason, /securitySchemes\.machine\.oauth2SecurityScheme\.flows holds clientCredentials and password of .*OAuthFlows holds exactly one flow \[MUST/);
-  t.match(reason, /signatures\[0\]'s protected header .* has no kid \[MUST, A2A v1\.0 §8\.4\.2/);
+  t.match(reason, /signatures\[0\]\.protected missing \(REQUIRED\) \[MUST, A2A v1\.0 §4\.4\.7/);
+  t.match(reason, /signatures\[1\]'s protected header .* has no kid \[MUST, A2A v1\.0 §8\.4\.2/);
   t.same(warned(summary), [`${V1}.card.passive.optional-members`]);
   t.match(result(summary, `${V1}.card.passive.optional-members`)?.warnings.join(' '), /typ "JWT", not "JOSE" \[SHOULD/);
-  t.equal(result(summary, `${V1}.card.passive.signature-verifies`)?.status, 'pass', 'without a kid, the key of the JWKS that verifies is found');
+  t.equal(result(summary, `${V1}.card.passive.signature-verifies`)?.status, 'pass', 'the second signature, without a kid, verifies under a key of the JWKS');
 });
 
 t.test('deviation: the card signed as served, not in its RFC 8785 canonical form: signature-verifies fails, optional-members passes', async (t) => {
