@@ -73,6 +73,19 @@ export interface RpcOptions {
   shape?: (request: Record<string, unknown>) => Record<string, unknown>;
   /** An event stream answer returns at its first event instead of its end. */
   firstEventOnly?: boolean;
+  /** Sent without the A2A-Extensions header that declares the card's required extensions. */
+  undeclared?: boolean;
+}
+
+/**
+ * The extensions a v1.0 card marks required, per test: every request declares them in
+ * A2A-Extensions (v1.0 §3.2.6, §3.3.4), so that an agent enforcing them, as it must, answers the
+ * other tests. Only required-extension-enforced sends without (`undeclared`).
+ */
+const declaredExtensions = new WeakMap<TestContext, readonly string[]>();
+
+export function declareExtensions(t: TestContext, uris: readonly string[]): void {
+  declaredExtensions.set(t, uris);
 }
 
 /** One JSON-RPC call to the agent's interface for `version`. */
@@ -86,9 +99,11 @@ export async function rpc(t: TestContext, version: A2aVersion, url: string, meth
   const id = options.id === undefined ? t.newId() : options.id;
   let request: Record<string, unknown> = { jsonrpc: '2.0', ...(id === null ? {} : { id }), method, ...(params === undefined ? {} : { params }) };
   if (options.shape) request = options.shape(request);
+  const declared = version.id === '1.0' && !options.undeclared ? (declaredExtensions.get(t) ?? []) : [];
+  const extensions: Record<string, string> = declared.length > 0 ? { 'A2A-Extensions': declared.join(',') } : {};
   const answer = await exchange(
     t,
-    { method: 'POST', url, headers: { 'Content-Type': 'application/json', ...version.headers, ...options.headers }, body: options.rawBody ?? JSON.stringify(request) },
+    { method: 'POST', url, headers: { 'Content-Type': 'application/json', ...version.headers, ...extensions, ...options.headers }, body: options.rawBody ?? JSON.stringify(request) },
     `${method}${id === null ? ' (notification)' : ''}`,
     { firstEventOnly: options.firstEventOnly ?? false },
   );

@@ -258,7 +258,7 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
         async run(t: TestContext) {
           const { rpcUrl, requiredExtensions } = await agentCard(t, v);
           if (requiredExtensions.length === 0) t.skip('the card marks no extension required');
-          await rpcError(t, v, rpcUrl, v.methods.send, { message: v.userMessage('agtest: no extensions declared') }, `${v.methods.send} without ${requiredExtensions.join(', ')}`, extension);
+          await rpcError(t, v, rpcUrl, v.methods.send, { message: v.userMessage('agtest: no extensions declared') }, `${v.methods.send} without ${requiredExtensions.join(', ')}`, extension, { undeclared: true });
         },
       }),
       ...jsonrpcV1Tests(v),
