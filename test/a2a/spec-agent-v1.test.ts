@@ -39,6 +39,15 @@ t.test('deviation: the card signed as served, not in its RFC 8785 canonical form
   t.same(warned(summary), []);
 });
 
+t.test('deviations in field presence of the signed content: default values signed, explicitly set optional false left out: signature-verifies fails each time', async (t) => {
+  for (const name of ['signature-with-defaults', 'signature-drops-optional-false']) {
+    const summary = await certify(deviate(name), [`${V1}.card`]);
+    t.same(failed(summary), [`${V1}.card.passive.signature-verifies`], name);
+    t.match(reasonOf(summary, `${V1}.card.passive.signature-verifies`), /signature 1 \(alg EdDSA, kid "spec-ed25519"\) does not verify .*\[MUST, A2A v1\.0 §8\.4\.1/, name);
+    t.same(warned(summary), [], name);
+  }
+});
+
 t.test('deviations in requests: missing params looked up, untyped error details, no A2A-Version served as 1.0 (fail); 1.0.1 refused (policy warning)', async (t) => {
   const summary = await certify(deviate('missing-params-unchecked', 'error-data-untyped', 'version-empty-served-as-1.0', 'version-patch-refused'), [`${V1}.card`, `${V1}.jsonrpc`, `${V1}.tasks.passive.get-unknown`, 'a2a.v0_3.card', 'a2a.v0_3.jsonrpc']);
   t.same(failed(summary), [`${V1}.jsonrpc.passive.error-details`, `${V1}.jsonrpc.passive.missing-params`, `${V1}.jsonrpc.passive.version-empty-is-0.3`]);
