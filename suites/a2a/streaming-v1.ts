@@ -91,7 +91,8 @@ export function streamingV1Tests(v: A2aVersion): TestDefinition[] {
         const unknown = await rpc(t, v, rpcUrl, v.methods.stream, { message: v.userMessage('agtest: for a task that does not exist', { taskId }) }, { id: unknownId });
         expectStreamError(t, v, unknown, `${v.methods.stream} naming task ${taskId} (never issued)`, { ...streamUnknown, code: unknownCode, codes: [-32001] }, unknownId);
         const done = await obtainTask(t, v, rpcUrl, v.blocking(true));
-        if (!v.states.terminal.includes(done.state)) t.skip(`the task stopped in ${done.state}, not a terminal state`);
+        // A task that stops in an interrupted state leaves the second half unjudged; not a skip, which would drop what the first half found.
+        if (!v.states.terminal.includes(done.state)) return;
         const id = t.newId();
         const answer = await rpc(t, v, rpcUrl, v.methods.stream, { message: v.userMessage('agtest: one more thing', { taskId: done.id, contextId: done.contextId }) }, { id });
         expectStreamError(t, v, answer, `${v.methods.stream} naming ${done.state} task ${done.id}`, { ...streamUnknown, code: terminalCode, codes: [-32004] }, id);

@@ -21,6 +21,17 @@ t.test('legal: streaming and push in both versions, credentials with a lowercase
   for (const name of ['streaming.passive.events', 'push.passive.set-config', 'push.passive.config-lifecycle', 'push.passive.config-unknown', 'push.passive.delivers']) t.equal(result(summary, `${V03}.${name}`)?.status, 'pass', `v0.3 ${name}`);
 });
 
+t.test('legal: tasks that stop in input-required (an interrupted state) and complete on a follow-up: clean; the checks that need a terminal task are not-run', async (t) => {
+  const tasks = ['get', 'cancel', 'not-cancelable'].map((name) => `${V1}.tasks.passive.${name}`);
+  const summary = await certify(['--streaming', '--push', '--work-ms', '150', ...vary('input-required')], [`${V1}.card`, `${V1}.message`, ...tasks, `${V1}.streaming`, `${V1}.push`, `${V03}.card`, `${V03}.message.passive.terminal-task-refused`, `${V03}.streaming`, `${V03}.push.passive.delivers`]);
+  t.same(failures(summary), [], 'nothing fails');
+  t.same(warned(summary), [], 'no warning');
+  t.equal(result(summary, `${V1}.push.passive.delivers-credentials`)?.status, 'pass', 'credentials judged up to the interrupted state');
+  t.equal(result(summary, `${V1}.message.passive.blocking`)?.status, 'pass', 'a blocking send returns at input-required');
+  const notRun = summary.results.filter((r) => r.status === 'not-run' && /not a terminal state/.test(r.reason ?? '')).map((r) => r.test).sort();
+  t.same(notRun, [...['message.passive.terminal-task-refused', 'tasks.passive.not-cancelable', 'streaming.passive.subscribe-terminal-refused'].map((name) => `${V1}.${name}`), `${V03}.message.passive.terminal-task-refused`].sort());
+});
+
 t.test('legal: refusals of streaming requests as the stream\'s one error event, artifacts streamed in two chunks, a second delete answered -32001: clean', async (t) => {
   const summary = await certify(['--streaming', '--push', '--work-ms', '300', ...vary('stream-errors-as-events', 'artifact-chunks', 'delete-missing-errors')], [`${V1}.card`, `${V1}.streaming`, `${V1}.push.passive.config-delete-idempotent`]);
   t.same(failures(summary), []);
