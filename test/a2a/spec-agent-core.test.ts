@@ -47,6 +47,28 @@ t.test('deviations in JSON-RPC handling, capability and version refusals: each c
   t.same(warned(summary), [`${V03}.jsonrpc.passive.extended-card-unclaimed-refused`, `${V03}.jsonrpc.passive.push-unclaimed-refused`]);
 });
 
+t.test('deviation: jsonrpc "1.0" served: jsonrpc-version fails in each version, invalid-request-any-method is blocked by it', async (t) => {
+  const summary = await certify(deviate('jsonrpc-version-ignored'), [`${V1}.card`, `${V03}.card`, ...both('jsonrpc.passive.jsonrpc-version'), ...both('jsonrpc.passive.invalid-request-any-method'), ...both('jsonrpc.passive.method-not-found')]);
+  t.same(failed(summary), both('jsonrpc.passive.jsonrpc-version').sort());
+  for (const test of both('jsonrpc.passive.jsonrpc-version')) t.match(reasonOf(summary, test), /with jsonrpc "1\.0": expected error -32600, got -32001/);
+  for (const test of both('jsonrpc.passive.invalid-request-any-method')) {
+    t.equal(result(summary, test)?.status, 'blocked');
+    t.match(result(summary, test)?.blockedBy ?? '', /jsonrpc\.passive\.jsonrpc-version$/);
+  }
+  t.same(warned(summary), []);
+});
+
+t.test('an invalid Request answered -32602 (jsonrpc-version fails): invalid-request-any-method judges the order by the same code, passing it, or failing it when the method is looked at first', async (t) => {
+  const only = [`${V1}.card`, ...both('jsonrpc.passive.jsonrpc-version'), ...both('jsonrpc.passive.invalid-request-any-method')];
+  const sameCode = await certify(['--versions', '1.0', ...deviate('invalid-request-as-invalid-params')], only);
+  t.same(failed(sameCode), [`${V1}.jsonrpc.passive.jsonrpc-version`]);
+  t.match(reasonOf(sameCode, `${V1}.jsonrpc.passive.jsonrpc-version`), /expected error -32600, got -32602/);
+  t.equal(result(sameCode, `${V1}.jsonrpc.passive.invalid-request-any-method`)?.status, 'pass', 'the request judged first, with its (wrong) code: counted once');
+  const methodFirst = await certify(['--versions', '1.0', ...deviate('invalid-request-as-invalid-params', 'method-checked-first')], only);
+  t.same(failed(methodFirst), [`${V1}.jsonrpc.passive.invalid-request-any-method`, `${V1}.jsonrpc.passive.jsonrpc-version`]);
+  t.match(reasonOf(methodFirst, `${V1}.jsonrpc.passive.invalid-request-any-method`), /answered -32601 .*while the same request naming GetTask got -32602: the method was looked at before the request/);
+});
+
 t.test('deviations in sends and task reads: each check fails once per version (v0.3 cancel-unknown code warns)', async (t) => {
   const tasks = ['get', 'get-unknown', 'history-length', 'cancel', 'cancel-unknown', 'not-cancelable'].flatMap((name) => both(`tasks.passive.${name}`));
   const summary = await certify(deviate('terminal-task-takes-messages', 'unknown-task-creates-new', 'get-unknown-null', 'cancel-unknown-internal-error', 'get-history-ignored', 'cancel-completed-succeeds'), [`${V1}.card`, `${V03}.card`, ...both('message.passive.terminal-task-refused'), `${V1}.message.passive.unknown-task-refused`, ...tasks]);
