@@ -112,3 +112,32 @@ t.test('deviations: an event after the terminal status update, a 0.3 task notifi
   t.match(reasonOf(summary, `${V03}.push.passive.delivers`), /created over A2A 0\.3, but its push notifications come in A2A 1\.0's form/);
   t.equal(result(summary, `${V1}.push.passive.delivers`)?.status, 'pass');
 });
+
+t.test('deviations in JSON-RPC codes: no method or an unknown method or a string message misanswered (fail), a string params answered -32602 (policy warning)', async (t) => {
+  const summary = await certify(deviate('missing-method-invalid-params', 'params-type-unchecked', 'unknown-method-internal-error', 'accept-string-message'), [`${V1}.card`, `${V03}.card`, `${V1}.jsonrpc`, `${V03}.jsonrpc`]);
+  t.same(failed(summary), [...both('jsonrpc.passive.invalid-params'), ...both('jsonrpc.passive.invalid-request'), ...both('jsonrpc.passive.method-not-found')].sort());
+  for (const test of both('jsonrpc.passive.invalid-request')) t.match(reasonOf(summary, test), /expected error -32600, got -32602/);
+  for (const test of both('jsonrpc.passive.method-not-found')) t.match(reasonOf(summary, test), /expected error -32601, got -32603/);
+  for (const test of both('jsonrpc.passive.invalid-params')) t.match(reasonOf(summary, test), /expected JSON-RPC error -32602, got a result/);
+  t.same(warned(summary), both('jsonrpc.passive.params-type').sort());
+  for (const test of both('jsonrpc.passive.params-type')) t.match(result(summary, test)?.warnings.join(' '), /answered -32602 \(Invalid params\); the Request object itself is invalid, -32600 \[policy/);
+});
+
+t.test('deviations in tasks: a client contextId replaced, GetTask in another context, ListTasks filters ignored (fail); a non-blocking task that never finishes (policy warning)', async (t) => {
+  const summary = await certify(deviate('non-blocking-never-finishes', 'ignore-client-context', 'get-context-changes', 'list-ignores-filters'), [`${V1}.card`, `${V03}.card`, `${V1}.message.passive.non-blocking`, `${V1}.message.passive.context-id`, ...both('tasks.passive.get'), `${V1}.tasks.passive.list-filters`]);
+  t.same(failed(summary), [`${V1}.message.passive.context-id`, ...both('tasks.passive.get'), `${V1}.tasks.passive.list-filters`].sort());
+  t.match(reasonOf(summary, `${V1}.message.passive.context-id`), /the client gave contextId/);
+  for (const test of both('tasks.passive.get')) t.match(reasonOf(summary, test), /was created in context .*; (GetTask|tasks\/get) says/);
+  t.match(reasonOf(summary, `${V1}.tasks.passive.list-filters`), /with status TASK_STATE_INPUT_REQUIRED listed \d+ tasks/);
+  // v1.0 only: the warning waits out the 4 s of polling.
+  t.same(warned(summary), [`${V1}.message.passive.non-blocking`]);
+  t.match(result(summary, `${V1}.message.passive.non-blocking`)?.warnings.join(' '), /still running after 4000 ms.*\[policy/);
+});
+
+t.test('deviations in push configs: the created config with another url, a created config not found by get: set-config and config-lifecycle fail in each version', async (t) => {
+  const summary = await certify(['--push', ...deviate('push-get-not-found', 'push-set-other-url')], [`${V1}.card`, `${V03}.card`, ...['set-config', 'config-lifecycle', 'config-unknown'].flatMap((name) => both(`push.passive.${name}`))]);
+  t.same(failed(summary), [...both('push.passive.set-config'), ...both('push.passive.config-lifecycle')].sort());
+  for (const test of both('push.passive.set-config')) t.match(reasonOf(summary, test), /the returned config has url ".*\/not-the-webhook", agtest set/);
+  t.match(reasonOf(summary, `${V1}.push.passive.config-lifecycle`), /GetTaskPushNotificationConfig .*: the agent answered error -32001/);
+  t.same(warned(summary), []);
+});
