@@ -141,3 +141,12 @@ t.test('deviations in push configs: the created config with another url, a creat
   t.match(reasonOf(summary, `${V1}.push.passive.config-lifecycle`), /GetTaskPushNotificationConfig .*: the agent answered error -32001/);
   t.same(warned(summary), []);
 });
+
+t.test('deviations: a blocking send that returns early (fail in each version), an unknown push config answered -32603 (v1.0 fails, v0.3 warns)', async (t) => {
+  const summary = await certify(['--push', ...deviate('blocking-returns-early', 'push-unknown-config-internal-error')], [`${V1}.card`, `${V03}.card`, ...both('message.passive.blocking'), ...both('push.passive.config-unknown')]);
+  t.same(failed(summary), [...both('message.passive.blocking'), `${V1}.push.passive.config-unknown`].sort());
+  for (const test of both('message.passive.blocking')) t.match(reasonOf(summary, test), /it must wait for a terminal or interrupted state/);
+  t.match(reasonOf(summary, `${V1}.push.passive.config-unknown`), /of config agtest-unknown-.* \(never created\) .*: expected error -32001, got -32603/);
+  t.same(warned(summary), [`${V03}.push.passive.config-unknown`]);
+  t.match(result(summary, `${V03}.push.passive.config-unknown`)?.warnings.join(' '), /expected error -32001, got -32603.*\[SHOULD/);
+});
