@@ -72,7 +72,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const engine = createJobEngine({
     store,
     concurrency,
-    runners: createRunners({ keys, resolve, caps }),
+    runners: createRunners({ keys, store, resolve, caps }),
     ...(options.log ? { log: options.log } : {}),
   });
   engine.start();

@@ -31,7 +31,9 @@ const SKILLS: Record<TaskType, { name: string; description: string; examples: st
   generate_script: { name: 'Generate a load script', description: 'An agtest load plan and a JMeter test plan (JMX) from a description, target and performance parameters.', examples: ['Generate a test with 5 users for 1 minute on http://127.0.0.1:8080 GET /health'] },
   execute_test: { name: 'Execute a load test', description: 'Runs the load of apiEndpoints with agtest (to allowlisted targets only) and returns the report.', examples: [] },
   generate_and_execute: { name: 'Generate and execute a load test', description: 'Generates the plans, runs the load and returns the report with the plans.', examples: ['Run a 1-minute test with 2 users on http://127.0.0.1:8080 GET /'] },
-  analyze_results: { name: 'Analyse results', description: 'Summarises an agtest load report or a JMeter JTL: percentiles, errors by class, suspect flags.', examples: [] },
+  analyze_results: { name: 'Analyse results', description: 'Summarises an agtest load report or a JMeter JTL (CSV or XML): percentiles, errors by class, threshold verdicts, suspect flags.', examples: [] },
+  certify: { name: 'Certify an agent', description: "Runs agtest's suites against the agent in targetDetails (an A2A agent's URL, or a DIDComm agent's endpoint and backchannel; allowlisted targets only) and returns its interop profile and the report.", examples: ['Certify the A2A agent at http://127.0.0.1:9000'] },
+  compare_profiles: { name: 'Compare interop profiles', description: 'Compares two interop profiles (given, or by the requestIds of earlier certify requests): per junction and per cluster, both directions.', examples: [] },
 };
 
 const STATE: Record<string, string> = {
@@ -123,7 +125,7 @@ function requestFrom(message: Message, taskId: string, key: ApiKey): unknown {
   const { data, text } = partsOf(message);
   if (data) return data;
   const metadataType = (message.metadata as Record<string, unknown> | undefined)?.['taskType'];
-  const taskType = typeof metadataType === 'string' ? metadataType : /\b(run|execute)\b/i.test(text) ? 'generate_and_execute' : 'generate_script';
+  const taskType = typeof metadataType === 'string' ? metadataType : /\bcertify\b/i.test(text) ? 'certify' : /\b(run|execute)\b/i.test(text) ? 'generate_and_execute' : 'generate_script';
   return { requestId: taskId, sourceAgentId: key.sourceAgentId ?? 'a2a-caller', taskType, taskDescription: text };
 }
 
@@ -145,6 +147,8 @@ function artifactsOf(job: Job): { artifactId: string; name: string; description:
   const result = redactDeep(job.result) as Record<string, unknown> | null;
   const out: { artifactId: string; name: string; description: string; parts: unknown[] }[] = [{ artifactId: 'result', name: 'result.json', description: `The ${job.taskType} result (the JSON report, as REST's GET /requests/{id}/result).`, parts: [{ data: result, mediaType: 'application/json' }] }];
   if (result && typeof result['jmx'] === 'string') out.push({ artifactId: 'plan.jmx', name: 'plan.jmx', description: 'The generated JMeter test plan.', parts: [{ text: result['jmx'], mediaType: 'application/xml', filename: 'plan.jmx' }] });
+  if (result && result['profile'] !== undefined && job.taskType === 'certify') out.push({ artifactId: 'profile.json', name: 'profile.json', description: 'The interop profile agtest measured.', parts: [{ data: result['profile'], mediaType: 'application/json' }] });
+  if (result && typeof result['report'] === 'string' && job.taskType === 'certify') out.push({ artifactId: 'report.txt', name: 'report.txt', description: "agtest run's report.", parts: [{ text: result['report'], mediaType: 'text/plain', filename: 'report.txt' }] });
   if (result && result['agtestLoadConfig'] !== undefined) out.push({ artifactId: 'load-plan.json', name: 'load-plan.json', description: 'The generated agtest load plan.', parts: [{ data: result['agtestLoadConfig'], mediaType: 'application/json' }] });
   return out;
 }

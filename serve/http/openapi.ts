@@ -28,7 +28,7 @@ export function openApiDocument() {
   const { $id: _id, ...request } = requestSchema;
   return {
     openapi: '3.1.0',
-    info: { title: 'agtest serve', version: '1', description: 'Performance-testing jobs for AI agents (seeds 002/003): script generation (agtest load plan and JMeter JMX), load runs, result analysis. Asynchronous: 202, then poll or receive signed callbacks.' },
+    info: { title: 'agtest serve', version: '1', description: 'Performance-testing and certification jobs for AI agents (seeds 002/003): script generation (agtest load plan and JMeter JMX), load runs (agtest plans, or the HTTP samplers of a JMX), result analysis (agtest reports, JMeter JTL CSV or XML), agent certification (interop profile) and profile comparison. Asynchronous: 202, then poll or receive signed callbacks.' },
     security: [{ apiKey: [] }],
     paths: {
       '/requests': {

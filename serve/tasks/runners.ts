@@ -13,6 +13,9 @@ import { renderJmx } from './jmx.js';
 import { runPlan, toLoadConfig, type Pin } from './load-plan.js';
 import { planFromRequest, type TestPlan } from './plan.js';
 import { redactDeep } from './secrets.js';
+import { certifyTargetOf, guardAgentCard, guardCertify, runCertify } from './certify.js';
+import { compareRequested } from './compare.js';
+import type { JobStore } from '../jobs/job-store.js';
 
 /** Bounds on what one request may ask for. */
 export interface Caps {
@@ -51,6 +54,7 @@ export async function guardPlan(plan: TestPlan, allowlist: readonly string[], re
 
 export interface RunnerDeps {
   keys: KeyStore;
+  store: JobStore;
   resolve: Resolver;
   caps: Caps;
 }
@@ -106,6 +110,30 @@ export function createRunners(deps: RunnerDeps): Record<string, TaskRunner> {
       const analysis = analyzeLoadReport(input);
       if (!analysis.ok) return { status: 'error', error: `analysisInput is not a valid agtest load report: ${analysis.problems.slice(0, 5).join('; ')}` };
       return { status: 'completed', result: { summary: analysis.summary } };
+    },
+    certify: async (job, ctx) => {
+      const target = certifyTargetOf(job.request as unknown as ServeRequest);
+      if (!target.ok) return { status: 'input_required', question: target.question, detail: { missing: target.missing } };
+      const key = deps.keys.get(job.keyId);
+      if (!key || key.revokedAt) return { status: 'error', error: 'the API key that sent this request was revoked' };
+      // Checked again now, right before the traffic (as for load), and the card's URLs with it.
+      const guard = await guardCertify(target.target, key.targets, deps.resolve);
+      if (!guard.ok) return { status: 'error', error: `target refused: ${guard.field}: ${guard.reason}` };
+      if (target.target.protocol === 'a2a') {
+        ctx.progress({ phase: 'reading the Agent Card' });
+        const card = await guardAgentCard(target.target.url, key.targets, deps.resolve, ctx.signal);
+        if (!card.ok) return { status: 'error', error: `target refused: ${card.reason}` };
+      }
+      ctx.progress({ phase: 'certifying', protocol: target.target.protocol });
+      const outcome = await runCertify(target.target, { signal: ctx.signal, timeoutMs: deps.caps.maxDurationSeconds * 1000 });
+      if (!outcome.ok) return { status: 'error', error: outcome.error };
+      return { status: 'completed', result: outcome.result };
+    },
+    compare_profiles: async (job) => {
+      const profiles = (job.request as unknown as ServeRequest).profiles;
+      if (profiles === undefined) return { status: 'input_required', question: 'Which two profiles? Put them in profiles: each an interop profile, or {"requestId": "<an earlier certify request>"}.', detail: { missing: ['profiles'] } };
+      const compared = compareRequested(profiles, deps.store, job.keyId);
+      return compared.ok ? { status: 'completed', result: compared.result } : { status: 'error', error: compared.error };
     },
   };
 }
