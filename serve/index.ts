@@ -12,6 +12,7 @@ export { signBody, SIGNATURE_HEADER } from './callbacks/deliver.js';
 export { parseDescription, type ParsedDescription } from './tasks/parse-description.js';
 export { planFromRequest, type TestPlan, type PlanOutcome } from './tasks/plan.js';
 export { renderJmx, secretProperty } from './tasks/jmx.js';
+export { importJmx, decodeJmx, type JmxImport, type JmxRefusal, type JmxTarget } from './tasks/jmx-import.js';
 export { toLoadConfig } from './tasks/load-plan.js';
 export { analyzeLoadReport, summarizeReport, type AnalysisSummary } from './tasks/analyze.js';
 export { DEFAULT_CAPS, type Caps } from './tasks/runners.js';

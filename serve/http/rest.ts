@@ -10,7 +10,7 @@ import type { ApiKey, KeyStore } from '../security/api-keys.js';
 import type { RateLimiter } from '../security/rate-limit.js';
 import { checkTarget, type Resolver } from '../security/target-guard.js';
 import { planFromRequest } from '../tasks/plan.js';
-import { capProblems, guardPlan, jmeterFunctionProblems, type Caps } from '../tasks/runners.js';
+import { capProblems, guardPlan, jmeterFunctionProblems, translateJmx, type Caps } from '../tasks/runners.js';
 import { redactDeep } from '../tasks/secrets.js';
 import { certifyTargetOf, guardCertify } from '../tasks/certify.js';
 import { openApiDocument } from './openapi.js';
@@ -123,6 +123,10 @@ export async function admitRequest(options: AdmitOptions, key: ApiKey, body: unk
       const guard = await guardCertify(target.target, key.targets, options.resolve);
       if (!guard.ok) throw new HttpProblem(403, 'target_not_allowed', `target refused: ${guard.field}: ${guard.reason}`, [{ field: guard.field, message: guard.reason }]);
     }
+  } else if (request.jmxScript !== undefined) {
+    if (request.taskType !== 'execute_test') throw new HttpProblem(400, 'invalid_request', 'jmxScript is run by execute_test only', [{ field: 'jmxScript', message: `not used by ${request.taskType}` }]);
+    const translated = await translateJmx(request.jmxScript, key.targets, options.resolve, caps);
+    if (!translated.ok) throw new HttpProblem(translated.status, translated.code, translated.problems.map((p) => `${p.field}: ${p.message}`).join('; '), translated.problems);
   } else if (PLAN_TASKS.has(request.taskType)) {
     const planned = planFromRequest(request);
     if (planned.ok) {

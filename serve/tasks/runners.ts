@@ -15,6 +15,7 @@ import { planFromRequest, type TestPlan } from './plan.js';
 import { redactDeep } from './secrets.js';
 import { certifyTargetOf, guardAgentCard, guardCertify, runCertify } from './certify.js';
 import { compareRequested } from './compare.js';
+import { importJmx } from './jmx-import.js';
 import type { JobStore } from '../jobs/job-store.js';
 
 /** Bounds on what one request may ask for. */
@@ -52,6 +53,26 @@ export async function guardPlan(plan: TestPlan, allowlist: readonly string[], re
   return { ok: true, pin: pinnedUrl(check.url, check.addresses[0]!) };
 }
 
+export type Translation = { ok: true; plan: TestPlan } | { ok: false; status: 403 | 422; code: string; problems: { field: string; message: string }[] };
+
+/**
+ * A jmxScript → the plan agtest runs, or why not: every sampler's server off the key's allowlist
+ * (403, each named), then whatever is not translatable (422, each element named), then the caps.
+ */
+export async function translateJmx(script: string, allowlist: readonly string[], resolve: Resolver, caps: Caps): Promise<Translation> {
+  const imported = importJmx(script);
+  const offList: { field: string; message: string }[] = [];
+  for (const target of imported.targets) {
+    const check = await checkTarget(target.url, allowlist, resolve);
+    if (!check.ok) offList.push({ field: 'jmxScript', message: `${target.sampler}: target refused: ${check.reason}` });
+  }
+  if (offList.length > 0) return { ok: false, status: 403, code: 'target_not_allowed', problems: offList };
+  if (!imported.ok) return { ok: false, status: 422, code: 'jmx_not_translatable', problems: imported.refusals.length > 0 ? imported.refusals.map((r) => ({ field: 'jmxScript', message: `${r.element} '${r.testname}': ${r.reason}` })) : [{ field: 'jmxScript', message: imported.problem }] };
+  const over = capProblems(imported.plan, caps).map((problem) => ({ field: 'jmxScript', message: `${problem.field.replace('performanceParameters.', 'the ThreadGroup\'s ')} ${problem.message}` }));
+  if (over.length > 0) return { ok: false, status: 422, code: 'over_limits', problems: over };
+  return { ok: true, plan: imported.plan };
+}
+
 export interface RunnerDeps {
   keys: KeyStore;
   store: JobStore;
@@ -72,11 +93,18 @@ export function createRunners(deps: RunnerDeps): Record<string, TaskRunner> {
   const execute = (withScript: boolean): TaskRunner =>
     async (job, ctx) => {
       const request = job.request as unknown as ServeRequest;
-      if (request.jmxScript !== undefined) return { status: 'error', error: 'jmxScript: running a JMX is not supported by this version; send targetDetails (url and apiEndpoints) instead' };
-      const p = plan(request);
-      if (!('baseUrl' in p)) return p;
       const key = deps.keys.get(job.keyId);
       if (!key || key.revokedAt) return { status: 'error', error: 'the API key that sent this request was revoked' };
+      let p: TestPlan;
+      if (request.jmxScript !== undefined) {
+        const translated = await translateJmx(request.jmxScript, key.targets, deps.resolve, deps.caps);
+        if (!translated.ok) return { status: 'error', error: translated.problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ') };
+        p = translated.plan;
+      } else {
+        const planned = plan(request);
+        if (!('baseUrl' in planned)) return planned;
+        p = planned;
+      }
       // Checked again now, right before the traffic: the name may resolve elsewhere than at submission.
       const guard = await guardPlan(p, key.targets, deps.resolve);
       if (!guard.ok) return { status: 'error', error: `target refused: ${guard.reason}` };
@@ -88,7 +116,7 @@ export function createRunners(deps: RunnerDeps): Record<string, TaskRunner> {
         return { status: 'error', error: `the load could not run: ${describeError(error)}` };
       }
       const analysis = analyzeLoadReport(report);
-      return { status: 'completed', result: { ...(withScript ? generated(p) : { plan: redactDeep(p), notes: p.notes }), report, summary: analysis.ok ? analysis.summary : null } };
+      return { status: 'completed', result: { ...(withScript ? generated(p) : { plan: redactDeep(p), notes: p.notes }), ...(request.jmxScript === undefined ? {} : { translatedFrom: 'jmxScript' }), report, summary: analysis.ok ? analysis.summary : null } };
     };
 
   return {
