@@ -17,5 +17,6 @@ export { toLoadConfig } from './tasks/load-plan.js';
 export { analyzeLoadReport, summarizeReport, type AnalysisSummary } from './tasks/analyze.js';
 export { DEFAULT_CAPS, type Caps } from './tasks/runners.js';
 export { runServeCommand, runKeysCommand, DEV_TARGETS, type ServeFlags, type ServeIo, type KeyFlags } from './command.js';
-export { reportFromJtl } from './tasks/jtl.js';
+export { reportFromJtl, reportFromJtlXml, reportFromSamples } from './tasks/jtl.js';
+export type { JtlSample } from './tasks/jtl-sample.js';
 export { agentCard, legacyAgentCard, createA2aHandler, A2A_PATH, type A2aOptions } from './a2a/face.js';

@@ -8,7 +8,7 @@ import type { ServeRequest } from '../http/request-schema.js';
 import type { KeyStore } from '../security/api-keys.js';
 import { checkTarget, pinnedUrl, type Resolver } from '../security/target-guard.js';
 import { analyzeLoadReport, summarizeReport } from './analyze.js';
-import { reportFromJtl } from './jtl.js';
+import { reportFromJtl, reportFromJtlXml } from './jtl.js';
 import { renderJmx } from './jmx.js';
 import { runPlan, toLoadConfig, type Pin } from './load-plan.js';
 import { planFromRequest, type TestPlan } from './plan.js';
@@ -129,10 +129,11 @@ export function createRunners(deps: RunnerDeps): Record<string, TaskRunner> {
     generate_and_execute: execute(true),
     analyze_results: async (job) => {
       const input = (job.request as unknown as ServeRequest).analysisInput;
-      if (input === undefined) return { status: 'input_required', question: 'Which results? Put an agtest load report (JSON) in analysisInput, or a JMeter JTL (CSV) as analysisInput.jtlCsv.', detail: { missing: ['analysisInput'] } };
-      if (typeof input['jtlCsv'] === 'string') {
-        const jtl = reportFromJtl(input['jtlCsv']);
-        if (!jtl.ok) return { status: 'error', error: `analysisInput.jtlCsv: ${jtl.problem}` };
+      if (input === undefined) return { status: 'input_required', question: 'Which results? Put an agtest load report (JSON) in analysisInput, or a JMeter JTL as analysisInput.jtlCsv (CSV) or analysisInput.jtlXml (XML).', detail: { missing: ['analysisInput'] } };
+      for (const [field, read] of [['jtlCsv', reportFromJtl], ['jtlXml', reportFromJtlXml]] as const) {
+        if (typeof input[field] !== 'string') continue;
+        const jtl = read(input[field]);
+        if (!jtl.ok) return { status: 'error', error: `analysisInput.${field}: ${jtl.problem}` };
         return { status: 'completed', result: { summary: summarizeReport(jtl.report, 'jmeter-jtl') } };
       }
       const analysis = analyzeLoadReport(input);
