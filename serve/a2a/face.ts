@@ -7,7 +7,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Request, type Response, type NextFunction } from 'express';
 import { AgentCard, Message, Task, TaskArtifactUpdateEvent, TaskStatusUpdateEvent, AGENT_CARD_PATH } from '@a2a-js/sdk';
-import { AgentEvent, DefaultRequestHandler, InMemoryTaskStore, type AgentExecutor, type ExecutionEventBus, type RequestContext } from '@a2a-js/sdk/server';
+import { AgentEvent, DefaultRequestHandler, InMemoryTaskStore, type AgentExecutor, type ExecutionEventBus, type RequestContext, type ServerCallContext } from '@a2a-js/sdk/server';
+import { GuardedPushSender, GuardedPushStore } from './push.js';
 import { jsonRpcHandler } from '@a2a-js/sdk/server/express';
 import type { Job, JobEvent } from '../jobs/job-store.js';
 import type { ApiKey } from '../security/api-keys.js';
@@ -100,7 +101,7 @@ export function agentCard(baseUrl: string, taskTypes: readonly TaskType[] = TASK
       { url: `${baseUrl}${A2A_PATH}`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
       { url: `${baseUrl}${A2A_PATH}`, protocolBinding: 'JSONRPC', protocolVersion: '0.3' },
     ],
-    capabilities: { streaming: true, pushNotifications: false },
+    capabilities: { streaming: true, pushNotifications: true },
     // The same API keys as REST (A2A §7: the card declares the scheme; credentials go in HTTP headers).
     securitySchemes: { apiKey: { httpAuthSecurityScheme: { scheme: 'Bearer', description: 'An agtest serve API key (agtest serve keys add).' } } },
     securityRequirements: [{ schemes: { apiKey: { list: [] } } }],
@@ -238,7 +239,10 @@ function createExecutor(options: A2aOptions, jobOfTask: Map<string, string>): Ag
 export function createA2aHandler(options: A2aOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const jobOfTask = new Map<string, string>();
   let handler: DefaultRequestHandler | undefined;
-  const requestHandler = () => (handler ??= new DefaultRequestHandler(AgentCard.fromJSON(agentCard(options.baseUrl())), new TaskStore(), createExecutor(options, jobOfTask)));
+  // Push configs and deliveries are held to the caller's key: its allowlist, no redirects (push.ts).
+  const pushOptions = { keyOf: (context: ServerCallContext) => (context.user instanceof KeyUser ? context.user.key : undefined), resolve: options.resolve, ...(options.log ? { log: options.log } : {}) };
+  const pushStore = new GuardedPushStore(pushOptions);
+  const requestHandler = () => (handler ??= new DefaultRequestHandler(AgentCard.fromJSON(agentCard(options.baseUrl())), new TaskStore(), createExecutor(options, jobOfTask), undefined, pushStore, new GuardedPushSender(pushStore, pushOptions)));
   const app = express();
   app.disable('x-powered-by');
   // The card is served from its JSON here, not through the SDK's agentCardHandler: @a2a-js/sdk 1.3.0
