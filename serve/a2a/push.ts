@@ -8,10 +8,12 @@
  * own sender gets wrong for v0.3. The token is sent, never logged.
  */
 import { RequestMalformedError } from '@a2a-js/sdk/errors';
-import type { StreamResponse, Task, TaskPushNotificationConfig } from '@a2a-js/sdk';
+import { TaskPushNotificationConfig, type StreamResponse, type Task } from '@a2a-js/sdk';
 import { InMemoryPushNotificationStore, V1PushNotificationSerializer, type PushNotificationSender, type PushNotificationSerializer, type ServerCallContext } from '@a2a-js/sdk/server';
 import { V03PushNotificationSerializer } from '@a2a-js/sdk/compat/v0_3/server';
-import type { ApiKey } from '../security/api-keys.js';
+import type { ApiKey, KeyStore } from '../security/api-keys.js';
+import type { Database, Row } from '../store/db.js';
+import { contextOfOwner } from './task-store.js';
 import { checkTarget, type Resolver } from '../security/target-guard.js';
 
 /** The key of the call (the auth middleware's user), or undefined. */
@@ -19,6 +21,8 @@ export type KeyOf = (context: ServerCallContext) => ApiKey | undefined;
 
 export interface PushOptions {
   keyOf: KeyOf;
+  /** Where configs are kept across a restart (in memory only without it). */
+  db?: Database;
   resolve: Resolver;
   timeoutMs?: number;
   log?: (line: string) => void;
@@ -36,7 +40,30 @@ export class GuardedPushStore extends InMemoryPushNotificationStore {
     if (!key) throw new RequestMalformedError('no API key for this call');
     const check = await checkTarget(config.url, key.targets, this.options.resolve);
     if (!check.ok) throw new RequestMalformedError(`push notification url refused: ${check.reason}`);
-    return super.save(taskId, context, config);
+    await super.save(taskId, context, config);
+    this.options.db?.run('INSERT INTO a2a_push_configs (task_id, owner, config_id, config, wire_version) VALUES (?, ?, ?, ?, ?) ON CONFLICT (task_id, owner, config_id) DO UPDATE SET config = excluded.config, wire_version = excluded.wire_version', [
+      taskId,
+      key.id,
+      config.id,
+      JSON.stringify(TaskPushNotificationConfig.toJSON(config)),
+      context.requestedVersion || '0.3',
+    ]);
+  }
+
+  override async delete(taskId: string, context: ServerCallContext, configId?: string): Promise<void> {
+    await super.delete(taskId, context, configId);
+    const owner = this.options.keyOf(context)?.id ?? '';
+    if (configId === undefined) this.options.db?.run('DELETE FROM a2a_push_configs WHERE task_id = ? AND owner = ?', [taskId, owner]);
+    else this.options.db?.run('DELETE FROM a2a_push_configs WHERE task_id = ? AND owner = ? AND config_id = ?', [taskId, owner, configId]);
+  }
+
+  /** Loads the stored configs into memory (at start), each under its owner and wire version. */
+  restore(keys: KeyStore): void {
+    for (const row of (this.options.db?.all('SELECT * FROM a2a_push_configs') ?? []) as Row[]) {
+      const context = contextOfOwner(keys, String(row['owner']), String(row['wire_version']));
+      // The in-memory save has no await inside; the guard ran when the config was made, and runs again before each POST.
+      if (context) void super.save(String(row['task_id']), context, TaskPushNotificationConfig.fromJSON(JSON.parse(String(row['config']))));
+    }
   }
 }
 
