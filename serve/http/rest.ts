@@ -198,12 +198,15 @@ export function createRestServer(options: RestOptions): Server {
         engines: {
           load: 'agtest load (http scenario)',
           scripts: ['agtest load plan', 'JMeter JMX (2.13 format)'],
+          jmxExecution: 'execute_test jmxScript: one ThreadGroup, HTTP samplers, header managers, HTTP request defaults, constant and constant-throughput timers; anything else refused by name',
+          analysis: ['agtest load report', 'JMeter JTL (CSV)', 'JMeter JTL (XML)'],
           certify: { runner: 'agtest run', protocols: ['a2a', 'didcomm-v1'], result: ['profile', 'report', 'junit'] },
           compare: 'two interop profiles, given or by certify requestIds',
         },
         authentication: { type: 'api-key', header: 'Authorization: Bearer <key>' },
         callbacks: { method: 'POST', signatureHeader: SIGNATURE_HEADER, signature: 'sha256=HEX(HMAC-SHA256(signing secret, body))', idempotencyKey: 'requestId:sequence' },
         openapi: '/openapi.json',
+        a2a: { agentCard: '/.well-known/agent-card.json', jsonrpc: '/a2a/jsonrpc', versions: ['1.0', '0.3'], streaming: true, pushNotifications: true },
       });
       return { status: 200 };
     }
