@@ -177,7 +177,7 @@ export function importJmx(script: string): JmxImport {
     if (visitConfig(element, planHeaders)) continue;
     refuse(element, 'not translatable to an agtest load plan');
   }
-  if (!threadGroup) return { ok: false, problem: 'jmxScript has no enabled ThreadGroup', refusals, targets: [] };
+  if (!threadGroup) return { ok: false, problem: ['jmxScript has no enabled ThreadGroup', ...refusals.map((r) => `${r.element} '${r.testname}': ${r.reason}`)].join('; '), refusals, targets: [] };
 
   const tg = propsOf(threadGroup.element);
   const number = (property: string) => {
@@ -206,7 +206,7 @@ export function importJmx(script: string): JmxImport {
       continue;
     }
     if (tagOf(element) === 'HTTPSamplerProxy') samplers.push({ element, tree });
-    else if (!visitConfig(element, groupHeaders)) refuse(element, tagOf(element).endsWith('Sampler') ? 'not an HTTP sampler: agtest runs HTTP samplers only' : 'not translatable to an agtest load plan');
+    else if (!visitConfig(element, groupHeaders)) refuse(element, tagOf(element).endsWith('Sampler') ? 'not an HTTP sampler: agtest runs HTTP Request samplers (HTTPSamplerProxy) only' : 'not translatable to an agtest load plan');
   }
   if (samplers.length === 0) refuse(threadGroup.element, 'no enabled HTTP sampler');
 

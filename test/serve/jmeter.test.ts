@@ -135,7 +135,7 @@ t.test('JMeter writes an XML JTL (output_format=xml); analyze_results reads it t
     await h.close();
     await target.close();
   });
-  await h.call('POST', '/requests', { requestId: 'x', sourceAgentId: 'a', taskType: 'generate_script', taskDescription: `GET /ok then GET /500 on ${target.url} with 2 users for 2 seconds, think time 100 ms` });
+  await h.call('POST', '/requests', { requestId: 'x', sourceAgentId: 'a', taskType: 'generate_script', taskDescription: `GET /ok then GET /500 on ${target.url} with 2 users for 5 seconds, think time 100 ms` });
   await h.waitFor('x', ['completed']);
   const { jmx } = (await h.call('GET', '/requests/x/result')).body.result;
   const file = join(h.dir, 'plan.jmx');
