@@ -187,3 +187,41 @@ t.test('certify over A2A from a plain-text message: the profile and the report a
   const profile = artifacts.find((a) => a.name === 'profile.json')!.parts[0]!.content.value as { profile: Record<string, string> };
   t.ok(Object.keys(profile.profile).length >= 4, `junctions: ${Object.keys(profile.profile).join(', ')}`);
 });
+
+t.test('DELETE cancels a running certification: agtest run is stopped, and with it the backchannel traffic', async (t) => {
+  const agent = await startReferenceAgent({ host: '127.0.0.1' });
+  // A counting proxy in front of the agent's backchannel: every agact call of the run passes here.
+  let calls = 0;
+  const proxy = createServer((req, res) => {
+    calls += 1;
+    const upstream = new URL(req.url ?? '/', agent.backchannel);
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      fetch(upstream, { method: req.method ?? 'POST', headers: { 'content-type': String(req.headers['content-type'] ?? 'application/json') }, ...(body ? { body } : {}) })
+        .then(async (answer) => res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' }).end(await answer.text()))
+        .catch(() => res.destroy());
+    });
+  });
+  await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
+  const h = await startHarness();
+  t.teardown(async () => {
+    await h.close();
+    proxy.closeAllConnections();
+    await new Promise((done) => proxy.close(done));
+    await agent.close();
+  });
+  const claims = ['trust_ping.1_0.passive', 'trust_ping.1_0.active', 'basicmessage.1_0.passive', 'basicmessage.1_0.active', 'discover_features.1_0.passive', 'discover_features.1_0.active', 'didexchange.1_1.passive', 'didexchange.1_1.active'];
+  const backchannelUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}${new URL(agent.backchannel).pathname}`;
+  t.equal((await h.call('POST', '/requests', certifyRequest('c-cancel', { protocol: 'didcomm-v1', url: agent.endpoint, backchannelUrl, claims }))).status, 202);
+  const end = Date.now() + 30_000;
+  while (calls < 3 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  t.ok(calls >= 3, `the run is under way (${calls} backchannel calls)`);
+  const cancelled = await h.call('DELETE', '/requests/c-cancel');
+  t.equal(cancelled.body.status, 'cancelled');
+  await new Promise((r) => setTimeout(r, 1500));
+  const settled = calls;
+  await new Promise((r) => setTimeout(r, 2000));
+  t.equal(calls, settled, `no backchannel call after the cancel settled (${settled} in all)`);
+  t.equal((await h.call('GET', '/requests/c-cancel')).body.status, 'cancelled');
+});
