@@ -118,14 +118,14 @@ t.test('a broken JMX is refused by JMeter and sends nothing (the check above can
 });
 
 t.test('JMeter writes an XML JTL (output_format=xml); analyze_results reads it to the same counts as the requests that arrived', { skip: installed ? false : 'JMeter is not installed' }, async (t) => {
-  let arrived = 0;
+  const arrivedAt = { ok: 0, failing: 0 };
   const target = await startLoadServer({
     '/ok': (_, res) => {
-      arrived += 1;
+      arrivedAt.ok += 1;
       res.end('ok');
     },
     '/500': (_, res) => {
-      arrived += 1;
+      arrivedAt.failing += 1;
       res.statusCode = 500;
       res.end('boom');
     },
@@ -148,10 +148,12 @@ t.test('JMeter writes an XML JTL (output_format=xml); analyze_results reads it t
   const done = await h.waitFor('xa', ['completed', 'error']);
   t.equal(done.status, 'completed', done.error);
   const { summary } = (await h.call('GET', '/requests/xa/result')).body.result;
-  t.comment(`JMeter via ${run.via}: ${arrived} requests arrived; summary ${summary.requests} (${summary.errors} errors)`);
-  t.ok(arrived > 0);
-  t.equal(summary.requests, arrived, 'one sample per request that arrived');
-  t.same(summary.steps.map((s: { name: string }) => s.name).sort(), ['GET /500', 'GET /ok', 'total']);
-  t.equal(summary.errors, summary.steps.find((s: { name: string }) => s.name === 'GET /500').errors, 'the 500s are the errors');
-  t.same(summary.errorsByClass.map((e: { class: string }) => e.class), ['http-status']);
+  // How many iterations JMeter fits in its 5 s depends on how fast the JVM starts on a loaded
+  // machine: the counts are compared with what arrived, not with a fixed number.
+  t.comment(`JMeter via ${run.via}: ${arrivedAt.ok} + ${arrivedAt.failing} requests arrived; summary ${summary.requests} (${summary.errors} errors)`);
+  t.ok(arrivedAt.ok > 0);
+  t.equal(summary.requests, arrivedAt.ok + arrivedAt.failing, 'one sample per request that arrived');
+  t.equal(summary.errors, arrivedAt.failing, 'the 500s, and only they, are the errors');
+  t.ok(summary.steps.every((s: { name: string }) => ['GET /500', 'GET /ok', 'total'].includes(s.name)), 'the samplers\' labels');
+  t.same(summary.errorsByClass.map((e: { class: string }) => e.class), arrivedAt.failing > 0 ? ['http-status'] : []);
 });
