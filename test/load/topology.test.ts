@@ -3,6 +3,8 @@ import { request } from 'undici';
 import { createHistogram, decodeHistogram, runLoad, runTopologySweep, summarizeHistogram, topologyReportProblems, type TopologyReport } from '../../load/index.js';
 import { createAgentPool, directedPairs, openRouter, topologyEdges } from '../../load/topology/index.js';
 import { topologyScenario } from '../../load/topology/scenario.js';
+import { resolvePeerDid2 } from '../../envelopes/index.js';
+import { startReferenceAgent } from '../../reference-agent/index.js';
 
 const quiet = () => undefined;
 const small = { agentCounts: [3, 4], messageCounts: [12], intervalsMs: [20], repeat: 2, fanout: 2, timeoutMs: 3000, maxInFlight: 100, allowRemote: false, log: quiet } as const;
@@ -53,6 +55,27 @@ t.test('a mediator that never turns live mode on: setup fails naming the agent a
     code: 'AGTEST_LOAD_ROUTER_FAILED',
     message: /virtual agent \d: live mode \(pickup 2\.0 live-delivery-change\) failed: no answer within 400 ms/,
   });
+});
+
+t.test('--router: a mediator already running, by its invitation URL or by an HTTP URL that answers with one', async (t) => {
+  const mediator = await startReferenceAgent({ transport: 'ws' });
+  t.teardown(() => mediator.close());
+  const answer = await request(mediator.backchannel, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'create-invitation', params: {} }) });
+  const invitationUrl = ((await answer.body.json()) as { invitation_url: string }).invitation_url;
+  const base = { ...small, agentCounts: [3], messageCounts: [6], repeat: 1, topologies: ['line' as const] };
+  for (const router of [invitationUrl, mediator.backchannel]) {
+    const report = await runTopologySweep({ ...base, router });
+    t.equal(report.router, router);
+    t.equal(report.summary.answered, 6, `every ping answered through ${router.slice(0, 40)}…`);
+  }
+  // The agents' DIDs route through the mediator: its endpoint, one routing key (a did:key in the DID).
+  const router = await openRouter({ router: invitationUrl, allowRemote: false, log: quiet });
+  const pool = await createAgentPool(2, router.invitation, 3000, quiet);
+  t.teardown(() => pool.close());
+  const service = resolvePeerDid2(pool.agents[1]!.did).services[0]!;
+  t.equal(service.serviceEndpoint, mediator.endpoint);
+  t.equal(service.routingKeys.length, 1);
+  t.match(pool.agents[1]!.did, /^did:peer:2\.Vz6Mk/);
 });
 
 t.test('router URLs that cannot be used are refused with what to give instead', async (t) => {
