@@ -15,10 +15,10 @@ import { topologyScenario } from './scenario.js';
 import { directedPairs, topologyEdges, type Topology } from './topologies.js';
 
 export interface TopologySweepOptions {
-  agentCounts: number[];
-  messageCounts: number[];
-  topologies: Topology[];
-  intervalsMs: number[];
+  agentCounts: readonly number[];
+  messageCounts: readonly number[];
+  topologies: readonly Topology[];
+  intervalsMs: readonly number[];
   repeat: number;
   fanout: number;
   /** Per message: a ping not answered by then counts as a timeout (lost). */
@@ -27,7 +27,7 @@ export interface TopologySweepOptions {
   maxInFlight: number;
   router?: string;
   /** Built-in reference mediator only. */
-  faults?: string[];
+  faults?: readonly string[];
   allowRemote: boolean;
   health?: HealthBounds;
   signal?: AbortSignal;
@@ -109,10 +109,10 @@ export async function runTopologySweep(options: TopologySweepOptions): Promise<T
       setup: { agents: largest, duration_s: pool.setupS, heap_kb_per_agent: pool.heapKbPerAgent, rss_kb_per_agent: pool.rssKbPerAgent },
       results,
       config: {
-        agent_counts: options.agentCounts,
-        message_counts: options.messageCounts,
-        topologies: options.topologies,
-        message_intervals_ms: options.intervalsMs,
+        agent_counts: [...options.agentCounts],
+        message_counts: [...options.messageCounts],
+        topologies: [...options.topologies],
+        message_intervals_ms: [...options.intervalsMs],
         repeat_count: options.repeat,
         fanout: options.fanout,
         timeout_ms: options.timeoutMs,
