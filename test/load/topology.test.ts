@@ -94,10 +94,10 @@ t.test('the mediator drops every connection mid-run: agents reconnect, pick up w
   const pool = await createAgentPool(4, router.invitation, 3000, quiet);
   t.teardown(() => pool.close());
   const backchannel = String(router.agent!.ready['backchannel']);
-  const messages = 80;
-  const dropped = setTimeout(() => void request(backchannel, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'drop-connections', params: {} }) }).then((r) => r.body.dump()), 500);
+  const messages = 60;
+  const dropped = setTimeout(() => void request(backchannel, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'drop-connections', params: {} }) }).then((r) => r.body.dump()), 400);
   t.teardown(() => clearTimeout(dropped));
-  const result = await runLoad({ scenario: topologyScenario(pool.agents, directedPairs(topologyEdges('mesh', 4)), router.invitation.endpoint), model: { type: 'open', rate: 50, maxInFlight: 100, maxStartDelayMs: 0 }, iterations: messages, timeoutMs: 4000, gracefulStopMs: 4500 });
+  const result = await runLoad({ scenario: topologyScenario(pool.agents, directedPairs(topologyEdges('mesh', 4)), router.invitation.endpoint), model: { type: 'open', rate: 60, maxInFlight: 100, maxStartDelayMs: 0 }, iterations: messages, timeoutMs: 1500, gracefulStopMs: 2000 });
   const c = result.recorder.counters;
   t.same(pool.agents.map((agent) => agent.link.reconnects), [1, 1, 1, 1], 'every agent reconnected once');
   t.equal(c.ok + c.errors, messages, 'every ping is answered or counted as failed: none vanishes, none is cut off');
@@ -106,4 +106,22 @@ t.test('the mediator drops every connection mid-run: agents reconnect, pick up w
   t.ok([...result.recorder.errors.keys()].every((k) => k === 'timeout' || k === 'transport'), 'losses are timeouts (or a send that failed)');
   t.ok(c.ok >= messages * 0.8, `most pings survive the outage (${c.ok} of ${messages}): sends wait for the new socket, queued messages are picked up`);
   t.comment(`answered ${c.ok} of ${messages}; picked up after reconnect: ${pool.agents.map((agent) => agent.counters.pickedUp).join(',')}`);
+});
+
+t.test('a message for an agent whose socket is gone waits at the mediator and is picked up (pickup 2.0 delivery-request) when it is back', async (t) => {
+  const router = await openRouter({ allowRemote: false, log: quiet });
+  t.teardown(() => router.close());
+  const pool = await createAgentPool(2, router.invitation, 3000, quiet);
+  t.teardown(() => pool.close());
+  const [a, b] = pool.agents as [typeof pool.agents[0], typeof pool.agents[0]];
+  await a.ping(b, AbortSignal.timeout(3000));
+  t.equal(b.counters.pickedUp, 0, 'live mode: delivered on the socket, nothing to pick up');
+  b.link.dropSocket();
+  // Let the mediator see the close (its session ends, live mode with it) before the ping comes.
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  const started = performance.now();
+  await a.ping(b, AbortSignal.timeout(5000));
+  t.equal(b.link.reconnects, 1, 'b reconnected');
+  t.equal(b.counters.pickedUp, 1, 'the ping queued for b was picked up, then answered');
+  t.ok(performance.now() - started >= 20, 'its round trip counts the wait');
 });
