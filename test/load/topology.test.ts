@@ -125,3 +125,22 @@ t.test('a message for an agent whose socket is gone waits at the mediator and is
   t.equal(b.counters.pickedUp, 1, 'the ping queued for b was picked up, then answered');
   t.ok(performance.now() - started >= 20, 'its round trip counts the wait');
 });
+
+t.test('an agent that did not register its key: a correct mediator delivers nothing for it (lost, counted); one that delivers anyway shows as misdelivered', async (t) => {
+  const base = { ...small, agentCounts: [3], messageCounts: [8], repeat: 1, timeoutMs: 400, topologies: ['star' as const], unregistered: 1 };
+  // Pairs in turn: 0→1, 1→0, 0→2, 2→0; agent 1 is unregistered, so the pings on 0↔1 are lost.
+  const correct = await runTopologySweep(base);
+  t.same(topologyReportProblems(correct), []);
+  t.equal(correct.results[0]!.answered, 4);
+  t.same(correct.results[0]!.errors_by_class, { timeout: 4 });
+  t.equal(correct.results[0]!.misdelivered, 0, 'nothing reached the wrong agent');
+  t.equal(correct.config.unregistered, 1);
+  const faulty = await runTopologySweep({ ...base, faults: ['forward-unknown-key'] });
+  // The fault hands a forward for an unknown key to the client that asked for mediation last: another
+  // agent (misdelivered: it cannot open it) or, when the setup order made it so, agent 1 itself (answered).
+  const run = faulty.results[0]!;
+  t.ok(run.misdelivered > 0 || run.answered > 4, `a delivery for a key nobody registered shows: ${run.misdelivered} misdelivered, ${run.answered} answered`);
+  t.equal(faulty.summary.misdelivered, run.misdelivered);
+  t.equal(run.answered + run.errors, 8, 'every ping answered or counted');
+  await t.rejects(runTopologySweep({ ...base, unregistered: 3 }), { code: 'AGTEST_LOAD_CONFIG_INVALID', message: /--unregistered takes an integer from 0 to the smallest agent count minus 1/ });
+});
