@@ -33,7 +33,7 @@ export interface AgentEvents {
 }
 
 /** `unregistered`: agents 1..K skip keylist-update (never the hub, agent 0). */
-export async function createAgentPool(count: number, invitation: ReadInvitation, stepTimeoutMs: number, log: (line: string) => void, signal?: AbortSignal, unregistered = 0): Promise<AgentPool> {
+export async function createAgentPool(count: number, invite: () => Promise<ReadInvitation>, stepTimeoutMs: number, log: (line: string) => void, signal?: AbortSignal, unregistered = 0): Promise<AgentPool> {
   await loadCrypto();
   const directory: Directory = new Map();
   const agents: VirtualAgent[] = [];
@@ -44,9 +44,10 @@ export async function createAgentPool(count: number, invitation: ReadInvitation,
   try {
     for (let first = 0; first < count; first += SETUP_CONCURRENCY) {
       if (signal?.aborted) throw new AgtestError('AGTEST_INTERRUPTED', 'stopped while setting up the virtual agents');
-      const batch = Array.from({ length: Math.min(SETUP_CONCURRENCY, count - first) }, (_, i) => new VirtualAgent(first + i, directory, invitation.endpoint, stepTimeoutMs, log));
-      agents.push(...batch);
-      await Promise.all(batch.map((agent) => agent.setUp(invitation, { register: !(agent.index >= 1 && agent.index <= unregistered) })));
+      const invitations = await Promise.all(Array.from({ length: Math.min(SETUP_CONCURRENCY, count - first) }, () => invite()));
+      const batch = invitations.map((invitation, i) => ({ agent: new VirtualAgent(first + i, directory, invitation.endpoint, stepTimeoutMs, log), invitation }));
+      agents.push(...batch.map((b) => b.agent));
+      await Promise.all(batch.map(({ agent, invitation }) => agent.setUp(invitation, { register: !(agent.index >= 1 && agent.index <= unregistered) })));
     }
   } catch (error) {
     closeAll();

@@ -78,7 +78,7 @@ export async function runTopologySweep(options: TopologySweepOptions): Promise<T
   try {
     const largest = Math.max(...options.agentCounts);
     options.log(`setting up ${largest} virtual agents with ${router.name} (${router.invitation.endpoint})`);
-    const pool = await createAgentPool(largest, router.invitation, Math.min(options.timeoutMs, 10_000), options.log, stop.signal, options.unregistered ?? 0);
+    const pool = await createAgentPool(largest, router.invite, Math.min(options.timeoutMs, 10_000), options.log, stop.signal, options.unregistered ?? 0);
     options.log(`${largest} agents mediated in ${pool.setupS} s`);
     try {
       const cells = options.agentCounts.flatMap((agentCount) => options.messageCounts.flatMap((messageCount) => options.topologies.flatMap((topology) => options.intervalsMs.flatMap((intervalMs) => Array.from({ length: options.repeat }, (_, repeat) => ({ agentCount, messageCount, topology, intervalMs, repeat }))))));

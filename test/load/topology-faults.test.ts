@@ -9,7 +9,7 @@ const small = { agentCounts: [3, 4], messageCounts: [12], intervalsMs: [20], rep
 t.test('the mediator drops every connection mid-run: agents reconnect, pick up what was queued, and every ping is accounted for', async (t) => {
   const router = await openRouter({ allowRemote: false, log: quiet });
   t.teardown(() => router.close());
-  const pool = await createAgentPool(4, router.invitation, 3000, quiet);
+  const pool = await createAgentPool(4, router.invite, 3000, quiet);
   t.teardown(() => pool.close());
   const backchannel = String(router.agent!.ready['backchannel']);
   const messages = 60;
@@ -29,7 +29,7 @@ t.test('the mediator drops every connection mid-run: agents reconnect, pick up w
 t.test('a message for an agent whose socket is gone waits at the mediator and is picked up (pickup 2.0 delivery-request) when it is back', async (t) => {
   const router = await openRouter({ allowRemote: false, log: quiet });
   t.teardown(() => router.close());
-  const pool = await createAgentPool(2, router.invitation, 3000, quiet);
+  const pool = await createAgentPool(2, router.invite, 3000, quiet);
   t.teardown(() => pool.close());
   const [a, b] = pool.agents as [typeof pool.agents[0], typeof pool.agents[0]];
   await a.ping(b, AbortSignal.timeout(3000));

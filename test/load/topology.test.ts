@@ -69,7 +69,7 @@ t.test('--router: a mediator already running, by its invitation URL or by an HTT
   }
   // The agents' DIDs route through the mediator: its endpoint, one routing key (a did:key in the DID).
   const router = await openRouter({ router: invitationUrl, allowRemote: false, log: quiet });
-  const pool = await createAgentPool(2, router.invitation, 3000, quiet);
+  const pool = await createAgentPool(2, router.invite, 3000, quiet);
   t.teardown(() => pool.close());
   const service = resolvePeerDid2(pool.agents[1]!.did).services[0]!;
   t.equal(service.serviceEndpoint, mediator.endpoint);
