@@ -13,6 +13,7 @@ import type { Message } from '../didcomm/channel.js';
 import type { ReadInvitation } from '../didcomm/invitation.js';
 import { LoadStepError } from '../scenario.js';
 import { MediatedLink } from './mediated-link.js';
+import { ForwardSocket } from './forward-socket.js';
 
 const PREFIX = 'https://didcomm.org/';
 const RETURN_ROUTE = { '~transport': { return_route: 'all' } };
@@ -92,6 +93,8 @@ export class VirtualAgent {
   route: Route | undefined;
   readonly counters: VirtualAgentCounters = { answered: 0, answerFailures: 0, pickedUp: 0 };
   private readonly lifetime = new AbortController();
+  /** Where this agent sends forwards, by mediator endpoint (every recipient's route names one). */
+  private readonly senders = new Map<string, ForwardSocket>();
 
   constructor(
     readonly index: number,
@@ -197,7 +200,7 @@ export class VirtualAgent {
     const id = randomUUID();
     const ping = { '@type': `${PREFIX}trust_ping/1.0/ping`, '@id': id, response_requested: true };
     const body = wrapForward(JSON.stringify(packRfc0019(JSON.stringify(ping), [route.recipientKey], this.didKeys)), route);
-    const answer = await this.link.exchange(body, id, signal);
+    const answer = await this.link.answerTo(id, () => this.sender(route).send(body, signal), signal);
     if (!isType(answer, 'trust_ping', 1, 'ping_response')) throw new LoadStepError('protocol', `agent ${to.index} answered a trust ping with ${String(answer?.['@type'])}, not a ping_response`);
   }
 
@@ -213,7 +216,7 @@ export class VirtualAgent {
     const response = { '@type': `${PREFIX}trust_ping/1.0/ping_response`, '@id': randomUUID(), '~thread': { thid: message['@id'] } };
     const body = wrapForward(JSON.stringify(packRfc0019(JSON.stringify(response), [route.recipientKey], this.didKeys)), route);
     const signal = AbortSignal.any([AbortSignal.timeout(this.stepTimeoutMs), this.lifetime.signal]);
-    this.link.exchange(body, undefined, signal).then(
+    this.sender(route).send(body, signal).then(
       () => void (this.counters.answered += 1),
       (error: unknown) => {
         this.counters.answerFailures += 1;
@@ -222,9 +225,17 @@ export class VirtualAgent {
     );
   }
 
+  /** The sender to a route's mediator: forwards go there as from any sender, not on this agent's mediated socket. */
+  private sender(route: Route): ForwardSocket {
+    let sender = this.senders.get(route.endpoint);
+    if (!sender) this.senders.set(route.endpoint, (sender = new ForwardSocket(route.endpoint)));
+    return sender;
+  }
+
   close(): void {
     this.lifetime.abort(new LoadStepError('other', 'the virtual agent closed'));
     this.link.close();
+    for (const sender of this.senders.values()) sender.close();
   }
 }
 
