@@ -4,7 +4,9 @@
  * is DID exchange with the mediator (RFC 0023), mediate-request, keylist-update (its DID key) and
  * pickup 2.0 live mode (RFC 0685) on the socket. A message to another agent is a trust ping
  * (RFC 0048, response_requested) packed for that agent, wrapped in `forward` (RFC 0094) for the
- * mediator's routing key and sent to the mediator; the ping_response comes back the same way.
+ * mediator's routing key and sent to the mediator (the endpoint of the recipient's DID service) on
+ * a sender socket of its own; the ping_response comes back the same way, on the recipient's
+ * mediated socket.
  */
 import { randomUUID } from 'node:crypto';
 import { createKeyPairSync, createPeerDid2, didKeyToVerkey, EnvelopeError, packRfc0019, resolvePeerDid2, verkeyToDidKey, type KeyPair } from '../../envelopes/index.js';
