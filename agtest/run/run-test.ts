@@ -136,9 +136,7 @@ async function runOne(planned: PlannedTest, deps: RunTestDeps, timing: TestTimin
       result = { ...base, ...(session.failures.length > 0 ? failed(session.failures) : { status: 'pass' as const }), warnings: session.warnings, durationMs: 0 };
     } catch (error) {
       if (isAgtestError(error)) throw error;
-      const outcome = classify(error);
-      // A check that stopped the test comes after the failures recorded so far: all of them count.
-      result = { ...base, ...(session.failures.length > 0 && outcome.status === 'fail' ? failed([...session.failures, outcome.reason ?? '']) : outcome), warnings: session.warnings, durationMs: 0 };
+      result = { ...base, ...stopped(classify(error), session.failures), warnings: session.warnings, durationMs: 0 };
     } finally {
       clearTimeout(timer);
       session.abort();
@@ -157,6 +155,21 @@ async function runOne(planned: PlannedTest, deps: RunTestDeps, timing: TestTimin
 
 function failed(failures: string[]): Pick<TestResult, 'status' | 'reason' | 'failures'> {
   return { status: 'fail', reason: failures.join('; '), failures };
+}
+
+/**
+ * The verdict of a test that stopped early, given the MUST failures it recorded before. A check that
+ * stopped it comes after them: all count. A block or skip after a recorded failure cannot hide it
+ * (one fault, one failure — and never none): the test fails with what it recorded, and why it
+ * stopped is kept in the reason as a note, not as the verdict. A test that crashed stays an error
+ * (the suite's defect is what needs fixing), its recorded failures kept beside it.
+ */
+function stopped(outcome: Pick<TestResult, 'status' | 'reason' | 'blockedBy'>, recorded: readonly string[]): Pick<TestResult, 'status' | 'reason' | 'blockedBy' | 'failures'> {
+  if (recorded.length === 0) return outcome;
+  if (outcome.status === 'fail') return failed([...recorded, outcome.reason ?? '']);
+  if (outcome.status === 'error') return { ...outcome, failures: [...recorded] };
+  const then = outcome.status === 'blocked' ? 'blocked' : 'skipped';
+  return { status: 'fail', reason: `${recorded.join('; ')} (then ${then}: ${outcome.reason ?? ''})`, failures: [...recorded] };
 }
 
 // eslint-disable-next-line no-control-regex

@@ -26,7 +26,9 @@ export function jsonrpcV1Tests(v: A2aVersion): TestDefinition[] {
     text: 'A request without A2A-Version is not answered with A2A 1.0 semantics: refused, or answered in the 0.3 form',
   };
   const missing: Refusal = {
-    refused: { id: 'refused', level: 'MUST', cite: 'A2A v1.0 §3.3.2 Validation Errors ("Servers MUST validate all input parameters before processing"); §5.7 (a REQUIRED field MUST be present): GetTaskRequest.id, SendMessageRequest.message', text: 'A request without a REQUIRED parameter is refused' },
+    // §5.7 is the text on REQUIRED fields and sets rejecting them at SHOULD; §3.3.2's general "MUST
+    // validate" names no rejection of a missing field, so the specific SHOULD decides.
+    refused: { id: 'refused', level: 'SHOULD', cite: 'A2A v1.0 §5.7 Field Presence ("Implementations SHOULD validate these requirements and reject messages with missing required fields"): GetTaskRequest.id, SendMessageRequest.message REQUIRED; §3.3.2 Validation Errors ("Servers MUST validate all input parameters before processing")', text: 'A request without a REQUIRED parameter is refused' },
     code: { id: 'code', level: 'MUST', cite: 'JSON-RPC 2.0 §5.1 (-32602 Invalid params); A2A v1.0 §3.3.2 (validation errors: JSON-RPC -32602), §9.5', text: 'The error code is -32602 (Invalid params)' },
     codes: [-32602],
   };
@@ -36,12 +38,21 @@ export function jsonrpcV1Tests(v: A2aVersion): TestDefinition[] {
     cite: 'A2A v1.0 §9.5 Error Handling ("Each object in the data array MUST include a @type key that identifies the object\'s type"); §3.3.2 Error Payload Structure (ProtoJSON Any)',
     text: 'When error.data is an array of details, every element is an object with a string @type',
   };
+  // A policy, not a MUST: §9.5 describes error.data as the array of typed details (the v1.0 hot-fix,
+  // A2A PR #1627), but its keyword binds only each element's @type; a JSON-RPC 2.0 §5.1 `data` of
+  // another shape is what agents built to the text before the hot-fix send.
+  const detailsArray: Rule = {
+    id: 'details-array',
+    level: 'policy',
+    cite: 'agtest policy, after A2A v1.0 §9.5 Error Handling, Error Detail Objects (error.data carries the details as an array: "Each object in the data array MUST include a @type key"; "Additional error context MAY be included as further objects in the data array"); not a MUST here: no keyword binds the array form itself, and JSON-RPC 2.0 §5.1 lets data be any value',
+    text: 'When an error has data, it is an array of detail objects',
+  };
   return [
     defineTest({
       name: 'error-details',
-      description: 'Errors of an unknown task, an unknown method and invalid params: any detail in error.data has a @type',
+      description: 'Errors of an unknown task, an unknown method and invalid params: error.data, when present, is an array whose every detail has a @type',
       spec: 'A2A v1.0 §9.5: error.data is an array of detail objects, each with a @type (ProtoJSON Any); §3.3.2',
-      rules: rulesOf(v, [typedDetails]),
+      rules: rulesOf(v, [typedDetails, detailsArray]),
       async run(t: TestContext) {
         const { rpcUrl } = await agentCard(t, v);
         const probes: [string, unknown, string][] = [
@@ -53,8 +64,10 @@ export function jsonrpcV1Tests(v: A2aVersion): TestDefinition[] {
           const answer = await rpc(t, v, rpcUrl, method, params);
           const error = answer.response?.['error'];
           // Whether these are refused, and with which code, other tests judge; here only the details.
-          if (!isObject(error) || !Array.isArray(error['data'])) continue;
-          error['data'].forEach((detail: unknown, n: number) => {
+          if (!isObject(error) || !('data' in error)) continue;
+          const data = error['data'];
+          if (!t.verify('details-array', Array.isArray(data), `${what}: error.data is ${data === null ? 'null' : typeof data}, not an array of detail objects: ${clip(JSON.stringify(data), 120)}`) || !Array.isArray(data)) continue;
+          data.forEach((detail: unknown, n: number) => {
             t.verify('typed-details', isObject(detail) && typeof detail['@type'] === 'string' && detail['@type'] !== '', `${what}: error.data[${n}] has no @type: ${clip(JSON.stringify(detail), 120)}`);
           });
         }
@@ -95,7 +108,7 @@ export function jsonrpcV1Tests(v: A2aVersion): TestDefinition[] {
     defineTest({
       name: 'missing-params',
       description: 'GetTask without id and SendMessage without message get error -32602 (Invalid params)',
-      spec: 'A2A v1.0 §3.3.2 Validation Errors (MUST validate all input parameters; JSON-RPC -32602); a2a.proto GetTaskRequest.id, SendMessageRequest.message REQUIRED (§5.7)',
+      spec: 'A2A v1.0 §5.7 (SHOULD reject a missing REQUIRED field: GetTaskRequest.id, SendMessageRequest.message); §3.3.2 Validation Errors (JSON-RPC -32602)',
       rules: refusalRules(v, missing),
       async run(t: TestContext) {
         const { rpcUrl } = await agentCard(t, v);

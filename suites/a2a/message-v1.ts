@@ -35,7 +35,10 @@ export function messageV1Tests(v: A2aVersion): TestDefinition[] {
     part: { id: 'part-content', level: 'MUST', cite: 'A2A v1.0 §4.1.6 Part ("A Part MUST contain exactly one of the following: text, raw, url, data")', text: 'Every part of an artifact, a history message or a status message holds exactly one of text, raw, url, data' },
     artifact: { id: 'artifact-members', level: 'MUST', cite: 'A2A v1.0 §4.1.7 Artifact (artifactId, parts REQUIRED; "Must contain at least one part"); §5.7', text: 'Every artifact has an artifactId and at least one part' },
     timestamp: { id: 'timestamp', level: 'MUST', cite: 'A2A v1.0 §5.6.1 Timestamps (ISO 8601 strings in UTC; "MUST NOT include timezone offsets other than \'Z\'")', text: "A status timestamp is an ISO 8601 date-time in UTC, ending in 'Z'" },
-    context: { id: 'message-context', level: 'MUST', cite: 'A2A v1.0 §4.1.4 Message ("For server messages, context_id must be provided"); §3.4.1', text: 'A Message the agent answers with carries a contextId' },
+    // A policy, not a MUST: the only text asking for it is a lower-case "must" in a field description
+    // (not a BCP 14 keyword, RFC 8174), a2a.proto leaves Message.context_id optional, and §3.4.1 makes
+    // generating a contextId for a message without one a MAY (context-id judges the MUST that follows).
+    context: { id: 'message-context', level: 'policy', cite: 'agtest policy, after A2A v1.0 §4.1.4 Message ("For server messages, context_id must be provided", lower-case, not a BCP 14 keyword per RFC 8174); not a MUST here: a2a.proto Message.context_id is optional and §3.4.1 says "Agents MAY generate a new contextId when processing a Message that does not include a contextId field"', text: 'A Message the agent answers with carries a contextId' },
     unique: { id: 'unique-task-id', level: 'MUST', cite: 'A2A v1.0 §3.4.2 ("Agents MUST generate a unique taskId for each new task they create")', text: 'Two sends that start new tasks get two different task ids' },
   };
   const context: Record<'mismatch' | 'infer', Rule> = {

@@ -14,7 +14,9 @@ import { obtainTask } from './task-shape.js';
 
 export function pushV1Tests(v: A2aVersion): TestDefinition[] {
   const urlRequired: Refusal = {
-    refused: { id: 'refused', level: 'MUST', cite: 'A2A v1.0 §3.1.7 Create Push Notification Config, Inputs (url REQUIRED); §3.3.2 ("Servers MUST validate all input parameters before processing"); §5.7', text: 'A push config without url is refused' },
+    // §5.7 is the text on REQUIRED fields and sets rejecting them at SHOULD; §3.3.2's general "MUST
+    // validate" names no rejection of a missing field, so the specific SHOULD decides.
+    refused: { id: 'refused', level: 'SHOULD', cite: 'A2A v1.0 §5.7 Field Presence ("Implementations SHOULD validate these requirements and reject messages with missing required fields"); §3.1.7 Create Push Notification Config, Inputs (url REQUIRED); §3.3.2 ("Servers MUST validate all input parameters before processing")', text: 'A push config without url is refused' },
     code: { id: 'code', level: 'MUST', cite: 'JSON-RPC 2.0 §5.1 (-32602 Invalid params); A2A v1.0 §3.3.2 (validation errors: JSON-RPC -32602), §9.5', text: 'The error code is -32602 (Invalid params)' },
     codes: [-32602],
   };
@@ -43,7 +45,7 @@ export function pushV1Tests(v: A2aVersion): TestDefinition[] {
     defineTest({
       name: 'config-url-required',
       description: 'CreateTaskPushNotificationConfig without url gets error -32602 (Invalid params)',
-      spec: 'A2A v1.0 §3.1.7 (url REQUIRED); §3.3.2 (MUST validate all input parameters; -32602)',
+      spec: 'A2A v1.0 §3.1.7 (url REQUIRED); §5.7 (SHOULD reject a missing REQUIRED field); §3.3.2 (validation errors: -32602)',
       rules: refusalRules(v, urlRequired, [], SEND_RULES),
       async run(t: TestContext) {
         const { rpcUrl, claims } = await agentCard(t, v);

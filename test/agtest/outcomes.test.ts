@@ -107,6 +107,47 @@ const falseBlock = defineSuite({
   ],
 });
 
+// Each test records a MUST failure, then stops another way: the recorded fault must stay a failure.
+const recordedThen = defineSuite({
+  cluster: 'recorded.1_0',
+  mode: 'passive',
+  description: 'a recorded failure, then a block, a skip, a crash',
+  tests: [
+    defineTest({ name: 'prerequisite', description: 'fails', spec: 'test', rules: [RULES[0]], run: async (t) => void t.verify('thid', false, 'the prerequisite fault') }),
+    defineTest({
+      name: 'then-blocked',
+      description: 'records a MUST, then blocks on a prerequisite that failed',
+      spec: 'test',
+      rules: [RULES[1]],
+      async run(t: TestContext) {
+        t.verify('type', false, 'recorded before the block');
+        t.block('no card, see prerequisite', 'recorded.1_0.passive.prerequisite');
+      },
+    }),
+    defineTest({
+      name: 'then-skipped',
+      description: 'records a MUST, then skips',
+      spec: 'test',
+      rules: [RULES[1]],
+      async run(t: TestContext) {
+        t.verify('type', false, 'recorded before the skip');
+        t.skip('the rest needs an optional feature');
+      },
+    }),
+    defineTest({
+      name: 'then-crashed',
+      description: 'records a MUST, then the test itself throws',
+      spec: 'test',
+      rules: [RULES[1]],
+      async run(t: TestContext) {
+        t.verify('type', false, 'recorded before the crash');
+        throw new Error('a defect of the suite');
+      },
+    }),
+    defineTest({ name: 'only-blocked', description: 'blocks having recorded nothing', spec: 'test', run: async (t) => t.block('no card', 'recorded.1_0.passive.prerequisite') }),
+  ],
+});
+
 async function runSuites(suites: Suite[], claims: string[]) {
   return withTempDir(async (outDir) => {
     const summary = await run({ config: { ...referenceAgentConfig(), timeouts: FAST_TIMEOUTS, claims }, outDir, suites, suiteUri: 'urn:agtest:suite:test:1' });
@@ -187,3 +228,22 @@ t.test('a message whose @type is not a string is a finding naming its file', (t)
     t.equal(summary.results[0]?.status, 'pass', 'the message still reaches the test that judges it');
   }),
 );
+
+t.test('a recorded MUST failure survives a later block or skip: the test fails, the stop is a note', async (t) => {
+  const { summary, profile } = await runSuites([recordedThen], ['recorded.1_0.passive']);
+  const byName = Object.fromEntries(summary.results.map((r) => [r.test.split('.').pop(), r]));
+  const blocked = byName['then-blocked'];
+  t.equal(blocked?.status, 'fail', 'not blocked: the failure it recorded is its own fault');
+  t.same(blocked?.failures, ['recorded before the block [MUST, Aries RFC 0048]'], 'only the recorded failure counts as one');
+  t.equal(blocked?.reason, 'recorded before the block [MUST, Aries RFC 0048] (then blocked: no card, see prerequisite)');
+  t.equal(blocked?.blockedBy, undefined);
+  const skipped = byName['then-skipped'];
+  t.equal(skipped?.status, 'fail', 'not not-run');
+  t.equal(skipped?.reason, 'recorded before the skip [MUST, Aries RFC 0048] (then skipped: the rest needs an optional feature)');
+  const crashed = byName['then-crashed'];
+  t.equal(crashed?.status, 'error', 'a crash stays the suite’s error');
+  t.same(crashed?.failures, ['recorded before the crash [MUST, Aries RFC 0048]'], 'with the failure it recorded kept');
+  t.equal(byName['only-blocked']?.status, 'blocked', 'a block with nothing recorded is still a block');
+  t.equal(byName['only-blocked']?.blockedBy, 'recorded.1_0.passive.prerequisite');
+  t.ok(validateProfile(profile).valid);
+});
