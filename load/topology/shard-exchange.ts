@@ -54,7 +54,12 @@ export class ShardExchange {
         if (found[i] !== undefined) continue;
         const text = await readFile(this.file(point, i), 'utf8').catch(() => undefined);
         if (text === undefined) continue;
-        const other = JSON.parse(text) as ShardFile<T>;
+        let other: ShardFile<T>;
+        try {
+          other = JSON.parse(text) as ShardFile<T>;
+        } catch (error) {
+          throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', `${this.file(point, i)} is not JSON (${(error as Error).message}): something else writes to --shard-dir`, { file: this.file(point, i), cause: error });
+        }
         if (other.sweep !== this.sweep) throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', `shard ${i + 1}/${this.shard.count} runs another sweep (${other.sweep}) than this shard ${this.shard.index + 1}/${this.shard.count} (${this.sweep}): give every shard the same flags but --shard`);
         found[i] = other.payload;
       }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { runTopologyCommand, topologyReportProblems, type TopologyReport } from '../../load/index.js';
+import { createHistogram, decodeHistogram, runTopologyCommand, summarizeHistogram, topologyReportProblems, type TopologyReport } from '../../load/index.js';
 import { startReferenceAgent } from '../../reference-agent/index.js';
 import { runCli } from '../helpers/cli.js';
 import { withTempDir } from '../helpers/reference-run.js';
@@ -47,6 +47,10 @@ t.test('two shards as two processes against one reference mediator: cross-shard 
       t.equal(run.answered, from[0]!.answered + from[1]!.answered, `${run.topology}: answered is the sum`);
       t.equal(run.scheduled, run.message_count, `${run.topology}: together the shards sent every ping of the run`);
       t.ok(run.success);
+      // Percentiles of the merged run come from the merge of the shards' histograms, not from their averages.
+      const both = createHistogram();
+      for (const part of from) both.add(decodeHistogram(part.latency_histogram));
+      t.equal(run.p99_latency_ms, summarizeHistogram(both).p99_ms, `${run.topology}: p99 from the merged histogram`);
     }
     t.equal(report.summary.answered, 40);
     t.equal(report.summary.by_topology['ring']!.answered, 20);
@@ -86,4 +90,8 @@ t.test('shard flags that cannot work are refused before anything starts', async 
   await t.rejects(runTopologyCommand({ agents: '4', messages: '2', shard: '3/2' }, io), { message: /--shard: a shard is i\/N/ });
   await t.rejects(runTopologyCommand({ agents: '2', messages: '2', shard: '1/3', router: 'http://127.0.0.1:9/', shardDir: '/tmp/x' }, io), { message: /3 shards need at least 3 agents/ });
   await t.rejects(runTopologyCommand({ agents: '4', messages: '2', shardDir: '/tmp/x' }, io), { message: /give --shard i\/N too/ });
+  const help = await runCli(['load', 'topology', '--help']);
+  for (const flag of ['--shard ', '--shard-dir', '--shard-wait']) t.match(help.stdout, flag);
+  const mergeHelp = await runCli(['load', 'merge', '--help']);
+  t.match(mergeHelp.stdout, /agtest load topology sweep/);
 });
