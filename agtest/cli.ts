@@ -147,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
       y
         .command(
           'merge <files..>',
-          'Merge load reports (shards of one run) by adding their histograms and counters; thresholds are checked once, on the merge',
+          'Merge load reports (shards of one run) by adding their histograms and counters; thresholds are checked once, on the merge. Also merges the shards of an agtest load topology sweep into one topology report (every shard needed; exit 1 if a merged run lost a ping)',
           (v) =>
             v
               .positional('files', { type: 'string', array: true, describe: 'load report JSON files' })
@@ -177,11 +177,15 @@ async function main(argv: string[]): Promise<number> {
               .option('fault', { type: 'string', array: true, describe: 'Built-in reference mediator only: switch on a named misbehaviour (repeatable), e.g. forward-drop' })
               .option('unregistered', { type: 'number', describe: 'Agents 1..K skip keylist-update (an agent fault): the mediator must deliver nothing for them, so every ping on their edges is lost; a mediator that delivers anyway shows as misdelivered' })
               .option('allow-remote', { type: 'boolean', default: false, describe: 'Allow a mediator that is not on loopback (refused otherwise)' })
+              .option('shard', { type: 'string', describe: 'Run shard i of N (i/N, 1-based), one process each, all with the same flags and --router: this one sets up the agents whose number ≡ i-1 mod N and sends their pings; pings to other shards\' agents go through the mediator. Merge the reports with agtest load merge' })
+              .option('shard-dir', { type: 'string', describe: 'With --shard: a fresh directory every shard sees; each writes its agents\' DIDs there after setup, and the shards wait for one another there before each run and at the end' })
+              .option('shard-wait', { type: 'string', describe: 'With --shard: how long a shard waits for the others at each of those points (default 60s); past it, exit 2 naming the missing shard' })
               .option('output', { alias: 'o', type: 'string', describe: 'Write the report (JSON, topology-report.schema.json) here' })
               .option('html', { type: 'string', describe: 'Write a self-contained HTML report here (throughput by topology, p99 by agent count)' })
               .option('json', { type: 'boolean', default: false, describe: 'Print the report JSON instead of the summary' })
               .example('$0 load topology --quick', 'the quick sweep against the built-in reference mediator')
               .example('$0 load topology --router "http://127.0.0.1:3001/invitation" --agents 10,50 --topologies star,mesh --messages 100 -o results.json', 'a mediator of your own, by the URL that gives its invitation')
+              .example('$0 load topology --router URL --agents 2000 --messages 1000 --topologies ring --shard 1/2 --shard-dir /shared/run1 -o s1.json  (and --shard 2/2 … -o s2.json); $0 load merge s1.json s2.json -o results.json', 'past one machine: two shards against one mediator, merged')
               .epilogue(
                 'Each virtual agent has its own keys and a did:peer:2 whose service routes through the mediator (the grant\'s routing keys); a message is a trust ping packed for its recipient, wrapped in forward for the routing key and sent to the mediator, and the ping_response comes back the same way. ' +
                   'Latency is from the intended send time (open model: a slow mediator\'s queueing is not hidden) to the answer. An agent whose socket drops reconnects and picks up what the mediator queued (pickup 2.0 delivery-request). ' +
@@ -377,6 +381,9 @@ async function main(argv: string[]): Promise<number> {
             fault: pick('fault'),
             unregistered: pick('unregistered'),
             allowRemote: args['allow-remote'] === true,
+            shard: pick('shard'),
+            shardDir: pick('shard-dir'),
+            shardWait: pick('shard-wait'),
             output: pick('output'),
             html: pick('html'),
             json: args['json'] === true,

@@ -15,6 +15,7 @@ import { buildReport, type LoadReport } from './report/report.js';
 import { applyThresholds, parseThreshold } from './report/thresholds.js';
 import { formatLoadSummary } from './report/console.js';
 import { mergeReports, readLoadReport } from './report/merge.js';
+import { isTopologyReportFile, mergeTopologyCommand } from './topology/command.js';
 import { renderHtmlReport } from './report/html.js';
 import { renderJunit } from './report/junit.js';
 
@@ -189,6 +190,13 @@ export async function runLoadCommand(flags: LoadFlags, output: OutputOptions, io
 
 /** Merges reports, checks the thresholds once (flags, else the first report's config). */
 export async function mergeLoadCommand(files: string[], thresholdTexts: string[] | undefined, output: OutputOptions, io: CommandIo): Promise<number> {
+  // The shards of an `agtest load topology` sweep merge into a topology report (no thresholds: its exit is every ping answered).
+  const topology = await Promise.all(files.map(isTopologyReportFile));
+  if (topology.some(Boolean)) {
+    if (!topology.every(Boolean)) throw new AgtestError('AGTEST_LOAD_REPORT_INVALID', `cannot merge topology reports with load reports: ${files.filter((_, i) => !topology[i]).join(', ')} ${topology.filter((x) => !x).length > 1 ? 'are' : 'is'} not ${topology.filter((x) => !x).length > 1 ? 'topology reports' : 'a topology report'}`);
+    if (thresholdTexts?.length || output.junit) throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', '--threshold and --junit are for load reports; a merged topology report exits 1 when a ping of a run went unanswered');
+    return mergeTopologyCommand(files, { ...(output.out === undefined ? {} : { output: output.out }), ...(output.html === undefined ? {} : { html: output.html }), json: output.json === true }, io);
+  }
   const reports = [];
   for (const file of files) reports.push({ name: file, report: await readLoadReport(file) });
   const merged = mergeReports(reports);

@@ -64,6 +64,7 @@ export const FAULTS = {
   'dx-accept-bad-signature': 'as requester, completes on a DID exchange response whose did_rotate~attach signature does not verify (RFC 0023 1.1: MUST be validated)',
   'dx-complete-no-pthid': 'its DID exchange complete has no ~thread.pthid (RFC 0023: MUST be the invitation @id)',
   'plaintext-outbound': 'sends the messages it initiates in plaintext although setup gave it a key to pack them to',
+  'mediate-deny': 'mediator: denies every mediate-request with a mediate-deny (legal: RFC 0211 lets a mediator deny; the suite passes the grant check on a threaded deny and leaves what needs mediation not run)',
   'mediation-grant-wrong-thid': 'mediator: the mediate-grant ~thread.thid is not the mediate-request @id (Aries RFC 0008, RFC 0211)',
   'mediation-grant-no-endpoint': 'mediator: the mediate-grant has no endpoint (RFC 0211)',
   'mediation-grant-raw-keys': 'mediator: the mediate-grant routing_keys are raw base58 verkeys, not did:key (RFC 0211, Encoding of keys)',

@@ -32,6 +32,8 @@ export interface LoadRunOptions {
   /** How long running iterations may finish after the schedule ends; then they are interrupted. */
   gracefulStopMs?: number;
   shard?: Shard;
+  /** Open model: which global arrivals this process starts, in place of the shard's modulo (a topology shard starts the pings of its own agents). */
+  owns?: (globalIndex: number) => boolean;
   health?: HealthBounds;
   /** Let the scenario send load to non-loopback targets. */
   allowRemote?: boolean;
@@ -206,6 +208,7 @@ async function driveClosed(model: ClosedModel, options: LoadRunOptions, base: It
 
 async function driveOpen(model: OpenModel, options: LoadRunOptions, durationMs: number | undefined, base: IterationBase, ending: AbortSignal, inFlight: Set<Promise<unknown>>): Promise<void> {
   const shard = options.shard ?? NO_SHARD;
+  const owns = options.owns ?? ((index: number) => inShard(index, shard));
   const { recorder, clock } = base;
   const stages: RateStage[] = model.stages?.length ? model.stages : [{ durationMs: durationMs ?? Math.ceil(((options.iterations ?? 1) / model.rate) * 1000) + 1000, target: model.rate }];
   const arrivals = arrivalTimes(stages, model.rate, options.iterations);
@@ -257,7 +260,7 @@ async function driveOpen(model: OpenModel, options: LoadRunOptions, durationMs: 
     // Everything due now starts now (at high rates several arrivals share a turn).
     let batch = 0;
     while (!next.done && next.value.atUs <= clock.now() && batch < 10_000) {
-      if (inShard(next.value.index, shard)) arrive(next.value.index, next.value.atUs);
+      if (owns(next.value.index)) arrive(next.value.index, next.value.atUs);
       next = arrivals.next();
       batch += 1;
     }

@@ -3,16 +3,19 @@
  * the report written (JSON, HTML) and printed. Exit 0 every run succeeded (every ping answered),
  * 1 some did not, 2 the harness failed (bad flags, a router that cannot be used, stopped early).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Chalk } from 'chalk';
 import { AgtestError } from '../../common/index.js';
 import { parseDurationMs } from '../config/duration.js';
+import { parseShard } from '../engine/shard.js';
 import type { CommandIo } from '../command.js';
 import { formatTopologySummary } from './console.js';
 import { renderTopologyHtml } from './html.js';
 import { isTopology, TOPOLOGIES, type Topology } from './topologies.js';
 import { runTopologySweep } from './sweep.js';
+import { mergeTopologyReports } from './merge.js';
+import type { TopologyReport } from './report.js';
 
 export interface TopologyFlags {
   router?: string;
@@ -28,6 +31,10 @@ export interface TopologyFlags {
   fault?: string[];
   unregistered?: number;
   allowRemote?: boolean;
+  /** i/N, 1-based: this process's slice of the agents (see sweep.ts). */
+  shard?: string;
+  shardDir?: string;
+  shardWait?: string;
   output?: string;
   html?: string;
   json?: boolean;
@@ -54,6 +61,13 @@ export async function runTopologyCommand(flags: TopologyFlags, io: CommandIo): P
   if (flags.quick && (flags.agents !== undefined || flags.messages !== undefined)) throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', '--quick sets the agents (5,10) and messages (50,100): give --quick or --agents/--messages, not both');
   const base = flags.quick ? { ...TOPOLOGY_DEFAULTS, ...TOPOLOGY_QUICK } : TOPOLOGY_DEFAULTS;
   const live = !flags.json && io.stderr.isTTY === true;
+  let shard;
+  try {
+    shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
+  } catch (error) {
+    throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', `--shard: ${(error as Error).message}`, { cause: error });
+  }
+  if (shard === undefined && (flags.shardDir !== undefined || flags.shardWait !== undefined)) throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', '--shard-dir and --shard-wait are for a sharded sweep: give --shard i/N too');
   const report = await runTopologySweep({
     agentCounts: numbers(flags.agents ?? base.agents, '--agents'),
     messageCounts: numbers(flags.messages ?? base.messages, '--messages'),
@@ -67,11 +81,20 @@ export async function runTopologyCommand(flags: TopologyFlags, io: CommandIo): P
     ...(flags.fault?.length ? { faults: flags.fault } : {}),
     ...(flags.unregistered === undefined ? {} : { unregistered: flags.unregistered }),
     allowRemote: flags.allowRemote === true,
+    ...(shard ? { shard } : {}),
+    ...(flags.shardDir === undefined ? {} : { shardDir: flags.shardDir }),
+    ...(flags.shardWait === undefined ? {} : { shardWaitMs: parseDurationMs(flags.shardWait) }),
     ...(io.signal ? { signal: io.signal } : {}),
     log: flags.json ? () => undefined : (line) => io.stderr.write(`${line}\n`),
     ...(live ? { onRun: (run, done, total) => io.stderr.write(`\r\x1b[2Krun ${done}/${total}: ${run.topology} ${run.agent_count} agents ${run.message_count} msgs: ${run.throughput_msg_per_sec} msg/s, p99 ${run.p99_latency_ms} ms${run.success ? '' : ' (failed)'}`) } : {}),
   });
   if (live) io.stderr.write('\r\x1b[2K');
+  await writeTopologyOutputs(report, flags, io);
+  if (report.stopped_early) return 2;
+  return report.summary.failed === 0 ? 0 : 1;
+}
+
+async function writeTopologyOutputs(report: TopologyReport, flags: Pick<TopologyFlags, 'output' | 'html' | 'json'>, io: CommandIo): Promise<void> {
   for (const [file, text] of [
     [flags.output, `${JSON.stringify(report, null, 2)}\n`],
     [flags.html, flags.html ? renderTopologyHtml(report) : ''],
@@ -85,6 +108,31 @@ export async function runTopologyCommand(flags: TopologyFlags, io: CommandIo): P
     }
   }
   io.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatTopologySummary(report, new Chalk({ level: io.color ? 1 : 0 }))}\n`);
-  if (report.stopped_early) return 2;
-  return report.summary.failed === 0 ? 0 : 1;
+}
+
+/** Whether a file is a topology report (`agtest load merge` takes these or load reports). */
+export async function isTopologyReportFile(file: string): Promise<boolean> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  try {
+    return (JSON.parse(text) as { kind?: unknown }).kind === 'agtest-topology-report';
+  } catch {
+    return false;
+  }
+}
+
+/** `agtest load merge` on the shards of a topology sweep: exit 0 every merged run succeeded, 1 some did not, 2 (thrown) a report that does not add up. */
+export async function mergeTopologyCommand(files: readonly string[], flags: Pick<TopologyFlags, 'output' | 'html' | 'json'>, io: CommandIo): Promise<number> {
+  const reports = [];
+  for (const file of files) {
+    let report: TopologyReport;
+    try {
+      report = JSON.parse(await readFile(file, 'utf8')) as TopologyReport;
+    } catch (error) {
+      throw new AgtestError('AGTEST_LOAD_REPORT_INVALID', `cannot read ${file} as JSON: ${(error as Error).message}`, { file, cause: error });
+    }
+    reports.push({ name: file, report });
+  }
+  const merged = mergeTopologyReports(reports);
+  await writeTopologyOutputs(merged, flags, io);
+  return merged.summary.failed === 0 && !merged.stopped_early ? 0 : 1;
 }

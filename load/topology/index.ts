@@ -5,8 +5,10 @@ export { buildTopologyReport, groupStats, TOPOLOGY_REPORT_SCHEMA_VERSION, type T
 export { topologyReportProblems, TOPOLOGY_REPORT_SCHEMA } from './validate.js';
 export { formatTopologySummary } from './console.js';
 export { renderTopologyHtml } from './html.js';
-export { runTopologyCommand, TOPOLOGY_DEFAULTS, TOPOLOGY_QUICK, type TopologyFlags } from './command.js';
-export { VirtualAgent, SetupError, wrapForward } from './virtual-agent.js';
+export { mergeTopologyReports, type NamedTopologyReport } from './merge.js';
+export { ShardExchange } from './shard-exchange.js';
+export { runTopologyCommand, mergeTopologyCommand, TOPOLOGY_DEFAULTS, TOPOLOGY_QUICK, type TopologyFlags } from './command.js';
+export { VirtualAgent, SetupError, wrapForward, peerFromDid, type Peer } from './virtual-agent.js';
 export { createAgentPool, type AgentPool } from './pool.js';
 export { openRouter, type Router } from './router.js';
 export { topologyScenario } from './scenario.js';

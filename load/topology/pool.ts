@@ -13,6 +13,8 @@ const SETUP_CONCURRENCY = 16;
 
 export interface AgentPool {
   agents: VirtualAgent[];
+  /** Every agent's route by its DID key: a shard adds the other shards' agents to it. */
+  directory: Directory;
   setupS: number;
   /** JS heap growth per set-up agent, KB (keys, link, waiters; sockets' buffers are outside the heap). */
   heapKbPerAgent: number;
@@ -32,8 +34,12 @@ export interface AgentEvents {
   unanswered: number;
 }
 
-/** `unregistered`: agents 1..K skip keylist-update (never the hub, agent 0). */
-export async function createAgentPool(count: number, invite: () => Promise<ReadInvitation>, stepTimeoutMs: number, log: (line: string) => void, signal?: AbortSignal, unregistered = 0): Promise<AgentPool> {
+/**
+ * `unregistered`: agents 1..K skip keylist-update (never the hub, agent 0). `indices`: the agent
+ * numbers to set up (a shard's slice; default 0..count-1), each agent keeping its global number.
+ */
+export async function createAgentPool(count: number, invite: () => Promise<ReadInvitation>, stepTimeoutMs: number, log: (line: string) => void, signal?: AbortSignal, unregistered = 0, indices?: readonly number[]): Promise<AgentPool> {
+  const numbers = indices ?? Array.from({ length: count }, (_, i) => i);
   await loadCrypto();
   const directory: Directory = new Map();
   const agents: VirtualAgent[] = [];
@@ -42,10 +48,10 @@ export async function createAgentPool(count: number, invite: () => Promise<ReadI
   const before = process.memoryUsage();
   const started = performance.now();
   try {
-    for (let first = 0; first < count; first += SETUP_CONCURRENCY) {
+    for (let first = 0; first < numbers.length; first += SETUP_CONCURRENCY) {
       if (signal?.aborted) throw new AgtestError('AGTEST_INTERRUPTED', 'stopped while setting up the virtual agents');
-      const invitations = await Promise.all(Array.from({ length: Math.min(SETUP_CONCURRENCY, count - first) }, () => invite()));
-      const batch = invitations.map((invitation, i) => ({ agent: new VirtualAgent(first + i, directory, invitation.endpoint, stepTimeoutMs, log), invitation }));
+      const invitations = await Promise.all(Array.from({ length: Math.min(SETUP_CONCURRENCY, numbers.length - first) }, () => invite()));
+      const batch = invitations.map((invitation, i) => ({ agent: new VirtualAgent(numbers[first + i]!, directory, invitation.endpoint, stepTimeoutMs, log), invitation }));
       agents.push(...batch.map((b) => b.agent));
       await Promise.all(batch.map(({ agent, invitation }) => agent.setUp(invitation, { register: !(agent.index >= 1 && agent.index <= unregistered) })));
     }
@@ -61,8 +67,9 @@ export async function createAgentPool(count: number, invite: () => Promise<ReadI
   return {
     agents,
     setupS: round((performance.now() - started) / 1000),
-    heapKbPerAgent: round((after.heapUsed - before.heapUsed) / 1024 / count),
-    rssKbPerAgent: round((after.rss - before.rss) / 1024 / count),
+    heapKbPerAgent: round((after.heapUsed - before.heapUsed) / 1024 / Math.max(1, numbers.length)),
+    rssKbPerAgent: round((after.rss - before.rss) / 1024 / Math.max(1, numbers.length)),
+    directory,
     close: closeAll,
     events: () => ({
       reconnects: agents.reduce((n, a) => n + a.link.reconnects, 0),

@@ -20,6 +20,8 @@ export interface RunMeasurement {
   topology: Topology;
   intervalMs: number;
   repeat: number;
+  /** Pings this process was to send (a shard's own; default messageCount). */
+  expected?: number;
   edgeCount: number;
   durationS: number;
   recorder: Recorder;
@@ -114,6 +116,10 @@ export interface TopologyReport {
   started_at: string;
   ended_at: string;
   stopped_early: string | null;
+  /** A shard's report (1-based index): its agents' slice and their pings only; `agtest load merge` adds the shards up. */
+  shard?: { index: number; count: number };
+  /** A merged report: the files it came from. */
+  merged_from?: string[];
   setup: { agents: number; duration_s: number; heap_kb_per_agent: number; rss_kb_per_agent: number };
   summary: Omit<GroupStats, 'runs' | 'latency_histogram' | 'avg_throughput' | 'max_throughput' | 'min_throughput'> & {
     total_runs: number;
@@ -149,7 +155,7 @@ export function runResult(run: RunMeasurement): RunResult {
     message_interval_ms: run.intervalMs,
     repeat: run.repeat,
     // A run succeeds when every ping it was to send came back answered.
-    success: !run.stoppedEarly && counters.ok === run.messageCount && counters.errors === 0 && counters.dropped === 0 && counters.interrupted === 0,
+    success: !run.stoppedEarly && counters.ok === (run.expected ?? run.messageCount) && counters.errors === 0 && counters.dropped === 0 && counters.interrupted === 0,
     throughput_msg_per_sec: run.durationS > 0 ? round(counters.ok / run.durationS, 2) : 0,
     avg_latency_ms: latency.mean_ms,
     p50_latency_ms: latency.p50_ms,
@@ -228,6 +234,8 @@ export interface ReportInput {
   startedAt: string;
   endedAt: string;
   stoppedEarly?: string;
+  shard?: { index: number; count: number };
+  mergedFrom?: string[];
   setup: TopologyReport['setup'];
   results: RunResult[];
   config: TopologyConfigReport;
@@ -252,6 +260,8 @@ export function buildTopologyReport(input: ReportInput): TopologyReport {
     started_at: input.startedAt,
     ended_at: input.endedAt,
     stopped_early: input.stoppedEarly ?? null,
+    ...(input.shard ? { shard: input.shard } : {}),
+    ...(input.mergedFrom ? { merged_from: input.mergedFrom } : {}),
     setup: input.setup,
     summary: {
       total_runs: results.length,

@@ -6,9 +6,10 @@
  */
 import type { Scenario } from '../scenario.js';
 import type { Edge } from './topologies.js';
-import type { VirtualAgent } from './virtual-agent.js';
+import type { Peer, VirtualAgent } from './virtual-agent.js';
 
-export function topologyScenario(agents: readonly VirtualAgent[], pairs: readonly Edge[], endpoint: string, mediatorPid?: number): Scenario {
+/** `agents` by agent number: those of this process; `peers`: every agent, another shard's included (default: `agents`). */
+export function topologyScenario(agents: readonly (VirtualAgent | undefined)[], pairs: readonly Edge[], endpoint: string, mediatorPid?: number, peers: readonly (Peer | undefined)[] = agents): Scenario {
   return {
     name: 'topology',
     steps: [],
@@ -18,7 +19,7 @@ export function topologyScenario(agents: readonly VirtualAgent[], pairs: readonl
     },
     async iterate(it) {
       const [from, to] = pairs[it.index % pairs.length]!;
-      await agents[from]!.ping(agents[to]!, it.signal);
+      await agents[from]!.ping(peers[to]!, it.signal);
     },
   };
 }

@@ -9,6 +9,7 @@
  * mediated socket.
  */
 import { randomUUID } from 'node:crypto';
+import { AgtestError } from '../../common/index.js';
 import { createKeyPairSync, createPeerDid2, didKeyToVerkey, EnvelopeError, packRfc0019, resolvePeerDid2, verkeyToDidKey, type KeyPair } from '../../envelopes/index.js';
 import { connect, type DidcommConnection } from '../didcomm/peer.js';
 import type { Message } from '../didcomm/channel.js';
@@ -32,6 +33,19 @@ export interface Route {
 
 /** Every agent's route by its DID key: how a virtual agent answers a ping from another (their DIDs were exchanged in-process). */
 export type Directory = Map<string, Route>;
+
+/** Whom a ping goes to: an agent of this process, or of another shard (known by its DID). */
+export interface Peer {
+  readonly index: number;
+  readonly route: Route | undefined;
+}
+
+/** Another shard's agent, from the DID it published: what its did:peer:2 resolves to is how to reach it. */
+export function peerFromDid(index: number, did: string): Peer {
+  const service = resolvePeerDid2(did).services[0];
+  if (!service) throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', `another shard's agent ${index}: its DID ${did.slice(0, 40)}… names no service to reach it by`);
+  return { index, route: { recipientKey: service.recipientKeys[0]!, routingKeys: service.routingKeys, endpoint: service.serviceEndpoint } };
+}
 
 export type SetupStep = 'open WebSocket' | 'DID exchange' | 'mediate-request' | 'keylist-update' | 'live mode (pickup 2.0 live-delivery-change)';
 
@@ -198,7 +212,7 @@ export class VirtualAgent {
   }
 
   /** Sends a trust ping to `to` through the mediator; resolves when its ping_response is back. */
-  async ping(to: VirtualAgent, signal: AbortSignal): Promise<void> {
+  async ping(to: Peer, signal: AbortSignal): Promise<void> {
     const route = to.route;
     if (!route) throw new LoadStepError('other', `virtual agent ${to.index} has no route (not set up)`);
     const id = randomUUID();

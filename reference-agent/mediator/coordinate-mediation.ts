@@ -28,7 +28,8 @@ export function coordinateMediation(state: MediatorState, routingKey: () => stri
       const id = message['@id'] as string;
       if (name === 'mediate-request') {
         // Mediation is for a known sender: an Anoncrypt or plaintext request names nobody to route to.
-        if (!sender) return [reply(agent, 'mediate-deny', id)];
+        // The mediate-deny fault refuses everyone, as a mediator with a policy of its own may (RFC 0211).
+        if (!sender || agent.has('mediate-deny')) return [reply(agent, 'mediate-deny', id)];
         state.client(sender).granted = true;
         state.lastGranted = sender;
         const key = routingKey();

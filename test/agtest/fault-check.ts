@@ -76,8 +76,11 @@ export async function checkFaults(t: Test, group: readonly FaultExpectation[]): 
     first?.only ? { only: first.only } : {},
     first?.transport,
   );
-  const verdicts = group.map((e) => ({ fault: e.fault, failing: e.failing, blocked: e.blocked, warnings: e.warning && { tests: [e.warning.test], text: e.warning.text } }));
+  const verdicts = group.map((e) => ({ fault: e.fault, failing: e.failing, blocked: e.blocked, notRun: e.notRun, warnings: e.warning && { tests: [e.warning.test], text: e.warning.text } }));
   assertFaultVerdicts(t, summary, verdicts);
   const expectedFailing = verdicts.flatMap((v) => v.failing?.tests ?? []);
-  t.equal(summary.exitCode, expectedFailing.length > 0 ? 1 : 0, 'exit code follows the profile');
+  // A run certifies (exit 0) only when every junction it ran is interoperable (agtest/api.ts): one that
+  // ran nothing (a legal deny leaves routing and pickup not run) has no verdict, so the exit is 1 too.
+  const unscored = summary.claimed.filter((junction) => summary.profile.profile[junction] === undefined);
+  t.equal(summary.exitCode, expectedFailing.length > 0 || unscored.length > 0 ? 1 : 0, `exit code follows the profile${unscored.length ? ` (no verdict: ${unscored.join(', ')})` : ''}`);
 }

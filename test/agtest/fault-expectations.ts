@@ -17,6 +17,8 @@ export interface FaultExpectation {
   alone?: boolean;
   failing?: { tests: string[]; reason: RegExp };
   warning?: { test: string; text: RegExp };
+  /** Tests a legal variation leaves not run (the suite's own skip), with the reason they give. */
+  notRun?: { tests: string[]; reason: RegExp };
   /** Tests blocked because the fault fails every test of a junction they require, and the junction they name. */
   blocked?: { tests: string[]; by: RegExp };
 }
@@ -171,5 +173,13 @@ export const FAULT_EXPECTATIONS: FaultExpectation[] = [
   { fault: 'pickup-live-ignored', only: MEDIATOR, failing: { tests: ['pickup.2_0.passive.live-mode'], reason: /no status or problem-report answered agtest's live-delivery-change/ } },
   // Legal variations: each mediation check must let them pass (restricted to the mediation junctions, so a run is short).
   { fault: 'mediator-queue-only', only: MEDIATOR },
+  // RFC 0211 lets a mediator deny ("Mediation Deny"): the grant check passes on a deny threaded to the request (its
+  // MUSTs are "a grant or a deny" and the thread); every test that needs mediation is not run, naming the deny, so
+  // routing and pickup get no score and coordinate-mediation stays interoperable on what ran. Alone: a deny would hide
+  // every other mediator fault.
+  {
+    fault: 'mediate-deny', only: MEDIATOR, alone: true,
+    notRun: { tests: MEDIATOR_TESTS.filter((test) => test !== 'coordinate_mediation.1_0.passive.grant'), reason: /denied mediation \(mediate-deny\), which RFC 0211 allows/ },
+  },
   { fault: 'pickup-live-status-only', only: ['pickup.2_0.passive'] },
 ];

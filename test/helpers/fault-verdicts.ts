@@ -10,6 +10,8 @@ export interface FaultVerdict {
   warnings?: { tests: readonly string[]; text: RegExp };
   /** Tests that must be blocked (their prerequisite failed), with the prerequisite they name. */
   blocked?: { tests: readonly string[]; by: RegExp };
+  /** Tests a legal variation leaves not run, with the reason they give. */
+  notRun?: { tests: readonly string[]; reason: RegExp };
 }
 
 /**
@@ -37,6 +39,11 @@ export function assertFaultVerdicts(t: Test, summary: RunSummary, verdicts: read
     for (const test of verdict.blocked?.tests ?? []) {
       const result = summary.results.find((r) => r.test === test);
       t.match(result?.blockedBy ?? '', verdict.blocked!.by, `${verdict.fault}: ${test} names its prerequisite: ${result?.blockedBy}`);
+    }
+    for (const test of verdict.notRun?.tests ?? []) {
+      const result = summary.results.find((r) => r.test === test);
+      t.equal(result?.status, 'not-run', `${verdict.fault}: ${test} is not run`);
+      t.match(result?.reason ?? '', verdict.notRun!.reason, `${verdict.fault}: ${test} says why: ${result?.reason}`);
     }
     for (const test of verdict.warnings?.tests ?? []) {
       const result = summary.results.find((r) => r.test === test);
