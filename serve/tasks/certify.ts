@@ -11,10 +11,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { request } from 'undici';
 import { describeError, distRoot } from '../../common/index.js';
 import { verdictOf } from '../../profiles/index.js';
 import type { ServeRequest } from '../http/request-schema.js';
 import { checkTarget, type Resolver } from '../security/target-guard.js';
+import { pinnedDispatcher } from '../security/pinned-lookup.js';
 import { parseDescription } from './parse-description.js';
 
 export interface CertifyTarget {
@@ -82,23 +84,34 @@ function interfaceUrls(card: unknown): string[] {
 export async function guardAgentCard(agentUrl: string, allowlist: readonly string[], resolve: Resolver, signal: AbortSignal): Promise<{ ok: true } | { ok: false; reason: string }> {
   const base = new URL(agentUrl);
   const cardUrls = base.pathname.endsWith('.json') ? [base.toString()] : CARD_PATHS.map((path) => new URL(path, base).toString());
-  for (const cardUrl of cardUrls) {
-    for (const version of [undefined, '1.0']) {
-      let card: unknown;
-      try {
-        // redirect 'manual': a 3xx is not a card, and is not followed off the allowlist.
-        const response = await fetch(cardUrl, { redirect: 'manual', signal: AbortSignal.any([signal, AbortSignal.timeout(5000)]), headers: version ? { 'a2a-version': version } : {} });
-        if (!response.ok) continue;
-        card = await response.json();
-      } catch (error) {
-        if (signal.aborted) throw error;
-        continue;
-      }
-      for (const url of interfaceUrls(card)) {
-        const check = await checkTarget(url, allowlist, resolve);
-        if (!check.ok) return { ok: false, reason: `the Agent Card at ${cardUrl} names ${url}: ${check.reason}` };
+  // The card is read from the address just checked (pinned): a name re-pointed meanwhile is not asked again.
+  const baseCheck = await checkTarget(agentUrl, allowlist, resolve);
+  if (!baseCheck.ok) return { ok: false, reason: `${agentUrl}: ${baseCheck.reason}` };
+  const dispatcher = pinnedDispatcher(baseCheck.url, baseCheck.addresses);
+  try {
+    for (const cardUrl of cardUrls) {
+      for (const version of [undefined, '1.0']) {
+        let card: unknown;
+        try {
+          // undici's request never follows a redirect: a 3xx is not a card, and is not followed off the allowlist.
+          const response = await request(cardUrl, { dispatcher, signal: AbortSignal.any([signal, AbortSignal.timeout(5000)]), headers: version ? { 'a2a-version': version } : {} });
+          if (response.statusCode < 200 || response.statusCode > 299) {
+            await response.body.dump();
+            continue;
+          }
+          card = await response.body.json();
+        } catch (error) {
+          if (signal.aborted) throw error;
+          continue;
+        }
+        for (const url of interfaceUrls(card)) {
+          const check = await checkTarget(url, allowlist, resolve);
+          if (!check.ok) return { ok: false, reason: `the Agent Card at ${cardUrl} names ${url}: ${check.reason}` };
+        }
       }
     }
+  } finally {
+    void dispatcher.close();
   }
   return { ok: true };
 }
