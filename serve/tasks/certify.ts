@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { request } from 'undici';
-import { describeError, distRoot } from '../../common/index.js';
+import { CONNECT_GUARD_ENV, describeError, distRoot, type ConnectGuardSpec } from '../../common/index.js';
 import { verdictOf } from '../../profiles/index.js';
 import type { ServeRequest } from '../http/request-schema.js';
 import { checkTarget, type Resolver } from '../security/target-guard.js';
@@ -56,12 +56,14 @@ export function certifyUrls(target: CertifyTarget): { field: string; url: string
 }
 
 /** Each URL checked against the allowlist; the first refusal, naming its field, or ok. */
-export async function guardCertify(target: CertifyTarget, allowlist: readonly string[], resolve: Resolver): Promise<{ ok: true } | { ok: false; field: string; reason: string }> {
+export async function guardCertify(target: CertifyTarget, allowlist: readonly string[], resolve: Resolver): Promise<{ ok: true; pins: Record<string, string[]> } | { ok: false; field: string; reason: string }> {
+  const pins: Record<string, string[]> = {};
   for (const { field, url } of certifyUrls(target)) {
     const check = await checkTarget(url, allowlist, resolve);
     if (!check.ok) return { ok: false, field, reason: check.reason };
+    pins[check.url.hostname.replace(/^\[|\]$/g, '')] = check.addresses;
   }
-  return { ok: true };
+  return { ok: true, pins };
 }
 
 const CARD_PATHS = ['/.well-known/agent-card.json', '/.well-known/agent.json'];
@@ -130,8 +132,12 @@ export interface CertifyResult {
 
 export type CertifyOutcome = { ok: true; result: CertifyResult } | { ok: false; error: string };
 
-/** Runs agtest run against the target in a temporary folder and reads back what it wrote. */
-export async function runCertify(target: CertifyTarget, options: { signal: AbortSignal; timeoutMs: number }): Promise<CertifyOutcome> {
+/**
+ * Runs agtest run against the target in a temporary folder and reads back what it wrote. `guard`
+ * (the checked names' addresses and the key's allowlist) goes to the run and every process it
+ * starts: their connections go to the checked addresses and stay on the list (common/connect-guard.ts).
+ */
+export async function runCertify(target: CertifyTarget, options: { signal: AbortSignal; timeoutMs: number; guard: ConnectGuardSpec }): Promise<CertifyOutcome> {
   const dir = await mkdtemp(join(tmpdir(), 'agtest-certify-'));
   try {
     const out = join(dir, 'out');
@@ -144,7 +150,7 @@ export async function runCertify(target: CertifyTarget, options: { signal: Abort
       args.push('--config', join(dir, 'agtest.config.json'));
     }
     for (const prefix of target.only ?? []) args.push('--only', prefix);
-    const child = await execa(process.execPath, args, { cwd: dir, reject: false, cancelSignal: options.signal, timeout: options.timeoutMs, env: { NO_COLOR: '1', FORCE_COLOR: '0' }, stdin: 'ignore', maxBuffer: 4_000_000 });
+    const child = await execa(process.execPath, args, { cwd: dir, reject: false, cancelSignal: options.signal, timeout: options.timeoutMs, env: { NO_COLOR: '1', FORCE_COLOR: '0', [CONNECT_GUARD_ENV]: JSON.stringify(options.guard) }, stdin: 'ignore', maxBuffer: 4_000_000 });
     if (child.isCanceled) return { ok: false, error: 'cancelled' };
     if (child.timedOut) return { ok: false, error: `the certification run took over ${Math.round(options.timeoutMs / 1000)} s and was stopped` };
     let profile: Record<string, unknown>;
