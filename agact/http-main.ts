@@ -11,6 +11,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { connectGuardFromEnv } from '../common/index.js';
 
 const USAGE = "usage: agact-http --url <backchannel URL> [--timeout-ms N] <action> '<json params>' | --session";
 
@@ -101,8 +102,12 @@ async function call(url: string, action: string, rawParams: string, timeoutMs: n
  */
 function post(url: string, body: string, timeoutMs: number): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
+    // Under agtest serve: the target allowlist and the checked addresses hold (connect-guard.ts).
+    const guard = connectGuardFromEnv();
+    const offList = URL.canParse(url) ? guard?.refusal(new URL(url)) : undefined;
+    if (offList) return reject(Object.assign(new Error(offList), { code: 'ENOTALLOWED' }));
     const request = url.startsWith('https:') ? httpsRequest : httpRequest;
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: timeoutMs }, (res) => {
+    const req = request(url, { ...(guard ? { lookup: guard.lookup } : {}), method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));

@@ -4,7 +4,7 @@ import { get as httpsGet } from 'node:https';
 import { join, resolve } from 'node:path';
 import { launchAdapter, type AdapterEvent } from '../adapters/index.js';
 import { createMessageWriter, DEFAULT_GARBAGE_CAP, watchMessages } from '../agtalk/index.js';
-import { AgtestError, describeError, isAgtestError, resolveCommand } from '../common/index.js';
+import { AgtestError, connectGuardFromEnv, describeError, isAgtestError, resolveCommand } from '../common/index.js';
 import { createKeyPair, type KeyPair } from '../envelopes/index.js';
 import { scoreResults, validateProfile, verdictOf, type Finding, type InteropProfile, type MustCoverage, type RunInterruption, type TestResult } from '../profiles/index.js';
 import { A2A_SUITE_URI, a2aSuites, DIDCOMM_V1_SUITE_URI, didcommV1Suites, type Suite } from '../suites/index.js';
@@ -343,8 +343,12 @@ export async function run(options: RunOptions): Promise<RunSummary> {
 async function reachA2aAgent(address: string): Promise<void> {
   const url = new URL(address);
   // node:http, not fetch: fetch refuses some ports outright ("bad port") where the adapter would connect.
+  // Under agtest serve: the target allowlist and the checked addresses hold for this probe too (connect-guard.ts).
+  const guard = connectGuardFromEnv();
+  const offList = guard?.refusal(url);
+  if (offList) throw new AgtestError('AGTEST_AGENT_UNREACHABLE', `cannot reach the A2A agent at ${address}: ${offList}`);
   const problem = await new Promise<string | undefined>((resolve) => {
-    const request = (url.protocol === 'https:' ? httpsGet : httpGet)(url, (response) => {
+    const request = (url.protocol === 'https:' ? httpsGet : httpGet)(url, guard ? { lookup: guard.lookup } : {}, (response) => {
       response.resume();
       resolve(undefined);
     });

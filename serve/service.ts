@@ -4,6 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { startCallbackDelivery, type DeliveryOptions } from './callbacks/deliver.js';
+import type { PushOptions } from './a2a/push.js';
 import { createA2aHandler, isA2aPath } from './a2a/face.js';
 import { createRestServer, linksOf } from './http/rest.js';
 import { createJobEngine } from './jobs/engine.js';
@@ -34,6 +35,8 @@ export interface ServiceOptions {
    */
   publicUrl?: string;
   callbacks?: Pick<DeliveryOptions, 'baseDelayMs' | 'maxDelayMs' | 'maxAttempts' | 'timeoutMs'>;
+  /** A2A push notifications' retries (defaults 500 ms doubling to 10 s, 5 attempts). */
+  push?: Pick<PushOptions, 'baseDelayMs' | 'maxDelayMs' | 'maxAttempts' | 'timeoutMs'>;
   log?: (line: string) => void;
 }
 
@@ -80,7 +83,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   let url = '';
   const log = options.log ? { log: options.log } : {};
   // The A2A face shares the port, the engine, the keys and the rate limiter with REST.
-  const a2a = createA2aHandler({ db, store, engine, keys, limiter, resolve, caps, baseUrl: () => options.publicUrl?.replace(/\/+$/, '') ?? url, ...log });
+  const a2a = createA2aHandler({ ...(options.push ? { push: options.push } : {}), db, store, engine, keys, limiter, resolve, caps, baseUrl: () => options.publicUrl?.replace(/\/+$/, '') ?? url, ...log });
   const server = createRestServer({ store, engine, keys, limiter, resolve, caps, concurrency, a2a: { owns: isA2aPath, handle: a2a }, ...log });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolvePromise, reject) => {

@@ -9,6 +9,7 @@ import { createParser } from 'eventsource-parser';
 import { createMessageWriter, traceStage, watchMessages, type MessageReader, type MessageWriter, type ReceivedFile } from '../../agtalk/index.js';
 import type { Adapter, AdapterContext } from '../adapter.js';
 import { AdapterError } from '../errors.js';
+import { connectGuardFromEnv } from '../../common/index.js';
 import { parseA2aRequestFile, type A2aInboxRecord } from './exchange-format.js';
 
 export interface A2aAdapterOptions {
@@ -66,12 +67,16 @@ export function createA2aAdapter(options: A2aAdapterOptions = {}): Adapter {
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return refuse(`http.url must be http(s), got ${url.protocol}`);
 
+    // Under agtest serve: the target allowlist and the checked addresses hold for every request (connect-guard.ts).
+    const guard = connectGuardFromEnv();
+    const offList = guard?.refusal(url);
+    if (offList) return refuse(offList);
     traceStage('a2a.parsed', file.name);
     const body = parsed.body === undefined ? undefined : Buffer.from(parsed.body, 'utf8');
     const headers: Record<string, string> = { ...(parsed.http.headers ?? {}) };
     if (body) headers['content-length'] = String(body.length);
     const response = await new Promise<IncomingMessage | string>((resolve) => {
-      const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: parsed.http.method, headers });
+      const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: parsed.http.method, headers, ...(guard ? { lookup: guard.lookup } : {}) });
       const timer = setTimeout(() => {
         request.destroy();
         resolve(`no response within ${timeoutMs} ms`);

@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { connectGuardFromEnv } from '../../common/index.js';
 
 export interface PostResponse {
   status: number;
@@ -43,8 +44,13 @@ export function postOnce(url: URL, body: Buffer, contentType: string, settings: 
   return new Promise((resolve, reject) => {
     let bodyWritten = false;
     let answered = false;
+    // Under agtest serve: the target allowlist and the checked addresses hold (connect-guard.ts).
+    const guard = connectGuardFromEnv();
+    const offList = guard?.refusal(url);
+    if (offList) return reject(new PostFailure('ENOTALLOWED', offList, { maybeDelivered: false, staleSocket: false, cause: new Error(offList) }));
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const request = send(url, {
+      ...(guard ? { lookup: guard.lookup } : {}),
       method: 'POST',
       agent: settings.agent,
       signal: settings.signal,

@@ -2,7 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join, relative } from 'node:path';
-import { AgtestError, describeError, isAgtestError } from '../../common/index.js';
+import { AgtestError, connectGuardFromEnv, describeError, isAgtestError } from '../../common/index.js';
 import type { RunInterruption } from '../../profiles/index.js';
 import type { RunProgress } from './run-test.js';
 
@@ -81,8 +81,12 @@ export async function preflight(endpoint: string): Promise<void> {
   if (!(url.protocol in ports)) return;
   const port = url.port === '' ? ports[url.protocol]! : Number(url.port);
   const host = url.hostname.replace(/^\[|\]$/g, '');
+  // Under agtest serve: the target allowlist and the checked addresses hold for this probe too (connect-guard.ts).
+  const guard = connectGuardFromEnv();
+  const offList = guard?.refusal(url);
+  if (offList) throw new AgtestError('AGTEST_AGENT_UNREACHABLE', `not connecting to ${endpoint}: ${offList}`);
   const problem = await new Promise<string | undefined>((resolve) => {
-    const socket = connect({ host, port });
+    const socket = connect({ host, port, ...(guard ? { lookup: guard.lookup } : {}) });
     const done = (why: string | undefined) => {
       socket.destroy();
       resolve(why);

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Request, type Response, type NextFunction } from 'express';
 import { AgentCard, Message, Task, TaskArtifactUpdateEvent, TaskStatusUpdateEvent, AGENT_CARD_PATH } from '@a2a-js/sdk';
 import { AgentEvent, DefaultRequestHandler, type AgentExecutor, type ExecutionEventBus, type RequestContext, type ServerCallContext } from '@a2a-js/sdk/server';
-import { GuardedPushSender, GuardedPushStore } from './push.js';
+import { GuardedPushSender, GuardedPushStore, type PushOptions } from './push.js';
 import { KeyUser } from './key-user.js';
 import { ServeTaskStore, TaskJobs } from './task-store.js';
 import type { Database } from '../store/db.js';
@@ -30,6 +30,7 @@ export interface A2aOptions extends ServiceDeps {
   baseUrl: () => string;
   /** How often a task re-reads its job (ms, default 100). */
   pollMs?: number;
+  push?: Pick<PushOptions, 'baseDelayMs' | 'maxDelayMs' | 'maxAttempts' | 'timeoutMs'>;
   log?: (line: string) => void;
 }
 
@@ -226,7 +227,7 @@ export function createA2aHandler(options: A2aOptions): A2aHandler {
   const taskStore = new ServeTaskStore(options.db);
   let handler: DefaultRequestHandler | undefined;
   // Push configs and deliveries are held to the caller's key: its allowlist, no redirects (push.ts).
-  const pushOptions = { keyOf: (context: ServerCallContext) => (context.user instanceof KeyUser ? context.user.key : undefined), resolve: options.resolve, ...(options.db ? { db: options.db } : {}), ...(options.log ? { log: options.log } : {}) };
+  const pushOptions: PushOptions = { ...(options.push ?? {}), keyOf: (context: ServerCallContext) => (context.user instanceof KeyUser ? context.user.key : undefined), resolve: options.resolve, ...(options.db ? { db: options.db } : {}), ...(options.log ? { log: options.log } : {}) };
   const pushStore = new GuardedPushStore(pushOptions);
   const pushSender = new GuardedPushSender(pushStore, pushOptions);
   const requestHandler = () => (handler ??= new DefaultRequestHandler(AgentCard.fromJSON(agentCard(options.baseUrl())), taskStore, createExecutor(options, jobOfTask), undefined, pushStore, pushSender));

@@ -3,7 +3,8 @@
  * service holds every outbound call to (as REST callbacks): the webhook must be on the calling
  * key's target allowlist, checked when the config is made and again before each POST (a name
  * re-pointed meanwhile is not followed); redirects are never followed; a config without a url is
- * refused (-32602, A2A v1.0 §3.1.7: url REQUIRED; the SDK stores it). Each notification is in the
+ * refused (-32602, A2A v1.0 §3.1.7: url REQUIRED; the SDK stores it). Each POST goes to the checked
+ * addresses (pinned, no second lookup); one that fails (no answer, 4xx/5xx) is retried with backoff, bounded. Each notification is in the
  * form of the version the config was made over (v1.0 StreamResponse, v0.3 Task), which the SDK's
  * own sender gets wrong for v0.3. The token is sent, never logged.
  */
@@ -14,7 +15,9 @@ import { V03PushNotificationSerializer } from '@a2a-js/sdk/compat/v0_3/server';
 import type { ApiKey, KeyStore } from '../security/api-keys.js';
 import type { Database, Row } from '../store/db.js';
 import { contextOfOwner } from './task-store.js';
+import { request } from 'undici';
 import { checkTarget, type Resolver } from '../security/target-guard.js';
+import { pinnedDispatcher } from '../security/pinned-lookup.js';
 
 /** The key of the call (the auth middleware's user), or undefined. */
 export type KeyOf = (context: ServerCallContext) => ApiKey | undefined;
@@ -25,6 +28,10 @@ export interface PushOptions {
   db?: Database;
   resolve: Resolver;
   timeoutMs?: number;
+  /** A failed POST (no answer, or not 2xx/3xx) is retried: first after baseDelayMs, doubling up to maxDelayMs, maxAttempts in all (defaults 500 ms, 10 s, 5). */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  maxAttempts?: number;
   log?: (line: string) => void;
 }
 
@@ -101,19 +108,35 @@ export class GuardedPushSender implements PushNotificationSender {
 
   private async post(config: TaskPushNotificationConfig, wireVersion: string, response: StreamResponse, taskId: string, key: ApiKey | undefined, task?: Task): Promise<void> {
     const log = this.options.log ?? (() => undefined);
-    // Checked again now: the key may have been revoked, the name re-pointed.
-    if (!key || key.revokedAt) return log(`push for task ${taskId} not sent: the key that made it is gone`);
-    const check = await checkTarget(config.url, key.targets, this.options.resolve);
-    if (!check.ok) return log(`push for task ${taskId} not sent: ${check.reason}`);
     const { body, contentType } = (this.serializers[wireVersion] ?? this.serializers['1.0']!).serialize(response, task);
     const auth = config.authentication;
     const headers: Record<string, string> = { 'content-type': contentType, ...(auth?.scheme && auth.credentials ? { authorization: `${auth.scheme} ${auth.credentials}` } : config.token ? { 'x-a2a-notification-token': config.token } : {}) };
-    try {
-      const answer = await fetch(config.url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000) });
-      await answer.body?.cancel();
-      if (answer.status < 200 || answer.status > 299) log(`push for task ${taskId} to ${new URL(config.url).origin}: HTTP ${answer.status}${answer.status >= 300 && answer.status < 400 ? ' (a redirect, not followed)' : ''}`);
-    } catch (error) {
-      log(`push for task ${taskId} to ${new URL(config.url).origin} failed: ${(error as Error).message}`);
+    const origin = URL.canParse(config.url) ? new URL(config.url).origin : config.url;
+    const maxAttempts = this.options.maxAttempts ?? 5;
+    const base = this.options.baseDelayMs ?? 500;
+    for (let attempt = 1; ; attempt++) {
+      // Checked again before each attempt: the key may have been revoked, the name re-pointed.
+      if (!key || key.revokedAt) return log(`push for task ${taskId} not sent: the key that made it is gone`);
+      const check = await checkTarget(config.url, key.targets, this.options.resolve);
+      if (!check.ok) return log(`push for task ${taskId} not sent: ${check.reason}`);
+      let failure: string;
+      // To the checked addresses only: the connection does not ask DNS again.
+      const dispatcher = pinnedDispatcher(check.url, check.addresses);
+      try {
+        const answer = await request(check.url.toString(), { method: 'POST', headers, body, dispatcher, headersTimeout: this.options.timeoutMs ?? 5000, bodyTimeout: this.options.timeoutMs ?? 5000 });
+        await answer.body.dump();
+        if (answer.statusCode >= 200 && answer.statusCode <= 299) return;
+        // A redirect is not followed, and not retried: it would be refused the same way.
+        if (answer.statusCode >= 300 && answer.statusCode < 400) return log(`push for task ${taskId} to ${origin}: HTTP ${answer.statusCode} (a redirect, not followed)`);
+        failure = `HTTP ${answer.statusCode}`;
+      } catch (error) {
+        failure = `failed: ${(error as Error).message}`;
+      } finally {
+        void dispatcher.close();
+      }
+      if (attempt >= maxAttempts) return log(`push for task ${taskId} to ${origin} given up after ${attempt} attempts: ${failure}`);
+      log(`push for task ${taskId} to ${origin}: ${failure}, attempt ${attempt} of ${maxAttempts}`);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(this.options.maxDelayMs ?? 10_000, base * 2 ** (attempt - 1))));
     }
   }
 }

@@ -9,7 +9,8 @@ import { createHmac } from 'node:crypto';
 import { request } from 'undici';
 import { describeError } from '../../common/index.js';
 import type { KeyStore } from '../security/api-keys.js';
-import { checkTarget, pinnedUrl, type Resolver } from '../security/target-guard.js';
+import { checkTarget, type Resolver } from '../security/target-guard.js';
+import { pinnedDispatcher } from '../security/pinned-lookup.js';
 import type { Database, Row } from '../store/db.js';
 
 export const SIGNATURE_HEADER = 'x-agtest-signature';
@@ -59,13 +60,14 @@ export function startCallbackDelivery(options: DeliveryOptions): CallbackDeliver
         options.log?.(`callback ${jobId}#${seq} refused: ${check.reason}`);
         return;
       }
-      const pin = check.url.protocol === 'http:' ? pinnedUrl(check.url, check.addresses[0]!) : undefined;
-      const response = await request(pin?.url ?? check.url.toString(), {
+      // To the checked addresses only (http and https): a name re-pointed since the check is not asked again.
+      const dispatcher = pinnedDispatcher(check.url, check.addresses);
+      const response = await request(check.url.toString(), {
         method: 'POST',
         body,
+        dispatcher,
         headers: {
           'content-type': 'application/json',
-          ...(pin ? { host: pin.host } : {}),
           [SIGNATURE_HEADER]: signBody(key!.signingSecret, body),
           'x-agtest-request-id': jobId,
           'x-agtest-sequence': String(seq),
@@ -74,7 +76,7 @@ export function startCallbackDelivery(options: DeliveryOptions): CallbackDeliver
         headersTimeout: options.timeoutMs ?? 5000,
         bodyTimeout: options.timeoutMs ?? 5000,
       });
-      await response.body.dump();
+      await response.body.dump().finally(() => void dispatcher.close());
       if (response.statusCode >= 200 && response.statusCode < 300) {
         db.run('UPDATE callbacks SET attempts = ?, delivered_at = ?, last_error = NULL WHERE job_id = ? AND seq = ?', [attempts, new Date().toISOString(), jobId, seq]);
         return;

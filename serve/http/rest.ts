@@ -12,7 +12,10 @@ import { checkTarget, type Resolver } from '../security/target-guard.js';
 import { planFromRequest } from '../tasks/plan.js';
 import { capProblems, guardPlan, jmeterFunctionProblems, translateJmx, type Caps } from '../tasks/runners.js';
 import { redactDeep } from '../tasks/secrets.js';
-import { certifyTargetOf, guardCertify } from '../tasks/certify.js';
+import { certifyTargetOf, guardAgentCard, guardCertify } from '../tasks/certify.js';
+
+/** How long admission waits for an A2A agent's cards (all four reads together). */
+const CARD_BUDGET_MS = 5000;
 import { openApiDocument } from './openapi.js';
 import { requestProblems, TASK_TYPES, type ServeRequest } from './request-schema.js';
 import { SIGNATURE_HEADER } from '../callbacks/deliver.js';
@@ -122,6 +125,13 @@ export async function admitRequest(options: AdmitOptions, key: ApiKey, body: unk
     if (target.ok) {
       const guard = await guardCertify(target.target, key.targets, options.resolve);
       if (!guard.ok) throw new HttpProblem(403, 'target_not_allowed', `target refused: ${guard.field}: ${guard.reason}`, [{ field: guard.field, message: guard.reason }]);
+      if (target.target.protocol === 'a2a') {
+        // The card of an allowlisted agent is read now (pinned, no redirects), so a card naming an
+        // interface off the list is refused before a job exists. A card that cannot be read within
+        // the budget is not a refusal: the job reads it again before the run, and fails it there.
+        const card = await guardAgentCard(target.target.url, key.targets, options.resolve, AbortSignal.timeout(CARD_BUDGET_MS)).catch(() => ({ ok: true as const }));
+        if (!card.ok) throw new HttpProblem(403, 'target_not_allowed', `target refused: ${card.reason}`, [{ field: 'targetDetails.url', message: card.reason }]);
+      }
     }
   } else if (request.jmxScript !== undefined) {
     if (request.taskType !== 'execute_test') throw new HttpProblem(400, 'invalid_request', 'jmxScript is run by execute_test only', [{ field: 'jmxScript', message: `not used by ${request.taskType}` }]);

@@ -11,10 +11,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { describeError, distRoot } from '../../common/index.js';
+import { request } from 'undici';
+import { CONNECT_GUARD_ENV, describeError, distRoot, type ConnectGuardSpec } from '../../common/index.js';
 import { verdictOf } from '../../profiles/index.js';
 import type { ServeRequest } from '../http/request-schema.js';
 import { checkTarget, type Resolver } from '../security/target-guard.js';
+import { pinnedDispatcher } from '../security/pinned-lookup.js';
 import { parseDescription } from './parse-description.js';
 
 export interface CertifyTarget {
@@ -54,12 +56,14 @@ export function certifyUrls(target: CertifyTarget): { field: string; url: string
 }
 
 /** Each URL checked against the allowlist; the first refusal, naming its field, or ok. */
-export async function guardCertify(target: CertifyTarget, allowlist: readonly string[], resolve: Resolver): Promise<{ ok: true } | { ok: false; field: string; reason: string }> {
+export async function guardCertify(target: CertifyTarget, allowlist: readonly string[], resolve: Resolver): Promise<{ ok: true; pins: Record<string, string[]> } | { ok: false; field: string; reason: string }> {
+  const pins: Record<string, string[]> = {};
   for (const { field, url } of certifyUrls(target)) {
     const check = await checkTarget(url, allowlist, resolve);
     if (!check.ok) return { ok: false, field, reason: check.reason };
+    pins[check.url.hostname.replace(/^\[|\]$/g, '')] = check.addresses;
   }
-  return { ok: true };
+  return { ok: true, pins };
 }
 
 const CARD_PATHS = ['/.well-known/agent-card.json', '/.well-known/agent.json'];
@@ -82,23 +86,34 @@ function interfaceUrls(card: unknown): string[] {
 export async function guardAgentCard(agentUrl: string, allowlist: readonly string[], resolve: Resolver, signal: AbortSignal): Promise<{ ok: true } | { ok: false; reason: string }> {
   const base = new URL(agentUrl);
   const cardUrls = base.pathname.endsWith('.json') ? [base.toString()] : CARD_PATHS.map((path) => new URL(path, base).toString());
-  for (const cardUrl of cardUrls) {
-    for (const version of [undefined, '1.0']) {
-      let card: unknown;
-      try {
-        // redirect 'manual': a 3xx is not a card, and is not followed off the allowlist.
-        const response = await fetch(cardUrl, { redirect: 'manual', signal: AbortSignal.any([signal, AbortSignal.timeout(5000)]), headers: version ? { 'a2a-version': version } : {} });
-        if (!response.ok) continue;
-        card = await response.json();
-      } catch (error) {
-        if (signal.aborted) throw error;
-        continue;
-      }
-      for (const url of interfaceUrls(card)) {
-        const check = await checkTarget(url, allowlist, resolve);
-        if (!check.ok) return { ok: false, reason: `the Agent Card at ${cardUrl} names ${url}: ${check.reason}` };
+  // The card is read from the address just checked (pinned): a name re-pointed meanwhile is not asked again.
+  const baseCheck = await checkTarget(agentUrl, allowlist, resolve);
+  if (!baseCheck.ok) return { ok: false, reason: `${agentUrl}: ${baseCheck.reason}` };
+  const dispatcher = pinnedDispatcher(baseCheck.url, baseCheck.addresses);
+  try {
+    for (const cardUrl of cardUrls) {
+      for (const version of [undefined, '1.0']) {
+        let card: unknown;
+        try {
+          // undici's request never follows a redirect: a 3xx is not a card, and is not followed off the allowlist.
+          const response = await request(cardUrl, { dispatcher, signal: AbortSignal.any([signal, AbortSignal.timeout(5000)]), headers: version ? { 'a2a-version': version } : {} });
+          if (response.statusCode < 200 || response.statusCode > 299) {
+            await response.body.dump();
+            continue;
+          }
+          card = await response.body.json();
+        } catch (error) {
+          if (signal.aborted) throw error;
+          continue;
+        }
+        for (const url of interfaceUrls(card)) {
+          const check = await checkTarget(url, allowlist, resolve);
+          if (!check.ok) return { ok: false, reason: `the Agent Card at ${cardUrl} names ${url}: ${check.reason}` };
+        }
       }
     }
+  } finally {
+    void dispatcher.close();
   }
   return { ok: true };
 }
@@ -117,8 +132,12 @@ export interface CertifyResult {
 
 export type CertifyOutcome = { ok: true; result: CertifyResult } | { ok: false; error: string };
 
-/** Runs agtest run against the target in a temporary folder and reads back what it wrote. */
-export async function runCertify(target: CertifyTarget, options: { signal: AbortSignal; timeoutMs: number }): Promise<CertifyOutcome> {
+/**
+ * Runs agtest run against the target in a temporary folder and reads back what it wrote. `guard`
+ * (the checked names' addresses and the key's allowlist) goes to the run and every process it
+ * starts: their connections go to the checked addresses and stay on the list (common/connect-guard.ts).
+ */
+export async function runCertify(target: CertifyTarget, options: { signal: AbortSignal; timeoutMs: number; guard: ConnectGuardSpec }): Promise<CertifyOutcome> {
   const dir = await mkdtemp(join(tmpdir(), 'agtest-certify-'));
   try {
     const out = join(dir, 'out');
@@ -131,7 +150,7 @@ export async function runCertify(target: CertifyTarget, options: { signal: Abort
       args.push('--config', join(dir, 'agtest.config.json'));
     }
     for (const prefix of target.only ?? []) args.push('--only', prefix);
-    const child = await execa(process.execPath, args, { cwd: dir, reject: false, cancelSignal: options.signal, timeout: options.timeoutMs, env: { NO_COLOR: '1', FORCE_COLOR: '0' }, stdin: 'ignore', maxBuffer: 4_000_000 });
+    const child = await execa(process.execPath, args, { cwd: dir, reject: false, cancelSignal: options.signal, timeout: options.timeoutMs, env: { NO_COLOR: '1', FORCE_COLOR: '0', [CONNECT_GUARD_ENV]: JSON.stringify(options.guard) }, stdin: 'ignore', maxBuffer: 4_000_000 });
     if (child.isCanceled) return { ok: false, error: 'cancelled' };
     if (child.timedOut) return { ok: false, error: `the certification run took over ${Math.round(options.timeoutMs / 1000)} s and was stopped` };
     let profile: Record<string, unknown>;

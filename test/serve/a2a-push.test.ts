@@ -90,3 +90,43 @@ t.test('push: a webhook answering with a redirect is not followed (the target, r
   t.same(elsewhere.got, [], 'the redirect target got nothing');
   t.match(h.logs.join('\n'), /HTTP 307 \(a redirect, not followed\)/);
 });
+
+t.test('push: a webhook that fails is retried with backoff until it answers 2xx (each notification arrives, in order)', async (t) => {
+  // The receiver answers 503 to the first two POSTs, then 200: every notification still arrives.
+  let calls = 0;
+  const hook = await startWebhook(() => ({ status: ++calls <= 2 ? 503 : 200 }));
+  const h = await startHarness({ push: { baseDelayMs: 30, maxDelayMs: 100, maxAttempts: 4 } });
+  t.teardown(async () => {
+    await h.close();
+    await hook.close();
+  });
+  await rpc(h, '1.0', 'SendMessage', { message: { messageId: 'rt1', role: 'ROLE_USER', parts: [{ data: generateRequest('retry-ok') }] }, configuration: { returnImmediately: true, taskPushNotificationConfig: { url: `${hook.url}/r`, token: 'x' } } });
+  const end = Date.now() + 10_000;
+  while (!hook.got.some((g) => g.body.includes('TASK_STATE_COMPLETED')) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  const states = hook.got.map((g) => /TASK_STATE_[A-Z_]+/.exec(g.body)?.[0]);
+  t.same(states.slice(0, 3), [states[0], states[0], states[0]], `the first notification was sent 3 times (2 failures, then 200): ${states.join(', ')}`);
+  t.equal(states.at(-1), 'TASK_STATE_COMPLETED', 'and the last one arrived after it, in order');
+  t.match(h.logs.join('\n'), /HTTP 503, attempt 1 of 4/);
+  t.notMatch(h.logs.join('\n'), /given up/);
+});
+
+t.test('push: a webhook that always fails is given up after maxAttempts per notification (bounded)', async (t) => {
+  const hook = await startWebhook(() => ({ status: 500 }));
+  const h = await startHarness({ push: { baseDelayMs: 10, maxDelayMs: 20, maxAttempts: 3 } });
+  t.teardown(async () => {
+    await h.close();
+    await hook.close();
+  });
+  await rpc(h, '1.0', 'SendMessage', { message: { messageId: 'rt2', role: 'ROLE_USER', parts: [{ data: generateRequest('retry-never') }] }, configuration: { returnImmediately: true, taskPushNotificationConfig: { url: `${hook.url}/r`, token: 'x' } } });
+  const end = Date.now() + 10_000;
+  while (!hook.got.some((g) => g.body.includes('TASK_STATE_COMPLETED')) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 200));
+  const byState = new Map<string, number>();
+  for (const g of hook.got) {
+    const state = /TASK_STATE_[A-Z_]+/.exec(g.body)?.[0] ?? '?';
+    byState.set(state, (byState.get(state) ?? 0) + 1);
+  }
+  t.equal(byState.get('TASK_STATE_COMPLETED'), 3, `the final notification: exactly 3 attempts (${JSON.stringify([...byState])})`);
+  t.equal(hook.got.length % 3, 0, `every notification tried exactly 3 times (${hook.got.length} posts)`);
+  t.match(h.logs.join('\n'), /given up after 3 attempts: HTTP 500/);
+});

@@ -93,17 +93,34 @@ t.test('certify targets off the allowlist are refused before any traffic: the UR
   t.match(asked.question, /targetDetails\.claims/);
 });
 
-t.test('an Agent Card on an allowed host that names an interface off the list: refused, nothing but the card read', async (t) => {
+t.test('an Agent Card on an allowed host that names an interface off the list: refused at submission (403 naming it), nothing but the card read', async (t) => {
   const cards = await startCardServer(() => ({ name: 'x', supportedInterfaces: [{ url: 'http://10.1.2.3:8080/rpc', protocolBinding: 'JSONRPC', protocolVersion: '1.0' }] }));
   const h = await startHarness();
   t.teardown(async () => {
     await h.close();
     await new Promise((done) => cards.server.close(done));
   });
-  t.equal((await h.call('POST', '/requests', certifyRequest('c-card', { url: cards.url }))).status, 202, 'the URL itself is allowed');
-  const ended = await h.waitFor('c-card', ['completed', 'error'], 30_000);
+  const refused = await h.call('POST', '/requests', certifyRequest('c-card', { url: cards.url }));
+  t.equal(refused.status, 403, 'the URL itself is allowed, the card it serves is not');
+  t.equal(refused.body.error.code, 'target_not_allowed');
+  t.match(refused.body.error.message, /Agent Card at .* names http:\/\/10\.1\.2\.3:8080\/rpc: .*not on this key's target allowlist/);
+  t.match(refused.body.error.problems, [{ field: 'targetDetails.url' }]);
+  t.equal((await h.call('GET', '/requests/c-card')).status, 404, 'no job was made');
+  t.ok(cards.seen.length > 0 && cards.seen.every((line) => line.startsWith('GET /.well-known/')), `only card reads: ${cards.seen.join(', ')}`);
+});
+
+t.test('a card that turns off the list after submission: the job reads it again before the run and ends in error, the interface gets nothing', async (t) => {
+  let reads = 0;
+  const cards = await startCardServer((base) => (++reads <= 4 ? { name: 'x', supportedInterfaces: [{ url: `${base}/rpc`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' }] } : { name: 'x', supportedInterfaces: [{ url: 'http://10.1.2.3:8080/rpc', protocolBinding: 'JSONRPC', protocolVersion: '1.0' }] }));
+  const h = await startHarness();
+  t.teardown(async () => {
+    await h.close();
+    await new Promise((done) => cards.server.close(done));
+  });
+  t.equal((await h.call('POST', '/requests', certifyRequest('c-late', { url: cards.url }))).status, 202, 'the card named only allowed URLs at submission');
+  const ended = await h.waitFor('c-late', ['completed', 'error'], 30_000);
   t.equal(ended.status, 'error');
-  t.match(ended.error, /Agent Card at .* names http:\/\/10\.1\.2\.3:8080\/rpc: .*not on this key's target allowlist/);
+  t.match(ended.error, /Agent Card at .* names http:\/\/10\.1\.2\.3:8080\/rpc/);
   t.ok(cards.seen.every((line) => line.startsWith('GET /.well-known/')), `only card reads: ${cards.seen.join(', ')}`);
 });
 
