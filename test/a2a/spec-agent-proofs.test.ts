@@ -12,7 +12,7 @@ const reasonOf = (summary: Awaited<ReturnType<typeof certify>>, test: string) =>
 const warningsOf = (summary: Awaited<ReturnType<typeof certify>>, test: string) => result(summary, test)?.warnings.join(' ') ?? '';
 const CARDS = [`${V1}.card`, `${V03}.card`];
 
-t.test('send-returns-task-or-message: a Task or a direct Message passes in both versions; a Task without its wrapper (1.0) or kind (0.3) fails once per version', async (t) => {
+t.test('send-returns-task-or-message: a Task or a direct Message passes in both versions; a Task without its wrapper (1.0) or kind (0.3) fails once per version, the tests that start from a send blocked by it', async (t) => {
   const only = [...CARDS, ...both('message.passive.send-returns-task-or-message')];
   for (const flags of [[], vary('message-reply')]) {
     const legal = await certify(flags, only);
@@ -20,8 +20,14 @@ t.test('send-returns-task-or-message: a Task or a direct Message passes in both 
     t.same(warned(legal), []);
     for (const test of both('message.passive.send-returns-task-or-message')) t.equal(result(legal, test)?.status, 'pass', test);
   }
-  const summary = await certify(deviate('send-result-unwrapped'), only);
+  // The tests that start from a send wait for it: one fault, one failure per version.
+  const dependents = [...both('message.passive.blocking'), ...both('message.passive.non-blocking'), `${V1}.message.passive.context-id`, ...both('tasks.passive.get'), `${V1}.tasks.passive.list-pagination`];
+  const summary = await certify(deviate('send-result-unwrapped'), [...only, ...dependents]);
   t.same(failed(summary), both('message.passive.send-returns-task-or-message').sort());
+  for (const test of dependents) {
+    t.equal(result(summary, test)?.status, 'blocked', test);
+    t.equal(result(summary, test)?.blockedBy, `${test.startsWith(V1) ? V1 : V03}.message.passive.send-returns-task-or-message`, test);
+  }
   t.match(reasonOf(summary, `${V1}.message.passive.send-returns-task-or-message`), /SendMessage result: .*must hold exactly one of task, message, statusUpdate, artifactUpdate; it holds none/);
   t.match(reasonOf(summary, `${V03}.message.passive.send-returns-task-or-message`), /message\/send result: .*kind is undefined/);
   t.same(warned(summary), []);
