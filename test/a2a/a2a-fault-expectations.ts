@@ -161,6 +161,8 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
     failing: { tests: ['a2a.v1_0.tasks.passive.list-pagination'], reason: /ListTasks with pageSize 1 returned 3 tasks/ },
     blocked: { tests: ['a2a.v1_0.tasks.passive.list-default-page-size'], by: /^a2a\.v1_0\.tasks\.passive\.list-pagination$/ },
   },
+  // Pages as asked, but 100 without pageSize: list-default-page-size alone (all 51 listed, so "" is the right token).
+  { fault: 'list-default-page-size-100', failing: { tests: ['a2a.v1_0.tasks.passive.list-default-page-size'], reason: /^ListTasks without pageSize returned 51 tasks; at most 50 \[MUST/ } },
   { fault: 'list-ignores-filters', failing: { tests: ['a2a.v1_0.tasks.passive.list-filters'], reason: /with status TASK_STATE_INPUT_REQUIRED listed 2 tasks.*with statusTimestampAfter .* lists task .*, whose status timestamp is earlier/ } },
   { fault: 'list-ascending', failing: { tests: ['a2a.v1_0.tasks.passive.list-order'], reason: /ListTasks order .*the last updated first is/ } },
   { fault: 'list-history-ignores-length', failing: { tests: ['a2a.v1_0.tasks.passive.list-history-length'], reason: /with historyLength 1 lists more history entries: .* \(2\)/ } },
