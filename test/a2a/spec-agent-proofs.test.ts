@@ -59,6 +59,15 @@ t.test('v1.0 push delivery: Task snapshots as the payload pass; notifications se
   t.same(warned(summary), []);
 });
 
+t.test('deviation: no push notification ever sent: delivers fails in each version, delivers-credentials is blocked by v1.0 delivers', async (t) => {
+  const summary = await certify(['--push', '--work-ms', '300', ...deviate('push-never-sent')], [...CARDS, ...both('push.passive.delivers'), `${V1}.push.passive.delivers-credentials`]);
+  t.same(failed(summary), both('push.passive.delivers').sort());
+  for (const test of both('push.passive.delivers')) t.match(reasonOf(summary, test), /push notification about task .* none arrived/);
+  t.equal(result(summary, `${V1}.push.passive.delivers-credentials`)?.status, 'blocked');
+  t.equal(result(summary, `${V1}.push.passive.delivers-credentials`)?.blockedBy, `${V1}.push.passive.delivers`);
+  t.same(warned(summary), []);
+});
+
 t.test('deviation: SendStreamingMessage served without the streaming capability: v1.0 fails (MUST), v0.3 warns (SHOULD)', async (t) => {
   const summary = await certify(deviate('stream-unclaimed-served'), [...CARDS, ...both('jsonrpc.passive.streaming-unclaimed-refused')]);
   t.same(failed(summary), [`${V1}.jsonrpc.passive.streaming-unclaimed-refused`]);
