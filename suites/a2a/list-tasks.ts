@@ -9,7 +9,7 @@ import { clip, expectError, resultOf, rpc } from './client.js';
 import { isObject } from './is-object.js';
 import type { A2aVersion } from './protocol-version.js';
 import { insist, refusalRules, rulesOf, SEND_RULES, type Refusal } from './rules.js';
-import { sendText, stateOf } from './task-shape.js';
+import { sendText, settledTask, stateOf } from './task-shape.js';
 
 const PROTO = 'A2A v1.0 §1.4 (a2a.proto is the normative definition), a2a.proto ListTasksRequest';
 
@@ -84,6 +84,14 @@ async function tasksInContext(t: TestContext, v: A2aVersion, url: string, count:
     ids.push(outcome.id);
     states.push(outcome.state);
     if (options.pauseMs) await sleep(options.pauseMs);
+  }
+  // A task still changing moves in a last-updated-first listing while it is walked: when a blocking send came
+  // back early (message.blocking judges that), wait for the tasks to settle first. `states` stays as the sends
+  // answered: list-order infers the update order from it only when each task was settled before the next was sent.
+  if (options.wait ?? true) {
+    for (const [n, taskId] of ids.entries()) {
+      if (!v.states.terminal.includes(states[n]!) && !v.states.interrupted.includes(states[n]!)) await settledTask(t, v, url, taskId);
+    }
   }
   return { contextId: contextId!, ids, states };
 }
