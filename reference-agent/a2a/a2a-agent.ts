@@ -327,7 +327,7 @@ export function createA2aAgent(options: A2aAgentOptions) {
       invalid(`${name} must be an integer from ${min} to ${max}`);
       return undefined;
     };
-    let pageSize = integer('pageSize', 1, 100) ?? 50;
+    let pageSize = integer('pageSize', 1, 100) ?? (has('list-default-page-size-100') ? 100 : 50);
     if (has('list-ignores-page-size')) pageSize = Number.MAX_SAFE_INTEGER;
     const asked = integer('historyLength', 0, 2 ** 31 - 1);
     const historyLength = has('list-history-ignores-length') ? undefined : asked;

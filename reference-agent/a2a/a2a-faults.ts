@@ -45,6 +45,7 @@ export const A2A_FAULTS = {
   'cancel-ignored': 'CancelTask of a running task answers with the task still working, and it goes on to complete',
   'list-without-page-token': 'ListTasks leaves out nextPageToken',
   'list-ignores-page-size': 'ListTasks returns every task whatever pageSize says (none without it either), and no page token to walk',
+  'list-default-page-size-100': 'ListTasks without pageSize returns up to 100 tasks (a2a.proto page_size: "If unspecified, at most 50")',
   'list-ignores-filters': 'ListTasks ignores the status and statusTimestampAfter filters (contextId still filters)',
   'list-ascending': 'ListTasks lists the least recently updated task first',
   'list-history-ignores-length': 'ListTasks lists each task with its whole history whatever historyLength says',

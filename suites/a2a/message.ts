@@ -29,7 +29,7 @@ export function messageSuite(v: A2aVersion): Suite {
       rules: rulesOf(v, [], SEND_RULES),
       async run(t: TestContext) {
         const { rpcUrl } = await agentCard(t, v);
-        await sendText(t, v, rpcUrl, 'agtest: hello');
+        await sendText(t, v, rpcUrl, 'agtest: hello', { judge: true });
       },
     }),
     defineTest({

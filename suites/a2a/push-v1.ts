@@ -4,13 +4,31 @@
  * idempotent (§3.1.10), and the credentials of a config's authentication reach the webhook
  * (§4.3.3, §13.2).
  */
-import { defineTest, type ReceivedMessage, type Rule, type TestDefinition, type TestContext } from '../define.js';
+import { defineTest, TestFailure, type ReceivedMessage, type Rule, type TestDefinition, type TestContext } from '../define.js';
 import { agentCard } from './agent-card.js';
 import { namedCall, resultOf, rpcError } from './client.js';
 import { isObject } from './is-object.js';
 import type { A2aVersion } from './protocol-version.js';
 import { a2aCodeRule, refusalRules, rulesOf, SEND_RULES, type Refusal } from './rules.js';
 import { obtainTask } from './task-shape.js';
+
+/**
+ * No final-state notification for a config with authentication: a config without it (what the
+ * delivers test sets) is tried; when that gets none either, delivery itself is broken, which
+ * delivers judges, and this test is blocked by it (one fault, one failure).
+ */
+async function blockIfNoDelivery(t: TestContext, v: A2aVersion, url: string, settled: readonly string[]): Promise<void> {
+  const probe = await obtainTask(t, v, url, { ...v.blocking(false), ...v.pushInline(t.endpoint, `agtest-${t.newId()}`) });
+  const final = (m: ReceivedMessage) => m.message['a2a'] === 'push' && String(m.message['body']).includes(probe.id) && settled.some((state) => String(m.message['body']).includes(state));
+  const delivered = await t.receive(final, { description: `a push notification of task ${probe.id} (a config without authentication) in its final state` }).then(
+    () => true,
+    (error: unknown) => {
+      if (error instanceof TestFailure) return false;
+      throw error;
+    },
+  );
+  if (!delivered) t.block(`no final-state push notification arrives for a config without authentication either (task ${probe.id}): ${v.prefix}.push.passive.delivers judges that`, `${v.prefix}.push.passive.delivers`);
+}
 
 export function pushV1Tests(v: A2aVersion): TestDefinition[] {
   const urlRequired: Refusal = {
@@ -113,7 +131,12 @@ export function pushV1Tests(v: A2aVersion): TestDefinition[] {
         // notification of this task arrives after the test.
         const settled = [...v.states.terminal, ...v.states.interrupted];
         const final = (m: ReceivedMessage) => about(m) && settled.some((state) => String(m.message['body']).includes(state));
-        await t.receive(final, { description: `a push notification about task ${created.id} at ${t.endpoint} in its final state` });
+        try {
+          await t.receive(final, { description: `a push notification about task ${created.id} at ${t.endpoint} in its final state` });
+        } catch (error) {
+          if (error instanceof TestFailure) await blockIfNoDelivery(t, v, rpcUrl, settled);
+          throw error;
+        }
         for (const [n, push] of t.received(about).entries()) {
           const headers = isObject(push.message['headers']) ? push.message['headers'] : {};
           const authorization = headers['authorization'];

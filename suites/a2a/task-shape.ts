@@ -29,11 +29,20 @@ export function checkAgentMessage(t: TestContext, v: A2aVersion, message: Record
 
 export type SendOutcome = { kind: 'task'; task: Record<string, unknown>; id: string; contextId: string; state: string } | { kind: 'message'; message: Record<string, unknown> };
 
-/** Sends a text message and checks the result is a well-formed Task or Message. */
-export async function sendText(t: TestContext, v: A2aVersion, url: string, text: string, options: { configuration?: Record<string, unknown>; message?: Record<string, unknown> } = {}): Promise<SendOutcome> {
+/** The test that judges the shape of a plain send's result; the others wait for it. */
+export const SEND_SHAPE_TEST = 'message.passive.send-returns-task-or-message';
+
+/**
+ * Sends a text message and checks the result is a well-formed Task or Message. `judge` is for
+ * send-returns-task-or-message alone: in any other test a result of no A2A shape is first tried
+ * on a plain send (that test's own probe); when that is misshapen too, the test is blocked by it
+ * (one fault, one failure), otherwise this send's own shape fails here.
+ */
+export async function sendText(t: TestContext, v: A2aVersion, url: string, text: string, options: { configuration?: Record<string, unknown>; message?: Record<string, unknown>; judge?: boolean } = {}): Promise<SendOutcome> {
   const id = t.newId();
   const params = { message: v.userMessage(text, options.message), ...(options.configuration ? { configuration: options.configuration } : {}) };
   const result = resultOf(t, v, await rpc(t, v, url, v.methods.send, params, { id }), v.methods.send, id);
+  if (!options.judge && v.classify(result).kind === 'unknown') await blockIfPlainSendMisshapen(t, v, url);
   const shape = shapeOf(t, v, result, `${v.methods.send} result`);
   if (shape.kind === 'task') return { kind: 'task', task: shape.task, ...checkTask(t, v, shape.task, `${v.methods.send} result`) };
   if (shape.kind === 'message') {
@@ -41,6 +50,13 @@ export async function sendText(t: TestContext, v: A2aVersion, url: string, text:
     return { kind: 'message', message: shape.message };
   }
   insist(t, commonRule(v, 'result.shape'), false, `${v.methods.send} returned a ${shape.kind} event; it returns a Task or a Message`);
+}
+
+async function blockIfPlainSendMisshapen(t: TestContext, v: A2aVersion, url: string): Promise<void> {
+  const id = t.newId();
+  const answer = await rpc(t, v, url, v.methods.send, { message: v.userMessage('agtest: hello') }, { id });
+  const shape = answer.response && 'result' in answer.response ? v.classify(answer.response.result) : undefined;
+  if (shape?.kind === 'unknown') t.block(`${v.methods.send} of a plain text message returns no Task or Message either (${shape.why}): ${v.prefix}.${SEND_SHAPE_TEST} judges that`, `${v.prefix}.${SEND_SHAPE_TEST}`);
 }
 
 /** A task the agent created, or not-run when it answers with Messages only (which A2A allows). */
