@@ -34,12 +34,13 @@ function fingerprint(prefix: readonly number[], key: Uint8Array): string {
 /**
  * A did:peer:2 (numalgo 2: keys and services inline) for one Ed25519 key and one DIDComm v1
  * endpoint: `V` the key (#key-1), `E` its X25519 form (#key-2), `S` a did-communication service
- * whose recipient is #key-1 — the layout Credo and ACA-Py read and write.
+ * whose recipient is #key-1 — the layout Credo and ACA-Py read and write. `routingKeys` (did:key)
+ * route it through a mediator (Aries RFC 0094: a sender wraps a forward per routing key).
  */
-export function createPeerDid2(verkey: string, endpoint: string): string {
+export function createPeerDid2(verkey: string, endpoint: string, routingKeys: readonly string[] = []): string {
   const publicKey = decodeVerkey(verkey);
   const x25519 = sodium.crypto_sign_ed25519_pk_to_curve25519(publicKey);
-  const service = { t: 'did-communication', s: endpoint, r: [], recipientKeys: ['#key-1'], priority: 0 };
+  const service = { t: 'did-communication', s: endpoint, r: [...routingKeys], recipientKeys: ['#key-1'], priority: 0 };
   const encoded = Buffer.from(JSON.stringify(service)).toString('base64url');
   return `did:peer:2.V${fingerprint(ED25519_PUB, publicKey)}.E${fingerprint(X25519_PUB, x25519)}.S${encoded}`;
 }

@@ -28,3 +28,4 @@ export { createOobFlowScenario, oobFlowScenario, type OobFlowConfig } from './sc
 export { receive, type ReceiveOptions, type ReceiveOutcome } from './didcomm/receive.js';
 export { runReceiveCommand, RECEIVE_USAGE } from './didcomm/receive-command.js';
 export { createMessageScenario, messageScenario, type MessageConfig, type A2aMessageConfig } from './scenarios/message.js';
+export { runTopologyCommand, TOPOLOGIES, TOPOLOGY_DEFAULTS, TOPOLOGY_QUICK, runTopologySweep, topologyEdges, directedPairs, topologyReportProblems, TOPOLOGY_REPORT_SCHEMA, renderTopologyHtml, formatTopologySummary, type TopologyFlags, type TopologyReport, type Topology } from './topology/index.js';

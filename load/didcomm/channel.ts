@@ -78,17 +78,26 @@ export abstract class Channel {
   /** An envelope (or plaintext message) that came back: to the waiter of its thread. */
   protected deliver(text: string): void {
     let message: Message;
+    let sender: string | undefined;
     try {
       const value: unknown = JSON.parse(text);
-      const plain = typeof value === 'object' && value !== null && 'ciphertext' in value ? unpackRfc0019(value, this.keys).message : text;
+      let plain = text;
+      if (typeof value === 'object' && value !== null && 'ciphertext' in value) {
+        const opened = unpackRfc0019(value, this.keys);
+        plain = opened.message;
+        sender = opened.senderVerkey;
+      }
       message = JSON.parse(plain) as Message;
     } catch (error) {
-      this.failAll(new LoadStepError('protocol', `the agent sent something that is not a DIDComm message for this receiver: ${(error as Error).message}`));
+      this.undecodable(error as Error);
       return;
     }
     const thid = threadOf(message);
     const waiter = typeof thid === 'string' ? this.waiters.get(thid) : undefined;
-    if (!waiter) return;
+    if (!waiter) {
+      this.unclaimed(message, sender);
+      return;
+    }
     this.waiters.delete(thid as string);
     if (/\/problem[-_]report$/.test(String(message['@type']))) {
       waiter.reject(new LoadStepError('problem-report', `the agent answered with a problem report: ${String(message['problem-code'] ?? '')} ${JSON.stringify(message['explain'] ?? (message['description'] as Record<string, unknown> | undefined)?.['en'] ?? '')}`.trim(), { type: message['@type'] }));
@@ -96,6 +105,14 @@ export abstract class Channel {
     }
     waiter.resolve(message);
   }
+
+  /** Something that does not open or parse: every waiter fails (a receiver's link is one conversation). */
+  protected undecodable(error: Error): void {
+    this.failAll(new LoadStepError('protocol', `the agent sent something that is not a DIDComm message for this receiver: ${error.message}`));
+  }
+
+  /** A message no one waits for (a peer's own message on a mediated link); ignored by default. */
+  protected unclaimed(_message: Message, _sender: string | undefined): void {}
 
   protected failAll(error: Error): void {
     for (const waiter of this.waiters.values()) waiter.reject(error);
