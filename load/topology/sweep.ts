@@ -87,6 +87,8 @@ export async function runTopologySweep(options: TopologySweepOptions): Promise<T
           model: { type: 'open', rate: (cell.agentCount * 1000) / cell.intervalMs, maxInFlight: options.maxInFlight, maxStartDelayMs: 0 },
           iterations: cell.messageCount,
           timeoutMs: options.timeoutMs,
+          // Every ping settles as answered or timed out (a loss), none cut off as interrupted.
+          gracefulStopMs: options.timeoutMs + 500,
           health: options.health ?? DEFAULT_HEALTH_BOUNDS,
           allowRemote: options.allowRemote,
           signal: stop.signal,
