@@ -17,7 +17,7 @@ import { createMediator, type MediatorLoadFaults, type MediatorStats } from './m
 export { FAULTS, isFault } from './faults.js';
 export type { Fault } from './faults.js';
 export { ReferenceAgentError, type ReferenceAgentErrorCode } from './errors.js';
-export { MEDIATOR_LOAD_FAULTS, validateMediatorLoadFaults } from './mediator/index.js';
+export { MEDIATOR_LOAD_FAULTS, validateMediatorLoadFaults, parseLoadFaultEntry, loadFaultFlag } from './mediator/index.js';
 export type { MediatorLoadFaults, MediatorStats } from './mediator/index.js';
 
 export const AGENT_NAME = 'agtest-reference-agent';

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { watchParent } from '../common/index.js';
 import { validateProfile, type InteropProfile } from '../profiles/index.js';
-import { AGENT_NAME, AGENT_VERSION, FAULTS, ReferenceAgentError, isFault, MEDIATOR_LOAD_FAULTS, REFERENCE_AGENT_TRANSPORTS, startReferenceAgent, type MediatorLoadFaults, type ReferenceAgentTransport } from './index.js';
+import { AGENT_NAME, AGENT_VERSION, FAULTS, ReferenceAgentError, isFault, loadFaultFlag, MEDIATOR_LOAD_FAULTS, parseLoadFaultEntry, REFERENCE_AGENT_TRANSPORTS, startReferenceAgent, type MediatorLoadFaults, type ReferenceAgentTransport } from './index.js';
 
 const USAGE =
   'usage: agtest-reference-agent [--transport http|ws|smtp] [--profile FILE] [--faults a,b] [--host 127.0.0.1] [--port N] [--backchannel-port N] [--drop-connections-every N] [--forward-delay-ms N]';
@@ -46,14 +46,27 @@ try {
 
 if (values.help) {
   const known = Object.entries(FAULTS).map(([name, description]) => `  ${name}: ${description}`).join('\n');
-  const load = Object.entries(MEDIATOR_LOAD_FAULTS).map(([name, description]) => `  --${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} N: ${description}`).join('\n');
+  const load = Object.entries(MEDIATOR_LOAD_FAULTS).map(([name, description]) => `  --${loadFaultFlag(name)} N (or --faults ${loadFaultFlag(name)}=N): ${description}`).join('\n');
   process.stdout.write(
     `${USAGE}\n\nA small DIDComm v1 agent that agtest certifies as interoperable. --profile FILE: the interop\nprofile it answers agent-metadata requests with. --faults: break one check each, for testing agtest:\n${known}\nIts mediator role under load (agtest load topology):\n${load}\n`,
   );
   process.exit(0);
 }
 
-const faults = values.faults.split(',').map((fault) => fault.trim()).filter(Boolean);
+const entries = values.faults.split(',').map((fault) => fault.trim()).filter(Boolean);
+// `name=N` entries are mediator load faults (as --name N): how `agtest load topology --fault` reaches them.
+const loadEntries: [string, number][] = [];
+const faults: string[] = [];
+for (const entry of entries) {
+  let parsed;
+  try {
+    parsed = parseLoadFaultEntry(entry);
+  } catch (error) {
+    usageError(error instanceof Error ? error.message : String(error));
+  }
+  if (parsed) loadEntries.push(parsed);
+  else faults.push(entry);
+}
 const unknown = faults.filter((fault) => !isFault(fault));
 if (unknown.length > 0) {
   const known = Object.entries(FAULTS).map(([name, description]) => `  ${name}: ${description}`).join('\n');
@@ -83,8 +96,12 @@ function parseCount(flag: string, value: string | undefined): number | undefined
 }
 
 const mediatorFaults: MediatorLoadFaults = {
-  dropConnectionsEvery: parseCount('drop-connections-every', values['drop-connections-every']),
-  forwardDelayMs: parseCount('forward-delay-ms', values['forward-delay-ms']),
+  ...Object.fromEntries(loadEntries),
+  ...Object.fromEntries(
+    Object.keys(MEDIATOR_LOAD_FAULTS)
+      .map((name) => [name, parseCount(loadFaultFlag(name), values[loadFaultFlag(name) as 'drop-connections-every' | 'forward-delay-ms'])] as const)
+      .filter(([, value]) => value !== undefined),
+  ),
 };
 
 const agent = await startReferenceAgent({
@@ -104,7 +121,7 @@ const agent = await startReferenceAgent({
 });
 
 process.stdout.write(
-  `${JSON.stringify({ ready: true, agent: AGENT_NAME, version: AGENT_VERSION, endpoint: agent.endpoint, backchannel: agent.backchannel, faults: agent.faults })}\n`,
+  `${JSON.stringify({ ready: true, agent: AGENT_NAME, version: AGENT_VERSION, endpoint: agent.endpoint, backchannel: agent.backchannel, faults: agent.faults, mediatorFaults })}\n`,
 );
 
 const stop = (): void => {

@@ -14,7 +14,7 @@ import { routing, type Deliver } from './routing.js';
 import { MediatorState } from './state.js';
 import type { MediatorStats } from './stats.js';
 
-export { MEDIATOR_LOAD_FAULTS, validateMediatorLoadFaults, type MediatorLoadFaults } from './load-faults.js';
+export { MEDIATOR_LOAD_FAULTS, validateMediatorLoadFaults, parseLoadFaultEntry, loadFaultFlag, type MediatorLoadFaults } from './load-faults.js';
 export type { MediatorStats } from './stats.js';
 
 export interface MediatorHost {

@@ -30,3 +30,19 @@ export function validateMediatorLoadFaults(faults: MediatorLoadFaults = {}): Med
   }
   return { ...faults };
 }
+
+/** A knob's command-line name: dropConnectionsEvery → drop-connections-every. */
+export const loadFaultFlag = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/**
+ * `drop-connections-every=40` (as a `--faults` entry: how `agtest load topology --fault` reaches
+ * the built-in mediator) → ['dropConnectionsEvery', 40]; undefined for anything else (a named fault).
+ */
+export function parseLoadFaultEntry(entry: string): [keyof typeof MEDIATOR_LOAD_FAULTS, number] | undefined {
+  const match = /^([a-z-]+)=(.*)$/.exec(entry);
+  if (!match) return undefined;
+  const name = Object.keys(MEDIATOR_LOAD_FAULTS).find((key) => loadFaultFlag(key) === match[1]) as keyof typeof MEDIATOR_LOAD_FAULTS | undefined;
+  if (!name) throw new ReferenceAgentError('INVALID_OPTION', `unknown mediator load fault ${match[1]}; known: ${Object.keys(MEDIATOR_LOAD_FAULTS).map(loadFaultFlag).join(', ')}`);
+  if (!/^\d+$/.test(match[2]!)) throw new ReferenceAgentError('INVALID_OPTION', `mediator load fault ${match[1]} must be a whole number, got "${match[2]}"`);
+  return [name, Number(match[2])];
+}

@@ -1,0 +1,109 @@
+// The sweep under mediator faults (issue 18, item 5), end to end on small numbers: real virtual
+// agents, real WebSockets on 127.0.0.1, the reference mediator in-process so its counters can be
+// read. Each fault's effect is proven against a run of the same shape without it.
+import t, { type Test } from 'tap';
+import { randomUUID } from 'node:crypto';
+import { packRfc0019, verkeyToDidKey } from '../../envelopes/index.js';
+import { runTopologySweep, type TopologyReport } from '../../load/index.js';
+import { readInvitationUrl } from '../../load/didcomm/invitation.js';
+import { runLoad } from '../../load/engine/run-load.js';
+import { DEFAULT_HEALTH_BOUNDS } from '../../load/health/monitor.js';
+import { createAgentPool, type AgentPool } from '../../load/topology/pool.js';
+import { runResult } from '../../load/topology/report.js';
+import { topologyScenario } from '../../load/topology/scenario.js';
+import { directedPairs, topologyEdges } from '../../load/topology/topologies.js';
+import { startReferenceAgent, type MediatorLoadFaults, type RunningReferenceAgent } from '../../reference-agent/index.js';
+
+async function mediator(t: Test, faults: MediatorLoadFaults): Promise<{ agent: RunningReferenceAgent; invitationUrl: string }> {
+  const agent = await startReferenceAgent({ transport: 'ws', mediatorFaults: faults });
+  t.teardown(() => agent.close());
+  const response = await fetch(agent.backchannel, { method: 'POST', body: JSON.stringify({ action: 'create-invitation', params: {} }) });
+  return { agent, invitationUrl: ((await response.json()) as { invitation_url: string }).invitation_url };
+}
+
+/** One star run of `messages` pings among `agents` agents through the mediator at `invitationUrl`. */
+function sweep(invitationUrl: string, agents: number, messages: number, intervalMs: number, timeoutMs = 3_000): Promise<TopologyReport> {
+  return runTopologySweep({ router: invitationUrl, agentCounts: [agents], messageCounts: [messages], topologies: ['star'], intervalsMs: [intervalMs], repeat: 1, fanout: 2, timeoutMs, maxInFlight: 1000, allowRemote: false, log: () => undefined });
+}
+
+/** What the mediator did must add up: every forward delivered one way or counted undeliverable; everything queued picked up or still waiting. */
+function accountsFor(t: Test, agent: RunningReferenceAgent): void {
+  const s = agent.mediatorStats();
+  t.equal(s.forwards, s.deliveredLive + s.queued + s.pushed + s.undeliverable, `every forward accounted for at the mediator (${JSON.stringify(s)})`);
+  t.equal(s.queued, s.pickedUp + s.waiting, 'everything queued was picked up or still waits');
+}
+
+t.test('the mediator drops every connection every 30 forwards: agents reconnect, pick up what was queued, and every ping is answered or counted lost', async (t) => {
+  const { agent, invitationUrl } = await mediator(t, { dropConnectionsEvery: 30 });
+  const report = await sweep(invitationUrl, 5, 100, 50);
+  const run = report.results[0]!;
+  const stats = agent.mediatorStats();
+  t.equal(stats.connectionDrops, Math.floor(stats.forwards / 30), `the mediator dropped every connection ${stats.connectionDrops} times (${stats.forwards} forwards / 30)`);
+  t.ok(stats.connectionDrops >= 2, 'more than once: agents came back after each drop and sent on');
+  t.ok(stats.queued > 0, `forwards that came during an outage were queued (${stats.queued})`);
+  t.equal(stats.waiting, 0, `and all picked up after reconnecting (pickup 2.0: ${stats.pickedUp})`);
+  t.equal(run.answered + run.errors + run.dropped + run.interrupted, run.scheduled, `every ping answered or counted: ${run.answered} answered, ${run.errors} errors ${JSON.stringify(run.errors_by_class)}, ${run.dropped} dropped`);
+  // A send on a socket the mediator killed fails (transport); a ping or answer that died with it is never answered (timeout). No other kind of loss.
+  t.same(Object.keys(run.errors_by_class).filter((k) => k !== 'transport' && k !== 'timeout'), [], 'losses are transport failures and timeouts only');
+  t.ok(run.errors > 0, 'and they are counted, not hidden');
+  t.equal(run.success, false, 'a run with a loss is not a success');
+  accountsFor(t, agent);
+});
+
+t.test('without the fault the same run loses nothing and drops nothing', async (t) => {
+  const { agent, invitationUrl } = await mediator(t, {});
+  const run = (await sweep(invitationUrl, 5, 100, 50, 10_000)).results[0]!;
+  t.equal(run.answered, 100, 'all 100 answered');
+  t.match(agent.mediatorStats(), { connectionDrops: 0, queued: 0, forwards: 200, deliveredLive: 200 });
+  accountsFor(t, agent);
+});
+
+t.test('a slow mediator (50 ms per forward): latency shows the queueing, against the same run without the delay', async (t) => {
+  // 30 pings offered in 0.3 s; 2 forwards a ping at 50 ms each take 3 s to serve: the last waits behind the others.
+  const fast = (await sweep((await mediator(t, {})).invitationUrl, 5, 30, 50, 10_000)).results[0]!;
+  const slowMediator = await mediator(t, { forwardDelayMs: 50 });
+  const slow = (await sweep(slowMediator.invitationUrl, 5, 30, 50, 10_000)).results[0]!;
+  t.equal(slow.answered, 30, 'slow, but every ping answered');
+  t.ok(slow.p99_latency_ms >= 2000, `p99 with the delay: ${slow.p99_latency_ms} ms (about 30 × 2 × 50 ms less the 0.3 s of sending)`);
+  t.ok(slow.p99_latency_ms - fast.p99_latency_ms >= 1500, `p99 ${slow.p99_latency_ms} ms slow vs ${fast.p99_latency_ms} ms without the delay`);
+  t.ok(slow.throughput_msg_per_sec < fast.throughput_msg_per_sec, `throughput ${slow.throughput_msg_per_sec} vs ${fast.throughput_msg_per_sec} msg/s`);
+  accountsFor(t, slowMediator.agent);
+});
+
+/** A keylist-update remove for the agent's DID key, on its own connection: from then on its key is registered nowhere. */
+async function unregister(pool: AgentPool, index: number): Promise<void> {
+  const agent = pool.agents[index]!;
+  const connection = agent.connection!;
+  const id = randomUUID();
+  const update = { '@type': 'https://didcomm.org/coordinate-mediation/1.0/keylist-update', '@id': id, updates: [{ recipient_key: verkeyToDidKey(agent.didKeys.verkey), action: 'remove' }], '~transport': { return_route: 'all' } };
+  const answer = await agent.link.exchange(JSON.stringify(packRfc0019(JSON.stringify(update), [connection.theirKey], connection.keys)), id, AbortSignal.timeout(5_000));
+  if ((answer?.['updated'] as { result?: string }[] | undefined)?.[0]?.result !== 'success') throw new Error(`keylist-update remove not done: ${JSON.stringify(answer)}`);
+}
+
+t.test('a virtual agent whose key is not registered: the mediator delivers nothing to it; each lost ping is counted on both sides', async (t) => {
+  const { agent, invitationUrl } = await mediator(t, {});
+  const pool = await createAgentPool(5, readInvitationUrl(invitationUrl, 'ws'), 5_000, () => undefined);
+  t.teardown(() => pool.close());
+  await unregister(pool, 4);
+  const pairs = directedPairs(topologyEdges('star', 5));
+  const messages = 40;
+  // Pings to agent 4 are not delivered; pings from it are, but their answers (to its key) are not.
+  const touching4 = Array.from({ length: messages }, (_, i) => pairs[i % pairs.length]!).filter(([from, to]) => from === 4 || to === 4).length;
+  const result = await runLoad({
+    scenario: topologyScenario(pool.agents, pairs, readInvitationUrl(invitationUrl, 'ws').endpoint),
+    model: { type: 'open', rate: 200, maxInFlight: 100, maxStartDelayMs: 0 },
+    iterations: messages,
+    timeoutMs: 3_000,
+    health: DEFAULT_HEALTH_BOUNDS,
+    allowRemote: false,
+    log: () => undefined,
+  });
+  const run = runResult({ agentCount: 5, messageCount: messages, topology: 'star', intervalMs: 25, repeat: 0, edgeCount: 4, durationS: result.elapsedS, recorder: result.recorder, health: result.health });
+  t.equal(touching4, 10, 'a quarter of the star pairs involve agent 4');
+  t.equal(run.answered, messages - touching4, 'every ping not involving agent 4 answered');
+  t.same(run.errors_by_class, { timeout: touching4 }, 'each ping involving agent 4 lost and counted (timeout)');
+  t.equal(run.success, false, 'the run is not a success');
+  t.equal(agent.mediatorStats().undeliverable, touching4, 'the mediator counted one undeliverable forward per lost ping');
+  t.equal(pool.agents[4]!.link.undecodableCount, 0, 'and misdelivered nothing to anyone');
+  accountsFor(t, agent);
+});
