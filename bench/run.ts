@@ -9,7 +9,8 @@
  * messages/s sustained through agtalk and the HTTP adapter; then the load engine (`--only load` runs
  * that part alone): the most iterations/s its http scenario drives against a trivial loopback
  * server, and its overhead per iteration; then oob-flow flows/s and the cost of a receiver process
- * (`--only oob` runs that alone). The folders live in the system's temporary folder:
+ * (`--only oob` runs that alone); then virtual agents through the reference mediator, a short row
+ * (`--only topology [--agents N]`: 1,000 agents at rising rates, with memory per agent). The folders live in the system's temporary folder:
  * TMPDIR=/dev/shm measures them on tmpfs.
  */
 import { parseArgs } from 'node:util';
@@ -25,6 +26,7 @@ import { formatThroughput, measureThroughput } from './throughput.js';
 import { setupAgent } from './trust-ping.js';
 import { formatEngineTable, measureEngineOverhead, measureHttpThroughput } from './load-engine.js';
 import { formatOobTable, measureOobInline, measureOobProcess } from './oob-flow.js';
+import { formatTopologyScale, measureTopologyScale } from './topology-scale.js';
 
 /** Round trips per side before switching to the other. */
 const BLOCK = 10;
@@ -57,11 +59,11 @@ const A2A_STEPS: StageStep[] = [
 ];
 let httpBreakdown: { label: string; p50Ms: number }[] = [];
 
-const { values } = parseArgs({ options: { count: { type: 'string', default: '1000' }, warmup: { type: 'string', default: '20' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { count: { type: 'string', default: '1000' }, warmup: { type: 'string', default: '20' }, only: { type: 'string' }, agents: { type: 'string' } } });
 const count = Number(values.count);
 const warmup = Number(values.warmup);
 if (!Number.isSafeInteger(count) || count < 1 || !Number.isSafeInteger(warmup) || warmup < 0) {
-  process.stderr.write('usage: node dist/bench/run.js [--count N (≥ 1, default 1000)] [--warmup N (default 20)] [--only load|oob]\n');
+  process.stderr.write('usage: node dist/bench/run.js [--count N (≥ 1, default 1000)] [--warmup N (default 20)] [--only load|oob|topology [--agents N (default 1000)]]\n');
   process.exit(2);
 }
 
@@ -95,6 +97,21 @@ async function benchOobFlow(): Promise<void> {
 
 const OOB_FLOWS_PER_VU = 40;
 const OOB_MAX_FLOWS = 1000;
+
+/** Virtual agents through the reference mediator: `--only topology` (1,000 agents by default), or a short row in the default run. */
+async function benchTopology(agents: number, rates: readonly number[], messages: number): Promise<void> {
+  if (!Number.isSafeInteger(agents) || agents < 3) {
+    process.stderr.write('--agents must be an integer of at least 3\n');
+    process.exit(2);
+  }
+  process.stdout.write(`\nvirtual agents (ring topology) through the built-in reference mediator, ${messages} trust pings per row, latency from the intended send\n`);
+  process.stdout.write(`${formatTopologyScale(agents, await measureTopologyScale(agents, rates, messages))}\n`);
+}
+
+if (values.only === 'topology') {
+  await benchTopology(Number(values.agents ?? 1000), [100, 200, 400], 1000);
+  process.exit(0);
+}
 
 if (values.only === 'load' || values.only === 'oob') {
   if (values.only === 'load') await benchLoadEngine();
@@ -168,6 +185,7 @@ if (rates.some((rate) => rate.lost > 0 || rate.outOfOrder > 0 || rate.duplicates
 }
 
 await benchLoadEngine();
+await benchTopology(100, [100], 300);
 
 /**
  * agtalk+http and direct, in alternating blocks (the agent's reply endpoint is switched between
