@@ -93,7 +93,55 @@ export class MediatedLink extends Channel {
     if (!this.closing) this.gone = new LoadStepError('transport', `the WebSocket to ${this.endpoint} was lost and ${RECONNECT_ATTEMPTS} reconnects failed`);
   }
 
+  /** The socket forwards leave on (see forward()), opened when first needed and again after it closed. */
+  private outbox: WebSocket | undefined;
+  private viaOutbox = false;
+
+  /**
+   * Sends a forward (RFC 0094) on a socket of its own; the answer to `thid` still comes on this
+   * link. Why: Credo 0.6 ties a WebSocket to the connection of the last message on it, so a forward
+   * on the socket the mediator delivers on would untie it and stop live delivery (and one without
+   * the return route makes Credo close the socket); see examples/credo/README.md.
+   */
+  forward(body: string, thid: string | undefined, signal: AbortSignal): Promise<Message | undefined> {
+    // exchange() calls transmit() before its first await, so the flag reaches exactly this send.
+    this.viaOutbox = true;
+    try {
+      return this.exchange(body, thid, signal);
+    } finally {
+      this.viaOutbox = false;
+    }
+  }
+
+  private async sendOnOutbox(body: string, signal: AbortSignal): Promise<undefined> {
+    if (this.closing) throw new LoadStepError('transport', `the link to ${this.endpoint} is closed`);
+    let socket = this.outbox;
+    if (!socket || socket.readyState !== WebSocket.OPEN) {
+      socket = new WebSocket(this.endpoint, { perMessageDeflate: false });
+      this.outbox = socket;
+      // Whatever the mediator says on it (a problem-report) is read like the rest.
+      socket.on('message', (data) => this.deliver(String(data)));
+      socket.on('error', () => undefined);
+      const opening = socket;
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => reject(signal.reason as Error);
+        signal.addEventListener('abort', onAbort, { once: true });
+        opening.once('open', () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        });
+        opening.once('error', (error) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(new LoadStepError('transport', `WebSocket ${this.endpoint} (forwards): ${error.message}`));
+        });
+      });
+    }
+    const open = socket;
+    return new Promise((resolve, reject) => open.send(body, (error) => (error ? reject(new LoadStepError('transport', `WebSocket ${this.endpoint} (forwards): ${error.message}`)) : resolve(undefined))));
+  }
+
   protected async transmit(body: string, signal: AbortSignal): Promise<undefined> {
+    if (this.viaOutbox) return this.sendOnOutbox(body, signal);
     // A send during an outage waits for the socket (its latency counts the wait), bounded by its signal.
     while (!this.socket || this.socket.readyState !== WebSocket.OPEN) {
       if (this.gone) throw this.gone;
@@ -129,5 +177,7 @@ export class MediatedLink extends Channel {
     this.closing = true;
     this.socket?.terminate();
     this.socket = undefined;
+    this.outbox?.terminate();
+    this.outbox = undefined;
   }
 }
