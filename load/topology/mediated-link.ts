@@ -20,6 +20,14 @@ export interface LinkEvents {
   log(line: string): void;
 }
 
+/** The signal's abort as a rejection. */
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason as Error);
+    else signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+  });
+}
+
 export class MediatedLink extends Channel {
   private socket: WebSocket | undefined;
   private closing = false;
@@ -95,6 +103,7 @@ export class MediatedLink extends Channel {
 
   /** The socket forwards leave on (see forward()), opened when first needed and again after it closed. */
   private outbox: WebSocket | undefined;
+  private outboxOpening: Promise<WebSocket> | undefined;
   private viaOutbox = false;
 
   /**
@@ -115,29 +124,25 @@ export class MediatedLink extends Channel {
 
   private async sendOnOutbox(body: string, signal: AbortSignal): Promise<undefined> {
     if (this.closing) throw new LoadStepError('transport', `the link to ${this.endpoint} is closed`);
-    let socket = this.outbox;
-    if (!socket || socket.readyState !== WebSocket.OPEN) {
-      socket = new WebSocket(this.endpoint, { perMessageDeflate: false });
-      this.outbox = socket;
-      // Whatever the mediator says on it (a problem-report) is read like the rest.
-      socket.on('message', (data) => this.deliver(String(data)));
-      socket.on('error', () => undefined);
-      const opening = socket;
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = () => reject(signal.reason as Error);
-        signal.addEventListener('abort', onAbort, { once: true });
-        opening.once('open', () => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        });
-        opening.once('error', (error) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(new LoadStepError('transport', `WebSocket ${this.endpoint} (forwards): ${error.message}`));
-        });
-      });
-    }
-    const open = socket;
-    return new Promise((resolve, reject) => open.send(body, (error) => (error ? reject(new LoadStepError('transport', `WebSocket ${this.endpoint} (forwards): ${error.message}`)) : resolve(undefined))));
+    const socket = await Promise.race([this.openOutbox(), aborted(signal)]);
+    return new Promise((resolve, reject) => socket.send(body, (error) => (error ? reject(new LoadStepError('transport', `WebSocket ${this.endpoint} (forwards): ${error.message}`)) : resolve(undefined))));
+  }
+
+  /** The open outbox, or one being opened: sends at the same moment share it (a second socket would leak). */
+  private openOutbox(): Promise<WebSocket> {
+    if (this.outbox?.readyState === WebSocket.OPEN) return Promise.resolve(this.outbox);
+    if (this.outboxOpening) return this.outboxOpening;
+    const socket = new WebSocket(this.endpoint, { perMessageDeflate: false });
+    this.outbox = socket;
+    // Whatever the mediator says on it (a problem-report) is read like the rest.
+    socket.on('message', (data) => this.deliver(String(data)));
+    socket.on('error', () => undefined);
+    this.outboxOpening = new Promise<WebSocket>((resolve, reject) => {
+      socket.once('open', () => resolve(socket));
+      socket.once('close', () => reject(new LoadStepError('transport', `WebSocket ${this.endpoint} (forwards) closed before it opened`)));
+      socket.once('error', (error) => reject(new LoadStepError('transport', `WebSocket ${this.endpoint} (forwards): ${error.message}`)));
+    }).finally(() => (this.outboxOpening = undefined));
+    return this.outboxOpening;
   }
 
   protected async transmit(body: string, signal: AbortSignal): Promise<undefined> {

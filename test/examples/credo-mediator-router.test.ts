@@ -2,39 +2,10 @@
 // started as a process on loopback. Mediated clients over real WebSockets connect with its one
 // multi-use invitation, get mediation granted, exchange forwards live; a client whose socket closed
 // picks up what Credo queued meanwhile (pickup 2.0); a key nobody registered gets nothing.
-import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import t from 'tap';
 import { waitFor } from '../adapters/helpers/wait.js';
+import { startCredoMediator } from '../helpers/credo-mediator.js';
 import { numbered, startMediatedClient, type MediatedClient } from '../helpers/mediated-client.js';
-
-const launcher = fileURLToPath(new URL('../../examples/credo/credo-mediator.mjs', import.meta.url));
-
-interface Ready {
-  endpoint: string;
-  http: string;
-  invitation_url: string;
-}
-
-async function startCredoMediator(): Promise<{ ready: Ready; stop(): Promise<void> }> {
-  const child = execa('node', [launcher], { cwd: fileURLToPath(new URL('../../examples/credo/', import.meta.url)), reject: false });
-  const ready = await new Promise<Ready>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      if (out.includes('\n')) resolve(JSON.parse(out.slice(0, out.indexOf('\n'))) as Ready);
-    });
-    void child.then((result) => reject(new Error(`credo-mediator.mjs exited ${String(result.exitCode)} before it was ready: ${String(result.stderr)}`)));
-    setTimeout(() => reject(new Error('credo-mediator.mjs not ready in 30 s')), 30_000).unref();
-  });
-  return {
-    ready,
-    async stop() {
-      child.kill('SIGTERM');
-      await child;
-    },
-  };
-}
 
 t.test('Credo 0.6 as a router: WS and HTTP endpoints on loopback, mediation granted, forwards live, queued ones picked up, unknown keys not delivered', async (t) => {
   const credo = await startCredoMediator();
