@@ -175,6 +175,7 @@ async function main(argv: string[]): Promise<number> {
               .option('timeout', { type: 'string', describe: `A ping not answered within this is lost (counted as a timeout error; default ${load!.TOPOLOGY_DEFAULTS.timeout})` })
               .option('max-in-flight', { type: 'number', describe: `Most pings unanswered at once; an arrival past it is dropped and counted (default ${load!.TOPOLOGY_DEFAULTS.maxInFlight})` })
               .option('fault', { type: 'string', array: true, describe: 'Built-in reference mediator only: switch on a named misbehaviour (repeatable), e.g. forward-drop' })
+              .option('unregistered', { type: 'number', describe: 'Agents 1..K skip keylist-update (an agent fault): the mediator must deliver nothing for them, so every ping on their edges is lost; a mediator that delivers anyway shows as misdelivered' })
               .option('allow-remote', { type: 'boolean', default: false, describe: 'Allow a mediator that is not on loopback (refused otherwise)' })
               .option('output', { alias: 'o', type: 'string', describe: 'Write the report (JSON, topology-report.schema.json) here' })
               .option('html', { type: 'string', describe: 'Write a self-contained HTML report here (throughput by topology, p99 by agent count)' })
@@ -374,6 +375,7 @@ async function main(argv: string[]): Promise<number> {
             timeout: pick('timeout'),
             maxInFlight: pick('max-in-flight'),
             fault: pick('fault'),
+            unregistered: pick('unregistered'),
             allowRemote: args['allow-remote'] === true,
             output: pick('output'),
             html: pick('html'),

@@ -26,6 +26,7 @@ export interface TopologyFlags {
   timeout?: string;
   maxInFlight?: number;
   fault?: string[];
+  unregistered?: number;
   allowRemote?: boolean;
   output?: string;
   html?: string;
@@ -64,6 +65,7 @@ export async function runTopologyCommand(flags: TopologyFlags, io: CommandIo): P
     maxInFlight: flags.maxInFlight ?? base.maxInFlight,
     ...(flags.router === undefined ? {} : { router: flags.router }),
     ...(flags.fault?.length ? { faults: flags.fault } : {}),
+    ...(flags.unregistered === undefined ? {} : { unregistered: flags.unregistered }),
     allowRemote: flags.allowRemote === true,
     ...(io.signal ? { signal: io.signal } : {}),
     log: flags.json ? () => undefined : (line) => io.stderr.write(`${line}\n`),

@@ -26,7 +26,10 @@ export function formatTopologySummary(report: TopologyReport, c: ChalkInstance):
   ];
   if (report.stopped_early) lines.push(c.yellow(`stopped early: ${report.stopped_early}`));
   const failed = s.failed > 0 ? c.red(`${s.failed} failed`) : '0 failed';
-  lines.push(`runs: ${s.total_runs}, ${c.green(`${s.successful} successful`)}, ${failed}; pings answered ${s.answered} of ${s.scheduled}, ${s.errors} errors, ${s.dropped} dropped`, '');
+  lines.push(`runs: ${s.total_runs}, ${c.green(`${s.successful} successful`)}, ${failed}; pings answered ${s.answered} of ${s.scheduled}, ${s.errors} errors, ${s.dropped} dropped`);
+  if (s.misdelivered > 0) lines.push(c.red(`misdelivered: ${s.misdelivered} envelopes reached an agent they were not for (the mediator delivered to the wrong client)`));
+  if (s.reconnects > 0) lines.push(c.yellow(`reconnects: ${s.reconnects} (agents whose socket dropped came back and picked up what was queued)`));
+  lines.push('');
   lines.push(...table('topology', s.by_topology, c), '', ...table('agents', s.by_agent_count, c));
   const classes = Object.entries(s.errors_by_class);
   if (classes.length > 0) {

@@ -9,3 +9,4 @@ export { runTopologyCommand, TOPOLOGY_DEFAULTS, TOPOLOGY_QUICK, type TopologyFla
 export { VirtualAgent, SetupError, wrapForward } from './virtual-agent.js';
 export { createAgentPool, type AgentPool } from './pool.js';
 export { openRouter, type Router } from './router.js';
+export { topologyScenario } from './scenario.js';

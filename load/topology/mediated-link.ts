@@ -124,8 +124,19 @@ export class MediatedLink extends Channel {
 
   private async sendOnOutbox(body: string, signal: AbortSignal): Promise<undefined> {
     if (this.closing) throw new LoadStepError('transport', `the link to ${this.endpoint} is closed`);
+    const send = (socket: WebSocket) => new Promise<undefined>((resolve, reject) => socket.send(body, (error) => (error ? reject(new LoadStepError('transport', `WebSocket ${this.endpoint} (forwards): ${error.message}`)) : resolve(undefined))));
     const socket = await Promise.race([this.openOutbox(), aborted(signal)]);
-    return new Promise((resolve, reject) => socket.send(body, (error) => (error ? reject(new LoadStepError('transport', `WebSocket ${this.endpoint} (forwards): ${error.message}`)) : resolve(undefined))));
+    try {
+      return await send(socket);
+    } catch (error) {
+      // The mediator dropped the socket before we saw it close: the write never left, so it goes once more on a new one.
+      if (this.closing || signal.aborted) throw error;
+      if (this.outbox === socket) {
+        socket.terminate();
+        this.outbox = undefined;
+      }
+      return send(await Promise.race([this.openOutbox(), aborted(signal)]));
+    }
   }
 
   /** The open outbox, or one being opened: sends at the same moment share it (a second socket would leak). */

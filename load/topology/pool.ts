@@ -19,9 +19,21 @@ export interface AgentPool {
   /** Resident set growth per set-up agent, KB. */
   rssKbPerAgent: number;
   close(): void;
+  /** What the agents saw so far, summed: for per-run deltas. */
+  events(): AgentEvents;
 }
 
-export async function createAgentPool(count: number, invitation: ReadInvitation, stepTimeoutMs: number, log: (line: string) => void, signal?: AbortSignal): Promise<AgentPool> {
+export interface AgentEvents {
+  reconnects: number;
+  pickedUp: number;
+  /** Envelopes an agent got that do not open with its keys: a mediator delivering to the wrong client. */
+  misdelivered: number;
+  /** Pings an agent could not answer (a sender it does not know, a send that failed). */
+  unanswered: number;
+}
+
+/** `unregistered`: agents 1..K skip keylist-update (never the hub, agent 0). */
+export async function createAgentPool(count: number, invite: () => Promise<ReadInvitation>, stepTimeoutMs: number, log: (line: string) => void, signal?: AbortSignal, unregistered = 0): Promise<AgentPool> {
   await loadCrypto();
   const directory: Directory = new Map();
   const agents: VirtualAgent[] = [];
@@ -32,9 +44,10 @@ export async function createAgentPool(count: number, invitation: ReadInvitation,
   try {
     for (let first = 0; first < count; first += SETUP_CONCURRENCY) {
       if (signal?.aborted) throw new AgtestError('AGTEST_INTERRUPTED', 'stopped while setting up the virtual agents');
-      const batch = Array.from({ length: Math.min(SETUP_CONCURRENCY, count - first) }, (_, i) => new VirtualAgent(first + i, directory, invitation.endpoint, stepTimeoutMs, log));
-      agents.push(...batch);
-      await Promise.all(batch.map((agent) => agent.setUp(invitation)));
+      const invitations = await Promise.all(Array.from({ length: Math.min(SETUP_CONCURRENCY, count - first) }, () => invite()));
+      const batch = invitations.map((invitation, i) => ({ agent: new VirtualAgent(first + i, directory, invitation.endpoint, stepTimeoutMs, log), invitation }));
+      agents.push(...batch.map((b) => b.agent));
+      await Promise.all(batch.map(({ agent, invitation }) => agent.setUp(invitation, { register: !(agent.index >= 1 && agent.index <= unregistered) })));
     }
   } catch (error) {
     closeAll();
@@ -49,5 +62,11 @@ export async function createAgentPool(count: number, invitation: ReadInvitation,
     heapKbPerAgent: round((after.heapUsed - before.heapUsed) / 1024 / count),
     rssKbPerAgent: round((after.rss - before.rss) / 1024 / count),
     close: closeAll,
+    events: () => ({
+      reconnects: agents.reduce((n, a) => n + a.link.reconnects, 0),
+      pickedUp: agents.reduce((n, a) => n + a.counters.pickedUp, 0),
+      misdelivered: agents.reduce((n, a) => n + a.link.undecodableCount, 0),
+      unanswered: agents.reduce((n, a) => n + a.counters.answerFailures, 0),
+    }),
   };
 }

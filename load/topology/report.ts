@@ -8,6 +8,7 @@
 import { createHistogram, decodeHistogram, encodeHistogram, summarizeHistogram, type Histogram } from '../engine/histogram.js';
 import { TOTAL_STEP, type Recorder } from '../engine/recorder.js';
 import type { HealthReport } from '../health/monitor.js';
+import type { AgentEvents } from './pool.js';
 import type { Topology } from './topologies.js';
 
 export const TOPOLOGY_REPORT_SCHEMA_VERSION = 1;
@@ -23,6 +24,7 @@ export interface RunMeasurement {
   durationS: number;
   recorder: Recorder;
   health: HealthReport;
+  events: AgentEvents;
   stoppedEarly?: string;
 }
 
@@ -50,6 +52,11 @@ export interface RunResult {
   dropped: number;
   interrupted: number;
   max_latency_ms: number;
+  /** Socket reconnects of the agents, messages picked up after one (pickup 2.0 delivery), envelopes an agent got that were not for it, pings it could not answer. */
+  reconnects: number;
+  picked_up: number;
+  misdelivered: number;
+  unanswered: number;
   /** Latency of the answered pings, from the intended send: HDR histogram, compressed base64, µs. */
   latency_histogram: string;
   health: HealthReport;
@@ -68,6 +75,8 @@ export interface GroupStats {
   errors: number;
   errors_by_class: Record<string, number>;
   dropped: number;
+  misdelivered: number;
+  reconnects: number;
   /** From the merged histogram of the group's runs. */
   avg_latency_ms: number;
   p50_latency_ms: number;
@@ -93,6 +102,8 @@ export interface TopologyConfigReport {
   fanout: number;
   timeout_ms: number;
   max_in_flight: number;
+  /** Agents 1..K that did not register their key (a fault of the agents, to prove the mediator delivers nothing for them). */
+  unregistered: number;
   router: string;
 }
 
@@ -155,6 +166,10 @@ export function runResult(run: RunMeasurement): RunResult {
     dropped: counters.dropped,
     interrupted: counters.interrupted,
     max_latency_ms: latency.max_ms,
+    reconnects: run.events.reconnects,
+    picked_up: run.events.pickedUp,
+    misdelivered: run.events.misdelivered,
+    unanswered: run.events.unanswered,
     latency_histogram: encodeHistogram(total.latency.ok),
     health: run.health,
     suspect: run.health.suspect,
@@ -188,6 +203,8 @@ export function groupStats(runs: readonly RunResult[]): GroupStats {
     errors: sum((r) => r.errors),
     errors_by_class: errorsByClass,
     dropped: sum((r) => r.dropped),
+    misdelivered: sum((r) => r.misdelivered),
+    reconnects: sum((r) => r.reconnects),
     avg_latency_ms: latency.mean_ms,
     p50_latency_ms: latency.p50_ms,
     p95_latency_ms: latency.p95_ms,

@@ -12,7 +12,13 @@ import { httpInvite } from '../didcomm/invite.js';
 import { isLoopbackHost } from '../engine/loopback.js';
 
 export interface Router {
+  /** The first invitation (its endpoint is where every agent connects). */
   invitation: ReadInvitation;
+  /**
+   * An invitation for one more agent: a fresh one when the router gives invitations (an HTTP URL,
+   * the built-in mediator: invitations may be single-use, as Credo's are by default), else the same.
+   */
+  invite(): Promise<ReadInvitation>;
   /** What the report names: the URL given, or "built-in reference mediator". */
   name: string;
   /** The built-in mediator's process (for generator health and its exit). */
@@ -52,7 +58,8 @@ async function fetchInvitationUrl(url: string): Promise<string> {
     let response;
     try {
       response = await pool.request({ path, method: 'GET', headersTimeout: 10_000, bodyTimeout: 10_000 });
-      if (response.statusCode === 404 || response.statusCode === 405) {
+      // Not a page that gives an invitation: perhaps a backchannel (agact's POST {"action": …}).
+      if (response.statusCode >= 400 && response.statusCode < 500) {
         await response.body.dump();
         response = await pool.request({ path, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'create-invitation', params: {} }), headersTimeout: 10_000, bodyTimeout: 10_000 });
       }
@@ -60,7 +67,7 @@ async function fetchInvitationUrl(url: string): Promise<string> {
       return fail(`--router ${url}: cannot reach it: ${(error as Error).message}`, error);
     }
     const text = (await response.body.text()).trim();
-    if (response.statusCode < 200 || response.statusCode > 299) fail(`--router ${url} answered ${response.statusCode}, not an invitation`);
+    if (response.statusCode < 200 || response.statusCode > 299) fail(`--router ${url} answered ${response.statusCode} to GET and to POST {"action":"create-invitation"}, not an invitation`);
     if (/[?&]oob=/.test(text) && !text.startsWith('{')) return text;
     let json: unknown;
     try {
@@ -82,16 +89,21 @@ export async function openRouter(options: RouterOptions): Promise<Router> {
   const url = options.router;
   if (!URL.canParse(url)) fail(`--router ${JSON.stringify(url)} is not a URL: give the mediator's invitation URL (…?oob=…) or an HTTP URL that answers with one`);
   const parsed = new URL(url);
-  let invitationUrl = url;
-  if (!/[?&]oob=/.test(url)) {
-    if (/^wss?:$/.test(parsed.protocol)) fail(`--router ${url}: a WebSocket endpoint alone names no key to reach the mediator with: give its invitation URL (…?oob=…) or an HTTP URL that answers with one`);
-    if (!/^https?:$/.test(parsed.protocol)) fail(`--router ${url}: give an http(s) URL or an invitation URL (…?oob=…), not ${parsed.protocol}`);
-    if (!options.allowRemote && !isLoopbackHost(parsed.hostname)) fail(`--router ${url} is not loopback: load goes to loopback only unless you allow remote targets (--allow-remote)`);
-    invitationUrl = await fetchInvitationUrl(url);
+  const from = `--router ${url.slice(0, 80)}`;
+  const checked = (invitation: ReadInvitation): ReadInvitation => {
+    if (!options.allowRemote && !isLoopbackHost(new URL(invitation.endpoint).hostname)) fail(`the mediator's endpoint ${invitation.endpoint} is not loopback: load goes to loopback only unless you allow remote targets (--allow-remote)`);
+    return invitation;
+  };
+  if (/[?&]oob=/.test(url)) {
+    // One invitation for every agent: the mediator's invitation must be multi-use.
+    const invitation = checked(readInvitation(url, from));
+    return { invitation, invite: async () => invitation, name: url, close: async () => undefined };
   }
-  const invitation = readInvitation(invitationUrl, `--router ${url.slice(0, 80)}`);
-  if (!options.allowRemote && !isLoopbackHost(new URL(invitation.endpoint).hostname)) fail(`the mediator's endpoint ${invitation.endpoint} is not loopback: load goes to loopback only unless you allow remote targets (--allow-remote)`);
-  return { invitation, name: url, close: async () => undefined };
+  if (/^wss?:$/.test(parsed.protocol)) fail(`--router ${url}: a WebSocket endpoint alone names no key to reach the mediator with: give its invitation URL (…?oob=…) or an HTTP URL that answers with one`);
+  if (!/^https?:$/.test(parsed.protocol)) fail(`--router ${url}: give an http(s) URL or an invitation URL (…?oob=…), not ${parsed.protocol}`);
+  if (!options.allowRemote && !isLoopbackHost(parsed.hostname)) fail(`--router ${url} is not loopback: load goes to loopback only unless you allow remote targets (--allow-remote)`);
+  const invite = async () => checked(readInvitation(await fetchInvitationUrl(url), from));
+  return { invitation: await invite(), invite, name: url, close: async () => undefined };
 }
 
 async function startBuiltin(options: RouterOptions): Promise<Router> {
@@ -105,15 +117,25 @@ async function startBuiltin(options: RouterOptions): Promise<Router> {
     const backchannel = agent.ready['backchannel'];
     if (typeof backchannel !== 'string') fail('the built-in reference mediator\'s ready line has no backchannel');
     const made = httpInvite({ url: backchannel as string });
-    let url: string;
-    try {
-      url = await made.invite(AbortSignal.timeout(10_000));
-    } finally {
-      await made.close();
-    }
-    const invitation = readInvitation(url, 'the built-in reference mediator');
+    const invite = async () => readInvitation(await made.invite(AbortSignal.timeout(10_000)), 'the built-in reference mediator');
     const faults = options.faults?.length ? ` with faults ${options.faults.join(', ')}` : '';
-    return { invitation, name: `built-in reference mediator${faults}`, agent, close: () => agent.stop() };
+    let invitation: ReadInvitation;
+    try {
+      invitation = await invite();
+    } catch (error) {
+      await made.close();
+      throw error;
+    }
+    return {
+      invitation,
+      invite,
+      name: `built-in reference mediator${faults}`,
+      agent,
+      async close() {
+        await made.close();
+        await agent.stop();
+      },
+    };
   } catch (error) {
     await agent.stop();
     throw error;

@@ -15,10 +15,10 @@ import { topologyScenario } from './scenario.js';
 import { directedPairs, topologyEdges, type Topology } from './topologies.js';
 
 export interface TopologySweepOptions {
-  agentCounts: number[];
-  messageCounts: number[];
-  topologies: Topology[];
-  intervalsMs: number[];
+  agentCounts: readonly number[];
+  messageCounts: readonly number[];
+  topologies: readonly Topology[];
+  intervalsMs: readonly number[];
   repeat: number;
   fanout: number;
   /** Per message: a ping not answered by then counts as a timeout (lost). */
@@ -27,7 +27,9 @@ export interface TopologySweepOptions {
   maxInFlight: number;
   router?: string;
   /** Built-in reference mediator only. */
-  faults?: string[];
+  faults?: readonly string[];
+  /** Agents 1..K do not register their key (keylist-update): every ping to or from them must be lost. */
+  unregistered?: number;
   allowRemote: boolean;
   health?: HealthBounds;
   signal?: AbortSignal;
@@ -40,13 +42,16 @@ const positiveIntegers = (values: readonly number[], flag: string, min = 1) => {
   if (values.length === 0 || values.some((v) => !Number.isSafeInteger(v) || v < min)) throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', `${flag} takes integers of at least ${min}, comma-separated; got ${values.join(',') || 'nothing'}`);
 };
 
-export function validateSweep(options: Pick<TopologySweepOptions, 'agentCounts' | 'messageCounts' | 'intervalsMs' | 'repeat' | 'fanout' | 'timeoutMs' | 'maxInFlight' | 'topologies'>): void {
+export function validateSweep(options: Pick<TopologySweepOptions, 'agentCounts' | 'messageCounts' | 'intervalsMs' | 'repeat' | 'fanout' | 'timeoutMs' | 'maxInFlight' | 'topologies' | 'unregistered'>): void {
   positiveIntegers(options.agentCounts, '--agents', 2);
   positiveIntegers(options.messageCounts, '--messages');
   positiveIntegers(options.intervalsMs, '--intervals');
   positiveIntegers([options.repeat], '--repeat');
   positiveIntegers([options.fanout], '--fanout');
   positiveIntegers([options.maxInFlight], '--max-in-flight');
+  if (options.unregistered !== undefined && (!Number.isSafeInteger(options.unregistered) || options.unregistered < 0 || options.unregistered >= Math.min(...options.agentCounts))) {
+    throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', `--unregistered takes an integer from 0 to the smallest agent count minus 1 (agents 1..K skip keylist-update); got ${options.unregistered}`);
+  }
   if (!(options.timeoutMs > 0)) throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', '--timeout must be positive');
   if (options.topologies.length === 0) throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', '--topologies names none');
 }
@@ -73,7 +78,7 @@ export async function runTopologySweep(options: TopologySweepOptions): Promise<T
   try {
     const largest = Math.max(...options.agentCounts);
     options.log(`setting up ${largest} virtual agents with ${router.name} (${router.invitation.endpoint})`);
-    const pool = await createAgentPool(largest, router.invitation, Math.min(options.timeoutMs, 10_000), options.log, stop.signal);
+    const pool = await createAgentPool(largest, router.invite, Math.min(options.timeoutMs, 10_000), options.log, stop.signal, options.unregistered ?? 0);
     options.log(`${largest} agents mediated in ${pool.setupS} s`);
     try {
       const cells = options.agentCounts.flatMap((agentCount) => options.messageCounts.flatMap((messageCount) => options.topologies.flatMap((topology) => options.intervalsMs.flatMap((intervalMs) => Array.from({ length: options.repeat }, (_, repeat) => ({ agentCount, messageCount, topology, intervalMs, repeat }))))));
@@ -81,6 +86,7 @@ export async function runTopologySweep(options: TopologySweepOptions): Promise<T
         if (stop.signal.aborted) break;
         const edges = topologyEdges(cell.topology, cell.agentCount, options.fanout);
         const agents = pool.agents.slice(0, cell.agentCount);
+        const before = pool.events();
         const result = await runLoad({
           scenario: topologyScenario(agents, directedPairs(edges), router.invitation.endpoint, router.agent?.pid),
           // Each agent sends on average once per interval.
@@ -94,7 +100,9 @@ export async function runTopologySweep(options: TopologySweepOptions): Promise<T
           signal: stop.signal,
           log: options.log,
         });
-        const run = runResult({ ...cell, edgeCount: edges.length, durationS: result.elapsedS, recorder: result.recorder, health: result.health, ...(result.stoppedEarly ? { stoppedEarly: result.stoppedEarly } : {}) });
+        const after = pool.events();
+        const events = { reconnects: after.reconnects - before.reconnects, pickedUp: after.pickedUp - before.pickedUp, misdelivered: after.misdelivered - before.misdelivered, unanswered: after.unanswered - before.unanswered };
+        const run = runResult({ ...cell, edgeCount: edges.length, events, durationS: result.elapsedS, recorder: result.recorder, health: result.health, ...(result.stoppedEarly ? { stoppedEarly: result.stoppedEarly } : {}) });
         results.push(run);
         options.onRun?.(run, results.length, cells.length);
       }
@@ -109,14 +117,15 @@ export async function runTopologySweep(options: TopologySweepOptions): Promise<T
       setup: { agents: largest, duration_s: pool.setupS, heap_kb_per_agent: pool.heapKbPerAgent, rss_kb_per_agent: pool.rssKbPerAgent },
       results,
       config: {
-        agent_counts: options.agentCounts,
-        message_counts: options.messageCounts,
-        topologies: options.topologies,
-        message_intervals_ms: options.intervalsMs,
+        agent_counts: [...options.agentCounts],
+        message_counts: [...options.messageCounts],
+        topologies: [...options.topologies],
+        message_intervals_ms: [...options.intervalsMs],
         repeat_count: options.repeat,
         fanout: options.fanout,
         timeout_ms: options.timeoutMs,
         max_in_flight: options.maxInFlight,
+        unregistered: options.unregistered ?? 0,
         router: router.name,
       },
     });

@@ -124,8 +124,12 @@ export class VirtualAgent {
     }
   }
 
-  /** Connects to the mediator and gets mediation; throws SetupError naming the step that failed. */
-  async setUp(invitation: ReadInvitation): Promise<void> {
+  /**
+   * Connects to the mediator and gets mediation; throws SetupError naming the step that failed.
+   * `register: false` skips keylist-update (a fault of the agent's own): a correct mediator must
+   * then deliver nothing for its DID key (RFC 0094, RFC 0211), so every ping to it is lost.
+   */
+  async setUp(invitation: ReadInvitation, options: { register?: boolean } = {}): Promise<void> {
     await this.step('open WebSocket', (signal) => this.link.open(signal));
     const connection = await this.step('DID exchange', (signal) => connect(this.link, invitation, signal, `agtest virtual agent ${this.index}`));
     this.connection = connection;
@@ -138,7 +142,7 @@ export class VirtualAgent {
       const endpoint = typeof answer!['endpoint'] === 'string' && answer!['endpoint'] !== '' ? answer!['endpoint'] : this.link.endpoint;
       return { routingKeys: keys as string[], endpoint };
     });
-    await this.step('keylist-update', async (signal) => {
+    if (options.register !== false) await this.step('keylist-update', async (signal) => {
       const recipient = verkeyToDidKey(this.didKeys.verkey);
       const answer = await this.toMediator({ '@type': `${PREFIX}coordinate-mediation/1.0/keylist-update`, updates: [{ recipient_key: recipient, action: 'add' }] }, signal);
       if (!isType(answer, 'coordinate-mediation', 1, 'keylist-update-response')) throw new Error(`the mediator answered with ${String(answer?.['@type'])}, not a keylist-update-response`);
