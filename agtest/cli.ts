@@ -174,7 +174,7 @@ async function main(argv: string[]): Promise<number> {
               .option('quick', { type: 'boolean', default: false, describe: `A fast sweep: ${load!.TOPOLOGY_QUICK.agents} agents, ${load!.TOPOLOGY_QUICK.messages} messages` })
               .option('timeout', { type: 'string', describe: `A ping not answered within this is lost (counted as a timeout error; default ${load!.TOPOLOGY_DEFAULTS.timeout})` })
               .option('max-in-flight', { type: 'number', describe: `Most pings unanswered at once; an arrival past it is dropped and counted (default ${load!.TOPOLOGY_DEFAULTS.maxInFlight})` })
-              .option('fault', { type: 'string', array: true, describe: 'Built-in reference mediator only: switch on a named misbehaviour (repeatable), e.g. forward-drop' })
+              .option('fault', { type: 'string', array: true, describe: 'Built-in reference mediator only: switch on a named misbehaviour (repeatable), e.g. forward-drop, or a load fault: drop-connections-every=N (every connection dropped after each Nth forward), forward-delay-ms=N (each forward held N ms, one after another)' })
               .option('unregistered', { type: 'number', describe: 'Agents 1..K skip keylist-update (an agent fault): the mediator must deliver nothing for them, so every ping on their edges is lost; a mediator that delivers anyway shows as misdelivered' })
               .option('allow-remote', { type: 'boolean', default: false, describe: 'Allow a mediator that is not on loopback (refused otherwise)' })
               .option('output', { alias: 'o', type: 'string', describe: 'Write the report (JSON, topology-report.schema.json) here' })

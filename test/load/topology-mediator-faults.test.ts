@@ -74,3 +74,11 @@ t.test('agents whose key is not registered (--unregistered): the mediator delive
   t.equal(agent.mediatorStats().undeliverable, lost, 'the mediator counted one undeliverable forward per lost ping (the ping to it, or the answer to it)');
   accountsFor(t, agent);
 });
+
+t.test('the load faults reach the built-in mediator through --fault name=N (agtest-reference-agent --faults), and a bad one stops the sweep naming it', async (t) => {
+  const base = { agentCounts: [3], messageCounts: [30], topologies: ['star' as const], intervalsMs: [30], repeat: 1, fanout: 2, timeoutMs: 3_000, maxInFlight: 100, allowRemote: false, log: () => undefined };
+  const report = await runTopologySweep({ ...base, faults: ['drop-connections-every=10'] });
+  t.match(report.router, /built-in reference mediator with faults drop-connections-every=10/);
+  t.ok(report.results[0]!.reconnects > 0, `the agents reconnected (${report.results[0]!.reconnects} times): the mediator dropped them`);
+  await t.rejects(runTopologySweep({ ...base, faults: ['drop-connections-every=0'] }), { message: /dropConnectionsEvery must be an integer 1-/ });
+});
