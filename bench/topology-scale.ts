@@ -47,7 +47,7 @@ export async function measureTopologyScale(agents: number, rates: readonly numbe
 export function formatTopologyScale(agents: number, scale: TopologyScale): string {
   const setup = scale.report.setup;
   const lines = [
-    `${agents} virtual agents mediated in ${setup.duration_s} s; memory per virtual agent: heap ${setup.heap_kb_per_agent} KB, RSS ${setup.rss_kb_per_agent} KB (agtest's growth over the setup / ${agents})`,
+    `${agents} virtual agents mediated in ${setup.duration_s} s; memory per virtual agent: heap ${setup.heap_kb_per_agent} KB, RSS ${setup.rss_kb_per_agent} KB (agtest's growth over the setup / ${agents}${typeof global.gc === 'function' ? '' : '; heap without a collection at both ends: run node --expose-gc dist/bench/run.js for an exact figure'})`,
     'offered/s  answered/s  p50 ms  p99 ms  errors  dropped  agtest CPU %  mediator CPU %  mediator MB  suspect',
   ];
   for (const r of scale.rows) {

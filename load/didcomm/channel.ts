@@ -71,6 +71,21 @@ export abstract class Channel {
     }
   }
 
+  /**
+   * Sends by `send` (another connection: a forward to a mediator) and resolves the message that
+   * answers thread `thid` when it comes back on this link.
+   */
+  async answerTo(thid: string, send: () => Promise<void>, signal: AbortSignal): Promise<Message> {
+    const answer = this.wait(thid);
+    answer.catch(() => undefined);
+    try {
+      await Promise.race([send(), aborted(signal)]);
+      return await Promise.race([answer, aborted(signal)]);
+    } finally {
+      this.waiters.delete(thid);
+    }
+  }
+
   private wait(thid: string): Promise<Message> {
     return new Promise((resolve, reject) => this.waiters.set(thid, { resolve, reject }));
   }

@@ -55,7 +55,7 @@ table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;pad
 <h1>agtest load topology</h1>
 <p>${escape(report.router)}: ${escape(report.started_at)} – ${escape(report.ended_at)}; ${report.setup.agents} virtual agents mediated in ${report.setup.duration_s} s${report.stopped_early ? `. <strong>Stopped early: ${escape(report.stopped_early)}</strong>` : ''}</p>
 ${s.suspect ? `<p class="suspect" id="suspect"><strong>Suspect runs:</strong> ${s.suspect_reasons.slice(0, 10).map(escape).join('; ')}</p>` : ''}
-<p id="totals">${s.total_runs} runs, ${s.successful} successful, ${s.failed} failed; ${s.answered} of ${s.scheduled} pings answered, ${s.errors} errors, ${s.dropped} dropped.</p>
+<p id="totals">${s.total_runs} runs, ${s.successful} successful, ${s.failed} failed; ${s.answered} of ${s.scheduled} pings answered, ${s.errors} errors, ${s.dropped} dropped, ${s.misdelivered} misdelivered, ${s.reconnects} reconnects.</p>
 <h2>By topology</h2><table id="by-topology">${GROUP_HEAD}${groupRows(s.by_topology)}</table>
 <h2>By agent count</h2><table id="by-agent-count">${GROUP_HEAD}${groupRows(s.by_agent_count)}</table>
 <h2>Charts</h2>

@@ -10,3 +10,4 @@ export { VirtualAgent, SetupError, wrapForward } from './virtual-agent.js';
 export { createAgentPool, type AgentPool } from './pool.js';
 export { openRouter, type Router } from './router.js';
 export { topologyScenario } from './scenario.js';
+export { ForwardSocket } from './forward-socket.js';

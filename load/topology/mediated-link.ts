@@ -20,14 +20,6 @@ export interface LinkEvents {
   log(line: string): void;
 }
 
-/** The signal's abort as a rejection. */
-function aborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason as Error);
-    else signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
-  });
-}
-
 export class MediatedLink extends Channel {
   private socket: WebSocket | undefined;
   private closing = false;
@@ -101,63 +93,7 @@ export class MediatedLink extends Channel {
     if (!this.closing) this.gone = new LoadStepError('transport', `the WebSocket to ${this.endpoint} was lost and ${RECONNECT_ATTEMPTS} reconnects failed`);
   }
 
-  /** The socket forwards leave on (see forward()), opened when first needed and again after it closed. */
-  private outbox: WebSocket | undefined;
-  private outboxOpening: Promise<WebSocket> | undefined;
-  private viaOutbox = false;
-
-  /**
-   * Sends a forward (RFC 0094) on a socket of its own; the answer to `thid` still comes on this
-   * link. Why: Credo 0.6 ties a WebSocket to the connection of the last message on it, so a forward
-   * on the socket the mediator delivers on would untie it and stop live delivery (and one without
-   * the return route makes Credo close the socket); see examples/credo/README.md.
-   */
-  forward(body: string, thid: string | undefined, signal: AbortSignal): Promise<Message | undefined> {
-    // exchange() calls transmit() before its first await, so the flag reaches exactly this send.
-    this.viaOutbox = true;
-    try {
-      return this.exchange(body, thid, signal);
-    } finally {
-      this.viaOutbox = false;
-    }
-  }
-
-  private async sendOnOutbox(body: string, signal: AbortSignal): Promise<undefined> {
-    if (this.closing) throw new LoadStepError('transport', `the link to ${this.endpoint} is closed`);
-    const send = (socket: WebSocket) => new Promise<undefined>((resolve, reject) => socket.send(body, (error) => (error ? reject(new LoadStepError('transport', `WebSocket ${this.endpoint} (forwards): ${error.message}`)) : resolve(undefined))));
-    const socket = await Promise.race([this.openOutbox(), aborted(signal)]);
-    try {
-      return await send(socket);
-    } catch (error) {
-      // The mediator dropped the socket before we saw it close: the write never left, so it goes once more on a new one.
-      if (this.closing || signal.aborted) throw error;
-      if (this.outbox === socket) {
-        socket.terminate();
-        this.outbox = undefined;
-      }
-      return send(await Promise.race([this.openOutbox(), aborted(signal)]));
-    }
-  }
-
-  /** The open outbox, or one being opened: sends at the same moment share it (a second socket would leak). */
-  private openOutbox(): Promise<WebSocket> {
-    if (this.outbox?.readyState === WebSocket.OPEN) return Promise.resolve(this.outbox);
-    if (this.outboxOpening) return this.outboxOpening;
-    const socket = new WebSocket(this.endpoint, { perMessageDeflate: false });
-    this.outbox = socket;
-    // Whatever the mediator says on it (a problem-report) is read like the rest.
-    socket.on('message', (data) => this.deliver(String(data)));
-    socket.on('error', () => undefined);
-    this.outboxOpening = new Promise<WebSocket>((resolve, reject) => {
-      socket.once('open', () => resolve(socket));
-      socket.once('close', () => reject(new LoadStepError('transport', `WebSocket ${this.endpoint} (forwards) closed before it opened`)));
-      socket.once('error', (error) => reject(new LoadStepError('transport', `WebSocket ${this.endpoint} (forwards): ${error.message}`)));
-    }).finally(() => (this.outboxOpening = undefined));
-    return this.outboxOpening;
-  }
-
   protected async transmit(body: string, signal: AbortSignal): Promise<undefined> {
-    if (this.viaOutbox) return this.sendOnOutbox(body, signal);
     // A send during an outage waits for the socket (its latency counts the wait), bounded by its signal.
     while (!this.socket || this.socket.readyState !== WebSocket.OPEN) {
       if (this.gone) throw this.gone;
@@ -193,7 +129,5 @@ export class MediatedLink extends Channel {
     this.closing = true;
     this.socket?.terminate();
     this.socket = undefined;
-    this.outbox?.terminate();
-    this.outbox = undefined;
   }
 }

@@ -23,6 +23,8 @@ export interface TopologySweepOptions {
   fanout: number;
   /** Per message: a ping not answered by then counts as a timeout (lost). */
   timeoutMs: number;
+  /** Per setup step of an agent (DID exchange, mediate-request, …): default 10 s. */
+  setupTimeoutMs?: number;
   /** Pings in flight at most; an arrival past it is dropped (counted), never silently delayed. */
   maxInFlight: number;
   router?: string;
@@ -78,7 +80,7 @@ export async function runTopologySweep(options: TopologySweepOptions): Promise<T
   try {
     const largest = Math.max(...options.agentCounts);
     options.log(`setting up ${largest} virtual agents with ${router.name} (${router.invitation.endpoint})`);
-    const pool = await createAgentPool(largest, router.invite, Math.min(options.timeoutMs, 10_000), options.log, stop.signal, options.unregistered ?? 0);
+    const pool = await createAgentPool(largest, router.invite, options.setupTimeoutMs ?? 10_000, options.log, stop.signal, options.unregistered ?? 0);
     options.log(`${largest} agents mediated in ${pool.setupS} s`);
     try {
       const cells = options.agentCounts.flatMap((agentCount) => options.messageCounts.flatMap((messageCount) => options.topologies.flatMap((topology) => options.intervalsMs.flatMap((intervalMs) => Array.from({ length: options.repeat }, (_, repeat) => ({ agentCount, messageCount, topology, intervalMs, repeat }))))));

@@ -4,7 +4,9 @@
  * is DID exchange with the mediator (RFC 0023), mediate-request, keylist-update (its DID key) and
  * pickup 2.0 live mode (RFC 0685) on the socket. A message to another agent is a trust ping
  * (RFC 0048, response_requested) packed for that agent, wrapped in `forward` (RFC 0094) for the
- * mediator's routing key and sent to the mediator; the ping_response comes back the same way.
+ * mediator's routing key and sent to the mediator (the endpoint of the recipient's DID service) on
+ * a sender socket of its own; the ping_response comes back the same way, on the recipient's
+ * mediated socket.
  */
 import { randomUUID } from 'node:crypto';
 import { createKeyPairSync, createPeerDid2, didKeyToVerkey, EnvelopeError, packRfc0019, resolvePeerDid2, verkeyToDidKey, type KeyPair } from '../../envelopes/index.js';
@@ -13,6 +15,7 @@ import type { Message } from '../didcomm/channel.js';
 import type { ReadInvitation } from '../didcomm/invitation.js';
 import { LoadStepError } from '../scenario.js';
 import { MediatedLink } from './mediated-link.js';
+import { ForwardSocket } from './forward-socket.js';
 
 const PREFIX = 'https://didcomm.org/';
 const RETURN_ROUTE = { '~transport': { return_route: 'all' } };
@@ -98,6 +101,8 @@ export class VirtualAgent {
   route: Route | undefined;
   readonly counters: VirtualAgentCounters = { answered: 0, answerFailures: 0, pickedUp: 0 };
   private readonly lifetime = new AbortController();
+  /** Where this agent sends forwards, by mediator endpoint (every recipient's route names one). */
+  private readonly senders = new Map<string, ForwardSocket>();
 
   constructor(
     readonly index: number,
@@ -204,7 +209,7 @@ export class VirtualAgent {
     const ping = { '@type': `${PREFIX}trust_ping/1.0/ping`, '@id': id, response_requested: true };
     // The outer forward comes from the DID key, not the mediation connection's: the mediator sees no client in it.
     const body = wrapForward(JSON.stringify(packRfc0019(JSON.stringify(ping), [route.recipientKey], this.didKeys)), route, this.didKeys);
-    const answer = await this.link.forward(body, id, signal);
+    const answer = await this.link.answerTo(id, () => this.sender(route).send(body, signal), signal);
     if (!isType(answer, 'trust_ping', 1, 'ping_response')) throw new LoadStepError('protocol', `agent ${to.index} answered a trust ping with ${String(answer?.['@type'])}, not a ping_response`);
   }
 
@@ -220,7 +225,7 @@ export class VirtualAgent {
     const response = { '@type': `${PREFIX}trust_ping/1.0/ping_response`, '@id': randomUUID(), '~thread': { thid: message['@id'] } };
     const body = wrapForward(JSON.stringify(packRfc0019(JSON.stringify(response), [route.recipientKey], this.didKeys)), route, this.didKeys);
     const signal = AbortSignal.any([AbortSignal.timeout(this.stepTimeoutMs), this.lifetime.signal]);
-    this.link.forward(body, undefined, signal).then(
+    this.sender(route).send(body, signal).then(
       () => void (this.counters.answered += 1),
       (error: unknown) => {
         this.counters.answerFailures += 1;
@@ -229,9 +234,17 @@ export class VirtualAgent {
     );
   }
 
+  /** The sender to a route's mediator: forwards go there as from any sender, not on this agent's mediated socket. */
+  private sender(route: Route): ForwardSocket {
+    let sender = this.senders.get(route.endpoint);
+    if (!sender) this.senders.set(route.endpoint, (sender = new ForwardSocket(route.endpoint)));
+    return sender;
+  }
+
   close(): void {
     this.lifetime.abort(new LoadStepError('other', 'the virtual agent closed'));
     this.link.close();
+    for (const sender of this.senders.values()) sender.close();
   }
 }
 

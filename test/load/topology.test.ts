@@ -50,7 +50,7 @@ t.test('a mediator that drops forwards: every ping shows as lost (timeout), the 
 });
 
 t.test('a mediator that never turns live mode on: setup fails naming the agent and the step', async (t) => {
-  await t.rejects(runTopologySweep({ ...small, agentCounts: [2], messageCounts: [1], intervalsMs: [20], repeat: 1, timeoutMs: 400, topologies: ['star'], faults: ['pickup-live-ignored'] }), {
+  await t.rejects(runTopologySweep({ ...small, agentCounts: [2], messageCounts: [1], intervalsMs: [20], repeat: 1, setupTimeoutMs: 400, topologies: ['star'], faults: ['pickup-live-ignored'] }), {
     code: 'AGTEST_LOAD_ROUTER_FAILED',
     message: /virtual agent \d: live mode \(pickup 2\.0 live-delivery-change\) failed: no answer within 400 ms/,
   });
