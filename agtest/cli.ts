@@ -164,7 +164,7 @@ async function main(argv: string[]): Promise<number> {
           (v) =>
             v
               .usage('$0 load topology [--router URL] [--quick | --agents 10,50,100 --messages 100,500,1000] [--topologies star,mesh,ring] [--intervals 10,100] [--repeat 3] [--output results.json]')
-              .option('router', { type: 'string', describe: "The mediator: its out-of-band invitation URL (…?oob=…) or an HTTP URL that answers with one (GET, else POST {\"action\":\"create-invitation\"}). Default: the built-in reference mediator, started and stopped by agtest" })
+              .option('router', { type: 'string', describe: "The mediator: its out-of-band invitation URL (…?oob=…; every agent uses it, so it must be multi-use) or an HTTP URL that answers with one (GET, else POST {\"action\":\"create-invitation\"}; one per agent). Default: the built-in reference mediator, started and stopped by agtest" })
               .option('agents', { type: 'string', describe: `Agent counts, comma-separated (default ${load!.TOPOLOGY_DEFAULTS.agents})` })
               .option('messages', { type: 'string', describe: `Messages (trust ping round trips) per run, comma-separated (default ${load!.TOPOLOGY_DEFAULTS.messages})` })
               .option('topologies', { type: 'string', describe: `Comma-separated, of ${load!.TOPOLOGIES.join(', ')} (default ${load!.TOPOLOGY_DEFAULTS.topologies})` })

@@ -27,6 +27,8 @@ export class MediatedLink extends Channel {
   private reconnecting: Promise<void> | undefined;
   private gone: Error | undefined;
   reconnects = 0;
+  /** The first reconnect waits 2× this, doubling each attempt up to 1 s (tests lengthen it to hold an agent away). */
+  reconnectBaseMs = 50;
   /** Envelopes that arrived but do not open with this agent's keys (a misdelivery). */
   undecodableCount = 0;
 
@@ -70,7 +72,7 @@ export class MediatedLink extends Channel {
 
   private async reconnect(): Promise<void> {
     for (let attempt = 1; attempt <= RECONNECT_ATTEMPTS && !this.closing; attempt += 1) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(RECONNECT_MAX_DELAY_MS, 50 * 2 ** attempt)));
+      await new Promise((resolve) => setTimeout(resolve, Math.min(Math.max(RECONNECT_MAX_DELAY_MS, this.reconnectBaseMs * 2), this.reconnectBaseMs * 2 ** attempt)));
       if (this.closing) return;
       try {
         await this.connect();

@@ -19,6 +19,8 @@ export interface Router {
    * the built-in mediator: invitations may be single-use, as Credo's are by default), else the same.
    */
   invite(): Promise<ReadInvitation>;
+  /** Every agent uses the same invitation (an invitation URL given as --router). */
+  shared: boolean;
   /** What the report names: the URL given, or "built-in reference mediator". */
   name: string;
   /** The built-in mediator's process (for generator health and its exit). */
@@ -97,13 +99,13 @@ export async function openRouter(options: RouterOptions): Promise<Router> {
   if (/[?&]oob=/.test(url)) {
     // One invitation for every agent: the mediator's invitation must be multi-use.
     const invitation = checked(readInvitation(url, from));
-    return { invitation, invite: async () => invitation, name: url, close: async () => undefined };
+    return { invitation, invite: async () => invitation, shared: true, name: url, close: async () => undefined };
   }
   if (/^wss?:$/.test(parsed.protocol)) fail(`--router ${url}: a WebSocket endpoint alone names no key to reach the mediator with: give its invitation URL (…?oob=…) or an HTTP URL that answers with one`);
   if (!/^https?:$/.test(parsed.protocol)) fail(`--router ${url}: give an http(s) URL or an invitation URL (…?oob=…), not ${parsed.protocol}`);
   if (!options.allowRemote && !isLoopbackHost(parsed.hostname)) fail(`--router ${url} is not loopback: load goes to loopback only unless you allow remote targets (--allow-remote)`);
   const invite = async () => checked(readInvitation(await fetchInvitationUrl(url), from));
-  return { invitation: await invite(), invite, name: url, close: async () => undefined };
+  return { invitation: await invite(), invite, shared: false, name: url, close: async () => undefined };
 }
 
 async function startBuiltin(options: RouterOptions): Promise<Router> {
@@ -129,6 +131,7 @@ async function startBuiltin(options: RouterOptions): Promise<Router> {
     return {
       invitation,
       invite,
+      shared: false,
       name: `built-in reference mediator${faults}`,
       agent,
       async close() {

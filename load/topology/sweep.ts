@@ -80,7 +80,13 @@ export async function runTopologySweep(options: TopologySweepOptions): Promise<T
   try {
     const largest = Math.max(...options.agentCounts);
     options.log(`setting up ${largest} virtual agents with ${router.name} (${router.invitation.endpoint})`);
-    const pool = await createAgentPool(largest, router.invite, options.setupTimeoutMs ?? 10_000, options.log, stop.signal, options.unregistered ?? 0);
+    const pool = await createAgentPool(largest, router.invite, options.setupTimeoutMs ?? 10_000, options.log, stop.signal, options.unregistered ?? 0).catch((error: unknown) => {
+      // The first agent connected and a later one did not: a single-use invitation is the likely cause.
+      if (router.shared && error instanceof AgtestError && /virtual agent [1-9]\d*: DID exchange failed/.test(error.message)) {
+        throw new AgtestError('AGTEST_LOAD_ROUTER_FAILED', `${error.message} (every agent uses the one invitation --router names: is it multi-use? An HTTP URL that answers with invitations gets one per agent)`, { cause: error });
+      }
+      throw error;
+    });
     options.log(`${largest} agents mediated in ${pool.setupS} s`);
     try {
       const cells = options.agentCounts.flatMap((agentCount) => options.messageCounts.flatMap((messageCount) => options.topologies.flatMap((topology) => options.intervalsMs.flatMap((intervalMs) => Array.from({ length: options.repeat }, (_, repeat) => ({ agentCount, messageCount, topology, intervalMs, repeat }))))));

@@ -22,7 +22,8 @@ t.test('the mediator drops every connection mid-run: agents reconnect, pick up w
   // A ping written into a socket the mediator was tearing down is lost on the wire: it must show, as a timeout.
   t.equal(c.errors, [...result.recorder.errors.values()].reduce((n, b) => n + b.count, 0));
   t.ok([...result.recorder.errors.keys()].every((k) => k === 'timeout' || k === 'transport'), 'losses are timeouts (or a send that failed)');
-  t.ok(c.ok >= messages * 0.8, `most pings survive the outage (${c.ok} of ${messages}): sends wait for the new socket, queued messages are picked up`);
+  // Most of the run comes after the drop: if reconnecting did not work, more than half would be lost.
+  t.ok(c.ok >= messages / 2, `the pings after the outage get through (${c.ok} of ${messages}): sends wait for the new socket, queued messages are picked up`);
   t.comment(`answered ${c.ok} of ${messages}; picked up after reconnect: ${pool.agents.map((agent) => agent.counters.pickedUp).join(',')}`);
 });
 
@@ -34,9 +35,10 @@ t.test('a message for an agent whose socket is gone waits at the mediator and is
   const [a, b] = pool.agents as [typeof pool.agents[0], typeof pool.agents[0]];
   await a.ping(b, AbortSignal.timeout(3000));
   t.equal(b.counters.pickedUp, 0, 'live mode: delivered on the socket, nothing to pick up');
+  // b stays away 600 ms; the mediator sees the close (its session ends, live mode with it) well before the ping comes.
+  b.link.reconnectBaseMs = 300;
   b.link.dropSocket();
-  // Let the mediator see the close (its session ends, live mode with it) before the ping comes.
-  await new Promise((resolve) => setTimeout(resolve, 40));
+  await new Promise((resolve) => setTimeout(resolve, 200));
   const started = performance.now();
   await a.ping(b, AbortSignal.timeout(5000));
   t.equal(b.link.reconnects, 1, 'b reconnected');
