@@ -13,9 +13,20 @@ t.test('the mediator drops every connection mid-run: agents reconnect, pick up w
   t.teardown(() => pool.close());
   const backchannel = String(router.agent!.ready['backchannel']);
   const messages = 60;
-  const dropped = setTimeout(() => void request(backchannel, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'drop-connections', params: {} }) }).then((r) => r.body.dump()), 400);
-  t.teardown(() => clearTimeout(dropped));
-  const result = await runLoad({ scenario: topologyScenario(pool.agents, directedPairs(topologyEdges('mesh', 4)), router.invitation.endpoint), model: { type: 'open', rate: 60, maxInFlight: 100, maxStartDelayMs: 0 }, iterations: messages, timeoutMs: 1500, gracefulStopMs: 2000 });
+  const scenario = topologyScenario(pool.agents, directedPairs(topologyEdges('mesh', 4)), router.invitation.endpoint);
+  const iterate = scenario.iterate.bind(scenario);
+  let dropped = false;
+  // At ping 20 of 60 the mediator drops every connection: mid-run, whatever the machine's speed.
+  scenario.iterate = async (it) => {
+    if (it.index === 20 && !dropped) {
+      dropped = true;
+      const answer = await request(backchannel, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'drop-connections', params: {} }) });
+      await answer.body.dump();
+    }
+    return iterate(it);
+  };
+  const result = await runLoad({ scenario, model: { type: 'open', rate: 60, maxInFlight: 100, maxStartDelayMs: 0 }, iterations: messages, timeoutMs: 1500, gracefulStopMs: 2000 });
+  t.ok(dropped, 'the connections were dropped mid-run');
   const c = result.recorder.counters;
   t.ok(pool.agents.every((agent) => agent.link.reconnects >= 1), `every agent reconnected (${pool.agents.map((agent) => agent.link.reconnects).join(',')})`);
   t.equal(c.ok + c.errors, messages, 'every ping is answered or counted as failed: none vanishes, none is cut off');
@@ -47,7 +58,7 @@ t.test('a message for an agent whose socket is gone waits at the mediator and is
 });
 
 t.test('an agent that did not register its key: a correct mediator delivers nothing for it (lost, counted); one that delivers anyway shows as misdelivered', async (t) => {
-  const base = { ...small, agentCounts: [3], messageCounts: [8], repeat: 1, timeoutMs: 400, topologies: ['star' as const], unregistered: 1 };
+  const base = { ...small, agentCounts: [3], messageCounts: [8], repeat: 1, timeoutMs: 1500, topologies: ['star' as const], unregistered: 1 };
   // Pairs in turn: 0→1, 1→0, 0→2, 2→0; agent 1 is unregistered, so the pings on 0↔1 are lost.
   const correct = await runTopologySweep(base);
   t.same(topologyReportProblems(correct), []);
