@@ -67,7 +67,9 @@ function verkeyOf(key: unknown): string | undefined {
  * RFC 0094: packed to the recipient, wrapped in a forward per routing key (innermost for the last),
  * each Anoncrypt to its key. With `from`, the outermost (the one the sender's own mediator opens) is
  * Authcrypt from that key and asks for the return route (RFC 0092): Credo closes a WebSocket on any
- * message that does not, and an Anoncrypt one cannot (it names no sender to route back to).
+ * message that does not, and an Anoncrypt one cannot (it names no sender to route back to). The
+ * mediator is that forward's direct recipient; the message it forwards carries no return route
+ * (RFC 0092: "Use on messages that will be forwarded is not allowed").
  */
 export function wrapForward(envelope: string, route: Route, from?: KeyPair): string {
   let to = route.recipientKey;
