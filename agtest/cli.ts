@@ -233,7 +233,7 @@ async function main(argv: string[]): Promise<number> {
               ),
         ),
     )
-    .command('serve', 'Run agtest as a service other AI agents call (REST and A2A on the same port): jobs that generate load plans and JMeter scripts, run loads, analyse results; persisted in a database file', (y) =>
+    .command('serve', 'Run agtest as a service other AI agents call (REST and A2A on the same port): jobs that generate load plans and JMeter scripts, run loads (agtest plans or the HTTP samplers of a JMX), analyse results (agtest reports, JMeter JTL CSV or XML), certify agents and compare their profiles; persisted in a database file', (y) =>
       y
         .option('db', { type: 'string', default: 'agtest-serve.db', describe: 'The database file (jobs, their history and results, API keys); created when missing' })
         .command('keys', 'Manage API keys (only their hashes are stored)', (k) =>

@@ -72,7 +72,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   const engine = createJobEngine({
     store,
     concurrency,
-    runners: createRunners({ keys, resolve, caps }),
+    runners: createRunners({ keys, store, resolve, caps }),
     ...(options.log ? { log: options.log } : {}),
   });
   engine.start();
@@ -80,7 +80,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
   let url = '';
   const log = options.log ? { log: options.log } : {};
   // The A2A face shares the port, the engine, the keys and the rate limiter with REST.
-  const a2a = createA2aHandler({ store, engine, keys, limiter, resolve, caps, baseUrl: () => options.publicUrl?.replace(/\/+$/, '') ?? url, ...log });
+  const a2a = createA2aHandler({ db, store, engine, keys, limiter, resolve, caps, baseUrl: () => options.publicUrl?.replace(/\/+$/, '') ?? url, ...log });
   const server = createRestServer({ store, engine, keys, limiter, resolve, caps, concurrency, a2a: { owns: isA2aPath, handle: a2a }, ...log });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolvePromise, reject) => {
@@ -100,6 +100,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
         server.closeAllConnections();
         server.close(() => done());
       });
+      a2a.close();
       await engine.stop();
       await delivery.stop();
       db.close();

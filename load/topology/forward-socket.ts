@@ -29,8 +29,17 @@ export class ForwardSocket {
       socket.close();
       return;
     }
+    await this.write(await this.kept(signal), body);
+  }
+
+  /** Opens the kept socket ahead of the first message (set-up time, not a ping's); nothing to do over HTTP. */
+  async warm(signal: AbortSignal): Promise<void> {
+    if (/^wss?:/.test(this.endpoint) && !this.closesAfterMessage) await this.kept(signal);
+  }
+
+  private async kept(signal: AbortSignal): Promise<WebSocket> {
     const socket = this.socket?.readyState === WebSocket.OPEN ? this.socket : await (this.opening ??= this.open(signal).finally(() => (this.opening = undefined)));
-    if (!this.closesAfterMessage && this.socket !== socket) {
+    if (this.socket !== socket) {
       this.socket = socket;
       socket.once('close', (code) => {
         if (this.socket !== socket) return;
@@ -39,7 +48,7 @@ export class ForwardSocket {
         if (!this.closed && code !== 1006) this.closesAfterMessage = true;
       });
     }
-    await this.write(socket, body);
+    return socket;
   }
 
   private async open(signal: AbortSignal): Promise<WebSocket> {

@@ -163,6 +163,8 @@ export class VirtualAgent {
     const service = resolvePeerDid2(this.did).services[0]!;
     this.route = { recipientKey: service.recipientKeys[0]!, routingKeys: service.routingKeys, endpoint: service.serviceEndpoint };
     this.directory.set(this.didKeys.verkey, this.route);
+    // The socket its forwards go out on, opened now: a ping's latency is the mediator's routing, not a handshake.
+    await this.step('open WebSocket', (signal) => this.sender(this.route!).warm(signal));
   }
 
   /** A message to the mediator on the connection, Authcrypt, return route all; resolves its answer (same thread). */

@@ -7,7 +7,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Request, type Response, type NextFunction } from 'express';
 import { AgentCard, Message, Task, TaskArtifactUpdateEvent, TaskStatusUpdateEvent, AGENT_CARD_PATH } from '@a2a-js/sdk';
-import { AgentEvent, DefaultRequestHandler, InMemoryTaskStore, type AgentExecutor, type ExecutionEventBus, type RequestContext } from '@a2a-js/sdk/server';
+import { AgentEvent, DefaultRequestHandler, type AgentExecutor, type ExecutionEventBus, type RequestContext, type ServerCallContext } from '@a2a-js/sdk/server';
+import { GuardedPushSender, GuardedPushStore } from './push.js';
+import { KeyUser } from './key-user.js';
+import { ServeTaskStore, TaskJobs } from './task-store.js';
+import type { Database } from '../store/db.js';
 import { jsonRpcHandler } from '@a2a-js/sdk/server/express';
 import type { Job, JobEvent } from '../jobs/job-store.js';
 import type { ApiKey } from '../security/api-keys.js';
@@ -20,6 +24,8 @@ export const A2A_PATH = '/a2a/jsonrpc';
 export const AGENT_CARD_URL_PATH = `/${AGENT_CARD_PATH}`;
 
 export interface A2aOptions extends ServiceDeps {
+  /** Where tasks, their jobs and push configs are kept across a restart (in memory only without it). */
+  db?: Database;
   /** The service's base URL, known only once it listens. */
   baseUrl: () => string;
   /** How often a task re-reads its job (ms, default 100). */
@@ -31,7 +37,9 @@ const SKILLS: Record<TaskType, { name: string; description: string; examples: st
   generate_script: { name: 'Generate a load script', description: 'An agtest load plan and a JMeter test plan (JMX) from a description, target and performance parameters.', examples: ['Generate a test with 5 users for 1 minute on http://127.0.0.1:8080 GET /health'] },
   execute_test: { name: 'Execute a load test', description: 'Runs the load of apiEndpoints with agtest (to allowlisted targets only) and returns the report.', examples: [] },
   generate_and_execute: { name: 'Generate and execute a load test', description: 'Generates the plans, runs the load and returns the report with the plans.', examples: ['Run a 1-minute test with 2 users on http://127.0.0.1:8080 GET /'] },
-  analyze_results: { name: 'Analyse results', description: 'Summarises an agtest load report or a JMeter JTL: percentiles, errors by class, suspect flags.', examples: [] },
+  analyze_results: { name: 'Analyse results', description: 'Summarises an agtest load report or a JMeter JTL (CSV or XML): percentiles, errors by class, threshold verdicts, suspect flags.', examples: [] },
+  certify: { name: 'Certify an agent', description: "Runs agtest's suites against the agent in targetDetails (an A2A agent's URL, or a DIDComm agent's endpoint and backchannel; allowlisted targets only) and returns its interop profile and the report.", examples: ['Certify the A2A agent at http://127.0.0.1:9000'] },
+  compare_profiles: { name: 'Compare interop profiles', description: 'Compares two interop profiles (given, or by the requestIds of earlier certify requests): per junction and per cluster, both directions.', examples: [] },
 };
 
 const STATE: Record<string, string> = {
@@ -44,30 +52,6 @@ const STATE: Record<string, string> = {
   input_required: 'TASK_STATE_INPUT_REQUIRED',
 };
 const ENDS = new Set(['completed', 'error', 'interrupted', 'cancelled', 'input_required']);
-
-/**
- * a2a.proto ListTasksRequest.status_timestamp_after: "greater than or equal"; the SDK's store
- * compares with ">". Timestamps are compared in milliseconds, so one millisecond earlier with ">"
- * is ">=".
- */
-class TaskStore extends InMemoryTaskStore {
-  override list(...args: Parameters<InMemoryTaskStore['list']>): ReturnType<InMemoryTaskStore['list']> {
-    const [params, ...rest] = args;
-    const after = params.statusTimestampAfter ? Date.parse(params.statusTimestampAfter) : NaN;
-    return super.list(Number.isNaN(after) ? params : { ...params, statusTimestampAfter: new Date(after - 1).toISOString() }, ...rest);
-  }
-}
-
-/** The key of an authenticated call, handed from the auth middleware to the executor. */
-class KeyUser {
-  constructor(readonly key: ApiKey) {}
-  get isAuthenticated() {
-    return true;
-  }
-  get userName() {
-    return this.key.id;
-  }
-}
 
 /** The v0.3 form of the same card (A2A 0.3 §5.5): `url`, `preferredTransport`, OpenAPI-style security. */
 export function legacyAgentCard(baseUrl: string, taskTypes: readonly TaskType[] = TASK_TYPES) {
@@ -98,7 +82,7 @@ export function agentCard(baseUrl: string, taskTypes: readonly TaskType[] = TASK
       { url: `${baseUrl}${A2A_PATH}`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' },
       { url: `${baseUrl}${A2A_PATH}`, protocolBinding: 'JSONRPC', protocolVersion: '0.3' },
     ],
-    capabilities: { streaming: true, pushNotifications: false },
+    capabilities: { streaming: true, pushNotifications: true },
     // The same API keys as REST (A2A §7: the card declares the scheme; credentials go in HTTP headers).
     securitySchemes: { apiKey: { httpAuthSecurityScheme: { scheme: 'Bearer', description: 'An agtest serve API key (agtest serve keys add).' } } },
     securityRequirements: [{ schemes: { apiKey: { list: [] } } }],
@@ -123,7 +107,7 @@ function requestFrom(message: Message, taskId: string, key: ApiKey): unknown {
   const { data, text } = partsOf(message);
   if (data) return data;
   const metadataType = (message.metadata as Record<string, unknown> | undefined)?.['taskType'];
-  const taskType = typeof metadataType === 'string' ? metadataType : /\b(run|execute)\b/i.test(text) ? 'generate_and_execute' : 'generate_script';
+  const taskType = typeof metadataType === 'string' ? metadataType : /\bcertify\b/i.test(text) ? 'certify' : /\b(run|execute)\b/i.test(text) ? 'generate_and_execute' : 'generate_script';
   return { requestId: taskId, sourceAgentId: key.sourceAgentId ?? 'a2a-caller', taskType, taskDescription: text };
 }
 
@@ -145,6 +129,8 @@ function artifactsOf(job: Job): { artifactId: string; name: string; description:
   const result = redactDeep(job.result) as Record<string, unknown> | null;
   const out: { artifactId: string; name: string; description: string; parts: unknown[] }[] = [{ artifactId: 'result', name: 'result.json', description: `The ${job.taskType} result (the JSON report, as REST's GET /requests/{id}/result).`, parts: [{ data: result, mediaType: 'application/json' }] }];
   if (result && typeof result['jmx'] === 'string') out.push({ artifactId: 'plan.jmx', name: 'plan.jmx', description: 'The generated JMeter test plan.', parts: [{ text: result['jmx'], mediaType: 'application/xml', filename: 'plan.jmx' }] });
+  if (result && result['profile'] !== undefined && job.taskType === 'certify') out.push({ artifactId: 'profile.json', name: 'profile.json', description: 'The interop profile agtest measured.', parts: [{ data: result['profile'], mediaType: 'application/json' }] });
+  if (result && typeof result['report'] === 'string' && job.taskType === 'certify') out.push({ artifactId: 'report.txt', name: 'report.txt', description: "agtest run's report.", parts: [{ text: result['report'], mediaType: 'text/plain', filename: 'report.txt' }] });
   if (result && result['agtestLoadConfig'] !== undefined) out.push({ artifactId: 'load-plan.json', name: 'load-plan.json', description: 'The generated agtest load plan.', parts: [{ data: result['agtestLoadConfig'], mediaType: 'application/json' }] });
   return out;
 }
@@ -158,7 +144,7 @@ function describeEvent(event: JobEvent, job: Job): string {
   return event.status;
 }
 
-function createExecutor(options: A2aOptions, jobOfTask: Map<string, string>): AgentExecutor {
+function createExecutor(options: A2aOptions, jobOfTask: TaskJobs): AgentExecutor {
   const pollMs = options.pollMs ?? 100;
   const cancelled = new Set<string>();
   const contextOf = new Map<string, string>();
@@ -231,10 +217,54 @@ function createExecutor(options: A2aOptions, jobOfTask: Map<string, string>): Ag
  * The express app for the card and the JSON-RPC endpoint. Calls without a valid key get HTTP 401
  * with WWW-Authenticate (A2A §7.4: authentication failures are HTTP-level, not JSON-RPC errors).
  */
-export function createA2aHandler(options: A2aOptions): (req: IncomingMessage, res: ServerResponse) => void {
-  const jobOfTask = new Map<string, string>();
+export type A2aHandler = ((req: IncomingMessage, res: ServerResponse) => void) & { close(): void };
+
+const RESTING_STATES = new Set(['TASK_STATE_COMPLETED', 'TASK_STATE_FAILED', 'TASK_STATE_CANCELED', 'TASK_STATE_REJECTED', 'TASK_STATE_INPUT_REQUIRED']);
+
+export function createA2aHandler(options: A2aOptions): A2aHandler {
+  const jobOfTask = new TaskJobs(options.db);
+  const taskStore = new ServeTaskStore(options.db);
   let handler: DefaultRequestHandler | undefined;
-  const requestHandler = () => (handler ??= new DefaultRequestHandler(AgentCard.fromJSON(agentCard(options.baseUrl())), new TaskStore(), createExecutor(options, jobOfTask)));
+  // Push configs and deliveries are held to the caller's key: its allowlist, no redirects (push.ts).
+  const pushOptions = { keyOf: (context: ServerCallContext) => (context.user instanceof KeyUser ? context.user.key : undefined), resolve: options.resolve, ...(options.db ? { db: options.db } : {}), ...(options.log ? { log: options.log } : {}) };
+  const pushStore = new GuardedPushStore(pushOptions);
+  const pushSender = new GuardedPushSender(pushStore, pushOptions);
+  const requestHandler = () => (handler ??= new DefaultRequestHandler(AgentCard.fromJSON(agentCard(options.baseUrl())), taskStore, createExecutor(options, jobOfTask), undefined, pushStore, pushSender));
+  const stopped = new AbortController();
+
+  // After a restart: the tasks whose executor died with the server follow their job from here, so
+  // the caller (GetTask, ListTasks, push) learns its end: completed with its artifacts, or failed
+  // because the job was interrupted (a job is never run twice).
+  const restored = taskStore.restore(options.keys);
+  pushStore.restore(options.keys);
+  const pollMs = options.pollMs ?? 100;
+  const follow = async (task: Task, context: ServerCallContext) => {
+    const jobId = jobOfTask.get(task.id);
+    if (!jobId) return;
+    let current = task;
+    while (!stopped.signal.aborted) {
+      const job = options.store.get(jobId);
+      if (!job) return;
+      const events = options.store.events(jobId);
+      const last = events[events.length - 1];
+      const state = STATE[job.status] ?? 'TASK_STATE_WORKING';
+      const json = Task.toJSON(current) as { contextId: string; status?: { state?: string } };
+      if (last && (ENDS.has(job.status) || (job.status === 'in_progress' && json.status?.state !== 'TASK_STATE_WORKING'))) {
+        const status = { state, message: agentText(json.contextId, task.id, describeEvent(last, job), { sequence: last.seq, status: last.status, ...(last.detail ? { detail: last.detail } : {}) }), timestamp: new Date().toISOString() };
+        current = Task.fromJSON({ ...json, status, ...(job.status === 'completed' ? { artifacts: artifactsOf(job) } : {}) });
+        await taskStore.save(current, context);
+        await pushSender.send({ payload: { $case: 'statusUpdate', value: TaskStatusUpdateEvent.fromJSON({ taskId: task.id, contextId: json.contextId, status }) } } as Parameters<GuardedPushSender['send']>[0], context, current);
+        if (ENDS.has(job.status)) return;
+      }
+      await new Promise((done) => setTimeout(done, pollMs));
+    }
+  };
+  for (const { task, context } of restored) {
+    const state = (Task.toJSON(task) as { status?: { state?: string } }).status?.state ?? '';
+    if (RESTING_STATES.has(state)) continue;
+    follow(task, context).catch((error: unknown) => options.log?.(`a2a task ${task.id} after restart: ${(error as Error).stack ?? String(error)}`));
+  }
+
   const app = express();
   app.disable('x-powered-by');
   // The card is served from its JSON here, not through the SDK's agentCardHandler: @a2a-js/sdk 1.3.0
@@ -265,7 +295,7 @@ export function createA2aHandler(options: A2aOptions): (req: IncomingMessage, re
   app.use(A2A_PATH, (req: Request, res: Response, next: NextFunction) =>
     (rpc ??= jsonRpcHandler({ requestHandler: requestHandler(), userBuilder: async (r) => new KeyUser((r as Request & { agtestKey: ApiKey }).agtestKey), legacyCompat: { enabled: true } }))(req, res, next),
   );
-  return (req, res) => app(req as Request, res as Response);
+  return Object.assign((req: IncomingMessage, res: ServerResponse) => app(req as Request, res as Response), { close: () => stopped.abort() });
 }
 
 const invalidRequest = (res: Response, id: unknown, what: string) =>

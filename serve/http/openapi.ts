@@ -28,7 +28,7 @@ export function openApiDocument() {
   const { $id: _id, ...request } = requestSchema;
   return {
     openapi: '3.1.0',
-    info: { title: 'agtest serve', version: '1', description: 'Performance-testing jobs for AI agents (seeds 002/003): script generation (agtest load plan and JMeter JMX), load runs, result analysis. Asynchronous: 202, then poll or receive signed callbacks.' },
+    info: { title: 'agtest serve', version: '1', description: 'Performance-testing and certification jobs for AI agents (seeds 002/003): script generation (agtest load plan and JMeter JMX), load runs (agtest plans, or the HTTP samplers of a JMX), result analysis (agtest reports, JMeter JTL CSV or XML), agent certification (interop profile) and profile comparison. Asynchronous: 202, then poll or receive signed callbacks.' },
     security: [{ apiKey: [] }],
     paths: {
       '/requests': {
@@ -40,11 +40,11 @@ export function openApiDocument() {
             '200': { description: 'The same request sent again: its current status', content: { 'application/json': { schema: { $ref: '#/components/schemas/Status' } } } },
             '400': problem('Not JSON, or not the schema: problems name the fields'),
             '401': problem('No key, or an unknown or revoked one'),
-            '403': problem('Task type, sourceAgentId, target or callbackUrl not allowed for this key'),
+            '403': problem('Task type, sourceAgentId, target (a load target, a JMX sampler\'s server, an agent to certify) or callbackUrl not allowed for this key'),
             '409': problem('requestId already used by a different request'),
             '413': problem('Body over the size cap'),
             '415': problem('Not application/json'),
-            '422': problem('Over the caps on users or duration, or a "${" JMeter would evaluate'),
+            '422': problem('Over the caps on users or duration, a "${" JMeter would evaluate, or a jmxScript element that cannot be translated (named)'),
             '429': { ...problem('Over the key\'s rate'), headers: { 'Retry-After': { schema: { type: 'integer' } } } },
           },
         },

@@ -2,12 +2,13 @@
  * The request of seeds 002/003 §5.1 as a JSON Schema: strict (unknown keys refused), so a typo is
  * an error that names the field rather than a silently ignored option. agtest's extensions:
  * `durationSeconds` (short runs; wins over durationMinutes), `analysisInput` (analyze_results: an
- * agtest load report, or a JMeter JTL as `{jtlCsv}`).
+ * agtest load report, or a JMeter JTL as `{jtlCsv}` or `{jtlXml}`), `targetDetails.protocol` /
+ * `backchannelUrl` / `claims` / `only` (certify), `profiles` (compare_profiles).
  */
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 
-export const TASK_TYPES = ['generate_script', 'execute_test', 'generate_and_execute', 'analyze_results'] as const;
+export const TASK_TYPES = ['generate_script', 'execute_test', 'generate_and_execute', 'analyze_results', 'certify', 'compare_profiles'] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 
 const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength });
@@ -45,6 +46,10 @@ export const requestSchema = {
           },
         },
         userFlowDescription: text(8000),
+        protocol: { enum: ['a2a', 'didcomm-v1'], description: 'certify: which suites (default a2a: url is the A2A agent\'s base URL or its Agent Card\'s URL)' },
+        backchannelUrl: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2048, description: 'certify, didcomm-v1: the agent\'s agact HTTP backchannel (url is its DIDComm endpoint)' },
+        claims: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', pattern: '^[a-z0-9_.]{1,128}$' }, description: 'certify, didcomm-v1: the junctions the agent claims' },
+        only: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,128}$' }, description: 'certify: run only the tests whose dot-name is or starts with one of these' },
       },
     },
     performanceParameters: {
@@ -60,8 +65,15 @@ export const requestSchema = {
       },
     },
     callbackUrl: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2048 },
-    jmxScript: { type: 'string', maxLength: 2_000_000, description: 'base64 JMX (execute_test): not run by this version' },
-    analysisInput: { type: 'object', description: 'agtest extension (analyze_results): an agtest load report, or {"jtlCsv": "<JMeter JTL, CSV>"}' },
+    jmxScript: { type: 'string', maxLength: 2_000_000, description: 'execute_test: a JMeter test plan (JMX), base64 or plain XML; its HTTP samplers are translated to an agtest load plan, anything else is refused by name' },
+    analysisInput: { type: 'object', description: 'agtest extension (analyze_results): an agtest load report, or {"jtlCsv": "<JMeter JTL, CSV>"} or {"jtlXml": "<JMeter JTL, XML>"}' },
+    profiles: {
+      type: 'array',
+      minItems: 2,
+      maxItems: 2,
+      items: { type: 'object' },
+      description: 'agtest extension (compare_profiles): two interop profiles, each the profile itself or {"requestId": "<an earlier certify request of this key>"}',
+    },
   },
 } as const;
 
@@ -78,11 +90,12 @@ export interface ServeRequest {
   userId?: string;
   taskType: TaskType;
   taskDescription: string;
-  targetDetails?: { url?: string; apiEndpoints?: ApiEndpoint[]; userFlowDescription?: string };
+  targetDetails?: { url?: string; apiEndpoints?: ApiEndpoint[]; userFlowDescription?: string; protocol?: 'a2a' | 'didcomm-v1'; backchannelUrl?: string; claims?: string[]; only?: string[] };
   performanceParameters?: { virtualUsers?: number; durationMinutes?: number; durationSeconds?: number; rampUpSeconds?: number; thinkTimeMillis?: number; throughputTarget?: number };
   callbackUrl?: string;
   jmxScript?: string;
   analysisInput?: Record<string, unknown>;
+  profiles?: Record<string, unknown>[];
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });

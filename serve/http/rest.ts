@@ -10,8 +10,9 @@ import type { ApiKey, KeyStore } from '../security/api-keys.js';
 import type { RateLimiter } from '../security/rate-limit.js';
 import { checkTarget, type Resolver } from '../security/target-guard.js';
 import { planFromRequest } from '../tasks/plan.js';
-import { capProblems, guardPlan, jmeterFunctionProblems, type Caps } from '../tasks/runners.js';
+import { capProblems, guardPlan, jmeterFunctionProblems, translateJmx, type Caps } from '../tasks/runners.js';
 import { redactDeep } from '../tasks/secrets.js';
+import { certifyTargetOf, guardCertify } from '../tasks/certify.js';
 import { openApiDocument } from './openapi.js';
 import { requestProblems, TASK_TYPES, type ServeRequest } from './request-schema.js';
 import { SIGNATURE_HEADER } from '../callbacks/deliver.js';
@@ -47,6 +48,8 @@ export class HttpProblem extends Error {
 }
 
 const TRAFFIC_TASKS = new Set(['execute_test', 'generate_and_execute']);
+/** The task types whose request is a load plan (targetDetails + performanceParameters). */
+const PLAN_TASKS = new Set(['generate_script', 'execute_test', 'generate_and_execute']);
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   const text = JSON.stringify(body, null, 2);
@@ -114,7 +117,17 @@ export async function admitRequest(options: AdmitOptions, key: ApiKey, body: unk
   }
 
   // Refused now, before any traffic, when the answer is already known: caps, JMeter functions, targets.
-  if (request.taskType !== 'analyze_results') {
+  if (request.taskType === 'certify') {
+    const target = certifyTargetOf(request);
+    if (target.ok) {
+      const guard = await guardCertify(target.target, key.targets, options.resolve);
+      if (!guard.ok) throw new HttpProblem(403, 'target_not_allowed', `target refused: ${guard.field}: ${guard.reason}`, [{ field: guard.field, message: guard.reason }]);
+    }
+  } else if (request.jmxScript !== undefined) {
+    if (request.taskType !== 'execute_test') throw new HttpProblem(400, 'invalid_request', 'jmxScript is run by execute_test only', [{ field: 'jmxScript', message: `not used by ${request.taskType}` }]);
+    const translated = await translateJmx(request.jmxScript, key.targets, options.resolve, caps);
+    if (!translated.ok) throw new HttpProblem(translated.status, translated.code, translated.problems.map((p) => `${p.field}: ${p.message}`).join('; '), translated.problems);
+  } else if (PLAN_TASKS.has(request.taskType)) {
     const planned = planFromRequest(request);
     if (planned.ok) {
       const overCaps = [...capProblems(planned.plan, caps), ...jmeterFunctionProblems(planned.plan)];
@@ -182,10 +195,18 @@ export function createRestServer(options: RestOptions): Server {
         taskTypes: TASK_TYPES,
         statuses: ['queued', 'in_progress', ...FINAL_STATUSES],
         limits: { maxVirtualUsers: caps.maxUsers, maxDurationSeconds: caps.maxDurationSeconds, maxBodyBytes: caps.maxBodyBytes, concurrentJobs: options.concurrency },
-        engines: { load: 'agtest load (http scenario)', scripts: ['agtest load plan', 'JMeter JMX (2.13 format)'] },
+        engines: {
+          load: 'agtest load (http scenario)',
+          scripts: ['agtest load plan', 'JMeter JMX (2.13 format)'],
+          jmxExecution: 'execute_test jmxScript: one ThreadGroup, HTTP samplers, header managers, HTTP request defaults, constant and constant-throughput timers; anything else refused by name',
+          analysis: ['agtest load report', 'JMeter JTL (CSV)', 'JMeter JTL (XML)'],
+          certify: { runner: 'agtest run', protocols: ['a2a', 'didcomm-v1'], result: ['profile', 'report', 'junit'] },
+          compare: 'two interop profiles, given or by certify requestIds',
+        },
         authentication: { type: 'api-key', header: 'Authorization: Bearer <key>' },
         callbacks: { method: 'POST', signatureHeader: SIGNATURE_HEADER, signature: 'sha256=HEX(HMAC-SHA256(signing secret, body))', idempotencyKey: 'requestId:sequence' },
         openapi: '/openapi.json',
+        a2a: { agentCard: '/.well-known/agent-card.json', jsonrpc: '/a2a/jsonrpc', versions: ['1.0', '0.3'], streaming: true, pushNotifications: true },
       });
       return { status: 200 };
     }

@@ -65,6 +65,26 @@ CREATE TABLE IF NOT EXISTS api_keys (
   created_at TEXT NOT NULL,
   revoked_at TEXT
 );
+-- The A2A face's tasks (the SDK's Task as JSON, per owning key), which job each follows, and
+-- their push configs: an A2A caller finds its task, and is told its end, after a restart.
+CREATE TABLE IF NOT EXISTS a2a_tasks (
+  id TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  task TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS a2a_task_jobs (
+  task_id TEXT PRIMARY KEY,
+  job_id TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS a2a_push_configs (
+  task_id TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  config_id TEXT NOT NULL,
+  config TEXT NOT NULL,
+  wire_version TEXT NOT NULL,
+  PRIMARY KEY (task_id, owner, config_id)
+);
 `;
 
 export function openDatabase(file: string): Database {

@@ -1,9 +1,12 @@
 /**
- * A JMeter results file (JTL, CSV) as an agtest load report, so analyze_results gives the same
- * summary for both: each sample is one iteration with one step (its label); elapsed times go into
- * the same HDR histograms, so percentiles come from histograms, never from averages.
+ * A JMeter results file (JTL, CSV or XML) as an agtest load report, so analyze_results gives the
+ * same summary for all: each sample is one iteration with one step (its label); elapsed times go
+ * into the same HDR histograms, so percentiles come from histograms, never from averages.
  */
 import { buildReport, createHistogram, recordMicros, type LoadReport } from '../../load/index.js';
+import { samplesFromXml } from './jtl-xml.js';
+import type { JtlSample } from './jtl-sample.js';
+
 
 type Measurements = Parameters<typeof buildReport>[0]['measurements'];
 type Histogram = ReturnType<typeof createHistogram>;
@@ -46,36 +49,54 @@ function errorClass(code: string, message: string): string {
 
 export type JtlOutcome = { ok: true; report: LoadReport } | { ok: false; problem: string };
 
-export function reportFromJtl(text: string): JtlOutcome {
+/** A CSV JTL's samples (with a header line, or JMeter 2.13's default header-less columns). */
+function samplesFromCsv(text: string): { ok: true; samples: JtlSample[] } | { ok: false; problem: string } {
   const lines = text.split(/\r?\n/).filter((line) => line.trim() !== '');
   if (lines.length === 0) return { ok: false, problem: 'the JTL is empty' };
   const header = lines[0]!.startsWith('timeStamp,') ? splitCsv(lines.shift()!) : JMETER_213_COLUMNS;
   const col = (name: string) => header.indexOf(name);
   const [ts, elapsed, label, code, message, success] = ['timeStamp', 'elapsed', 'label', 'responseCode', 'responseMessage', 'success'].map(col) as [number, number, number, number, number, number];
   if ([ts, elapsed, label, success].some((i) => i < 0)) return { ok: false, problem: 'the JTL needs the columns timeStamp, elapsed, label and success (CSV with a header line, or JMeter 2.13\'s default columns)' };
+  const samples: JtlSample[] = [];
+  for (const [i, line] of lines.entries()) {
+    const fields = splitCsv(line);
+    if (fields.length < header.length || !/^\d+$/.test(fields[ts]!) || !/^\d+$/.test(fields[elapsed]!)) return { ok: false, problem: `JTL line ${i + 1 + (header === JMETER_213_COLUMNS ? 0 : 1)} is not a sample: ${JSON.stringify(line.slice(0, 120))}` };
+    samples.push({ timeStamp: Number(fields[ts]), elapsed: Number(fields[elapsed]), label: fields[label]!, responseCode: code < 0 ? '' : fields[code]!, responseMessage: message < 0 ? '' : fields[message]!, success: fields[success] === 'true' });
+  }
+  return { ok: true, samples };
+}
 
+/** A CSV JTL as a load report. */
+export function reportFromJtl(text: string): JtlOutcome {
+  const parsed = samplesFromCsv(text);
+  return parsed.ok ? { ok: true, report: reportFromSamples(parsed.samples) } : parsed;
+}
+
+/** An XML JTL (`jmeter.save.saveservice.output_format=xml`) as a load report. */
+export function reportFromJtlXml(text: string): JtlOutcome {
+  const parsed = samplesFromXml(text);
+  return parsed.ok ? { ok: true, report: reportFromSamples(parsed.samples) } : parsed;
+}
+
+export function reportFromSamples(samples: readonly JtlSample[]): LoadReport {
   const newStep = () => ({ latency: { ok: createHistogram(), error: createHistogram() }, service: { ok: createHistogram(), error: createHistogram() } });
   const steps = new Map<string, ReturnType<typeof newStep>>();
   const total = newStep();
   const errors = new Map<string, { count: number; examples: { iteration: number; step?: string; message: string; at_s: number; detail?: Record<string, unknown> }[] }>();
   const seconds = new Map<number, { started: number; ok: number; errors: number; dropped: number; latency: Histogram }>();
-  const samples = lines.map(splitCsv);
-  for (const [i, fields] of samples.entries()) {
-    if (fields.length < header.length || !/^\d+$/.test(fields[ts]!) || !/^\d+$/.test(fields[elapsed]!)) return { ok: false, problem: `JTL line ${i + 1 + (header === JMETER_213_COLUMNS ? 0 : 1)} is not a sample: ${JSON.stringify(fields.join(',').slice(0, 120))}` };
-  }
-  const start = Math.min(...samples.map((f) => Number(f[ts])));
-  const end = Math.max(...samples.map((f) => Number(f[ts]) + Number(f[elapsed])));
+  const start = Math.min(...samples.map((sample) => sample.timeStamp));
+  const end = Math.max(...samples.map((sample) => sample.timeStamp + sample.elapsed));
   let ok = 0;
-  for (const [i, fields] of samples.entries()) {
-    const name = fields[label]!;
-    const micros = Number(fields[elapsed]) * 1000;
-    const outcome = fields[success] === 'true' ? 'ok' : 'error';
+  for (const [i, sample] of samples.entries()) {
+    const name = sample.label;
+    const micros = sample.elapsed * 1000;
+    const outcome = sample.success ? 'ok' : 'error';
     if (!steps.has(name)) steps.set(name, newStep());
     for (const step of [steps.get(name)!, total]) {
       recordMicros(step.latency[outcome], micros);
       recordMicros(step.service[outcome], micros);
     }
-    const second = Math.floor((Number(fields[ts]) - start) / 1000);
+    const second = Math.floor((sample.timeStamp - start) / 1000);
     const bucket = seconds.get(second) ?? { started: 0, ok: 0, errors: 0, dropped: 0, latency: createHistogram() };
     bucket.started += 1;
     bucket[outcome === 'ok' ? 'ok' : 'errors'] += 1;
@@ -85,10 +106,10 @@ export function reportFromJtl(text: string): JtlOutcome {
       ok += 1;
       continue;
     }
-    const cls = errorClass(code < 0 ? '' : fields[code]!, message < 0 ? '' : fields[message]!);
+    const cls = errorClass(sample.responseCode, sample.responseMessage);
     const errorBucket = errors.get(cls) ?? { count: 0, examples: [] };
     errorBucket.count += 1;
-    if (errorBucket.examples.length < 5) errorBucket.examples.push({ iteration: i, step: name, message: `${name}: ${code < 0 ? '' : fields[code]} ${message < 0 ? '' : fields[message]}`.trim(), at_s: second, detail: { responseCode: code < 0 ? null : fields[code] } });
+    if (errorBucket.examples.length < 5) errorBucket.examples.push({ iteration: i, step: name, message: `${name}: ${sample.responseCode} ${sample.responseMessage}`.trim(), at_s: second, detail: { responseCode: sample.responseCode || null } });
     errors.set(cls, errorBucket);
   }
   steps.set('total', total);
@@ -100,7 +121,7 @@ export function reportFromJtl(text: string): JtlOutcome {
     errors,
     seconds,
   };
-  const report = buildReport({
+  return buildReport({
     scenario: 'jmeter',
     config: { source: 'jmeter-jtl' },
     shard: null,
@@ -111,5 +132,4 @@ export function reportFromJtl(text: string): JtlOutcome {
     measurements,
     health: [],
   });
-  return { ok: true, report };
 }

@@ -8,11 +8,15 @@ import type { ServeRequest } from '../http/request-schema.js';
 import type { KeyStore } from '../security/api-keys.js';
 import { checkTarget, pinnedUrl, type Resolver } from '../security/target-guard.js';
 import { analyzeLoadReport, summarizeReport } from './analyze.js';
-import { reportFromJtl } from './jtl.js';
+import { reportFromJtl, reportFromJtlXml } from './jtl.js';
 import { renderJmx } from './jmx.js';
 import { runPlan, toLoadConfig, type Pin } from './load-plan.js';
 import { planFromRequest, type TestPlan } from './plan.js';
 import { redactDeep } from './secrets.js';
+import { certifyTargetOf, guardAgentCard, guardCertify, runCertify } from './certify.js';
+import { compareRequested } from './compare.js';
+import { importJmx } from './jmx-import.js';
+import type { JobStore } from '../jobs/job-store.js';
 
 /** Bounds on what one request may ask for. */
 export interface Caps {
@@ -49,8 +53,29 @@ export async function guardPlan(plan: TestPlan, allowlist: readonly string[], re
   return { ok: true, pin: pinnedUrl(check.url, check.addresses[0]!) };
 }
 
+export type Translation = { ok: true; plan: TestPlan } | { ok: false; status: 403 | 422; code: string; problems: { field: string; message: string }[] };
+
+/**
+ * A jmxScript → the plan agtest runs, or why not: every sampler's server off the key's allowlist
+ * (403, each named), then whatever is not translatable (422, each element named), then the caps.
+ */
+export async function translateJmx(script: string, allowlist: readonly string[], resolve: Resolver, caps: Caps): Promise<Translation> {
+  const imported = importJmx(script);
+  const offList: { field: string; message: string }[] = [];
+  for (const target of imported.targets) {
+    const check = await checkTarget(target.url, allowlist, resolve);
+    if (!check.ok) offList.push({ field: 'jmxScript', message: `${target.sampler}: target refused: ${check.reason}` });
+  }
+  if (offList.length > 0) return { ok: false, status: 403, code: 'target_not_allowed', problems: offList };
+  if (!imported.ok) return { ok: false, status: 422, code: 'jmx_not_translatable', problems: imported.refusals.length > 0 ? imported.refusals.map((r) => ({ field: 'jmxScript', message: `${r.element} '${r.testname}': ${r.reason}` })) : [{ field: 'jmxScript', message: imported.problem }] };
+  const over = capProblems(imported.plan, caps).map((problem) => ({ field: 'jmxScript', message: `${problem.field.replace('performanceParameters.', 'the ThreadGroup\'s ')} ${problem.message}` }));
+  if (over.length > 0) return { ok: false, status: 422, code: 'over_limits', problems: over };
+  return { ok: true, plan: imported.plan };
+}
+
 export interface RunnerDeps {
   keys: KeyStore;
+  store: JobStore;
   resolve: Resolver;
   caps: Caps;
 }
@@ -68,11 +93,18 @@ export function createRunners(deps: RunnerDeps): Record<string, TaskRunner> {
   const execute = (withScript: boolean): TaskRunner =>
     async (job, ctx) => {
       const request = job.request as unknown as ServeRequest;
-      if (request.jmxScript !== undefined) return { status: 'error', error: 'jmxScript: running a JMX is not supported by this version; send targetDetails (url and apiEndpoints) instead' };
-      const p = plan(request);
-      if (!('baseUrl' in p)) return p;
       const key = deps.keys.get(job.keyId);
       if (!key || key.revokedAt) return { status: 'error', error: 'the API key that sent this request was revoked' };
+      let p: TestPlan;
+      if (request.jmxScript !== undefined) {
+        const translated = await translateJmx(request.jmxScript, key.targets, deps.resolve, deps.caps);
+        if (!translated.ok) return { status: 'error', error: translated.problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ') };
+        p = translated.plan;
+      } else {
+        const planned = plan(request);
+        if (!('baseUrl' in planned)) return planned;
+        p = planned;
+      }
       // Checked again now, right before the traffic: the name may resolve elsewhere than at submission.
       const guard = await guardPlan(p, key.targets, deps.resolve);
       if (!guard.ok) return { status: 'error', error: `target refused: ${guard.reason}` };
@@ -84,7 +116,7 @@ export function createRunners(deps: RunnerDeps): Record<string, TaskRunner> {
         return { status: 'error', error: `the load could not run: ${describeError(error)}` };
       }
       const analysis = analyzeLoadReport(report);
-      return { status: 'completed', result: { ...(withScript ? generated(p) : { plan: redactDeep(p), notes: p.notes }), report, summary: analysis.ok ? analysis.summary : null } };
+      return { status: 'completed', result: { ...(withScript ? generated(p) : { plan: redactDeep(p), notes: p.notes }), ...(request.jmxScript === undefined ? {} : { translatedFrom: 'jmxScript' }), report, summary: analysis.ok ? analysis.summary : null } };
     };
 
   return {
@@ -97,15 +129,40 @@ export function createRunners(deps: RunnerDeps): Record<string, TaskRunner> {
     generate_and_execute: execute(true),
     analyze_results: async (job) => {
       const input = (job.request as unknown as ServeRequest).analysisInput;
-      if (input === undefined) return { status: 'input_required', question: 'Which results? Put an agtest load report (JSON) in analysisInput, or a JMeter JTL (CSV) as analysisInput.jtlCsv.', detail: { missing: ['analysisInput'] } };
-      if (typeof input['jtlCsv'] === 'string') {
-        const jtl = reportFromJtl(input['jtlCsv']);
-        if (!jtl.ok) return { status: 'error', error: `analysisInput.jtlCsv: ${jtl.problem}` };
+      if (input === undefined) return { status: 'input_required', question: 'Which results? Put an agtest load report (JSON) in analysisInput, or a JMeter JTL as analysisInput.jtlCsv (CSV) or analysisInput.jtlXml (XML).', detail: { missing: ['analysisInput'] } };
+      for (const [field, read] of [['jtlCsv', reportFromJtl], ['jtlXml', reportFromJtlXml]] as const) {
+        if (typeof input[field] !== 'string') continue;
+        const jtl = read(input[field]);
+        if (!jtl.ok) return { status: 'error', error: `analysisInput.${field}: ${jtl.problem}` };
         return { status: 'completed', result: { summary: summarizeReport(jtl.report, 'jmeter-jtl') } };
       }
       const analysis = analyzeLoadReport(input);
       if (!analysis.ok) return { status: 'error', error: `analysisInput is not a valid agtest load report: ${analysis.problems.slice(0, 5).join('; ')}` };
       return { status: 'completed', result: { summary: analysis.summary } };
+    },
+    certify: async (job, ctx) => {
+      const target = certifyTargetOf(job.request as unknown as ServeRequest);
+      if (!target.ok) return { status: 'input_required', question: target.question, detail: { missing: target.missing } };
+      const key = deps.keys.get(job.keyId);
+      if (!key || key.revokedAt) return { status: 'error', error: 'the API key that sent this request was revoked' };
+      // Checked again now, right before the traffic (as for load), and the card's URLs with it.
+      const guard = await guardCertify(target.target, key.targets, deps.resolve);
+      if (!guard.ok) return { status: 'error', error: `target refused: ${guard.field}: ${guard.reason}` };
+      if (target.target.protocol === 'a2a') {
+        ctx.progress({ phase: 'reading the Agent Card' });
+        const card = await guardAgentCard(target.target.url, key.targets, deps.resolve, ctx.signal);
+        if (!card.ok) return { status: 'error', error: `target refused: ${card.reason}` };
+      }
+      ctx.progress({ phase: 'certifying', protocol: target.target.protocol });
+      const outcome = await runCertify(target.target, { signal: ctx.signal, timeoutMs: deps.caps.maxDurationSeconds * 1000 });
+      if (!outcome.ok) return { status: 'error', error: outcome.error };
+      return { status: 'completed', result: outcome.result };
+    },
+    compare_profiles: async (job) => {
+      const profiles = (job.request as unknown as ServeRequest).profiles;
+      if (profiles === undefined) return { status: 'input_required', question: 'Which two profiles? Put them in profiles: each an interop profile, or {"requestId": "<an earlier certify request>"}.', detail: { missing: ['profiles'] } };
+      const compared = compareRequested(profiles, deps.store, job.keyId);
+      return compared.ok ? { status: 'completed', result: compared.result } : { status: 'error', error: compared.error };
     },
   };
 }

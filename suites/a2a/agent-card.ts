@@ -1,5 +1,5 @@
 import type { TestContext } from '../define.js';
-import { clip, exchange, type HttpAnswer } from './client.js';
+import { clip, declareExtensions, exchange, type HttpAnswer } from './client.js';
 import type { A2aVersion } from './protocol-version.js';
 import { isObject } from './is-object.js';
 
@@ -172,6 +172,8 @@ export async function agentCard(t: TestContext, version: A2aVersion): Promise<Ag
   if (!rpcUrl) t.skip(`the agent card declares no JSON-RPC interface for A2A ${version.id} (agtest tests the JSON-RPC binding only)`);
   const capabilities = isObject(card['capabilities']) ? card['capabilities'] : {};
   const extensions = Array.isArray(capabilities['extensions']) ? capabilities['extensions'] : [];
+  const requiredExtensions = extensions.flatMap((e) => (isObject(e) && e['required'] === true && typeof e['uri'] === 'string' ? [e['uri']] : []));
+  declareExtensions(t, requiredExtensions);
   return {
     ...found,
     rpcUrl,
@@ -180,7 +182,7 @@ export async function agentCard(t: TestContext, version: A2aVersion): Promise<Ag
       push: capabilities['pushNotifications'] === true,
       extendedCard: version.id === '1.0' ? capabilities['extendedAgentCard'] === true : card['supportsAuthenticatedExtendedCard'] === true,
     },
-    requiredExtensions: extensions.flatMap((e) => (isObject(e) && e['required'] === true && typeof e['uri'] === 'string' ? [e['uri']] : [])),
+    requiredExtensions,
   };
 }
 

@@ -37,6 +37,62 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * The field presence of the AgentCard's messages (a2a.proto, v1.0 §5.7): REQUIRED and `optional`
+ * fields keep their value whatever it is; message fields (here `of`) are kept and walked; every
+ * other known field has implicit presence, and its default value ("", 0, false, [], {}) is dropped.
+ */
+interface Presence {
+  keep: readonly string[];
+  of?: Record<string, string>;
+}
+const PRESENCE: Record<string, Presence> = {
+  AgentCard: {
+    keep: ['name', 'description', 'supportedInterfaces', 'version', 'capabilities', 'defaultInputModes', 'defaultOutputModes', 'skills', 'documentationUrl', 'iconUrl'],
+    of: { supportedInterfaces: 'AgentInterface', provider: 'AgentProvider', capabilities: 'AgentCapabilities', skills: 'AgentSkill', securitySchemes: 'map:SecurityScheme' },
+  },
+  AgentInterface: { keep: ['url', 'protocolBinding', 'protocolVersion'] },
+  AgentProvider: { keep: ['url', 'organization'] },
+  AgentCapabilities: { keep: ['streaming', 'pushNotifications', 'extendedAgentCard', 'skillQuery'], of: { extensions: 'AgentExtension' } },
+  AgentExtension: { keep: ['params'] },
+  AgentSkill: { keep: ['id', 'name', 'description', 'tags'] },
+  SecurityScheme: {
+    keep: [],
+    of: { apiKeySecurityScheme: 'APIKeySecurityScheme', httpAuthSecurityScheme: 'HTTPAuthSecurityScheme', oauth2SecurityScheme: 'OAuth2SecurityScheme', openIdConnectSecurityScheme: 'OpenIdConnectSecurityScheme', mtlsSecurityScheme: 'MutualTlsSecurityScheme' },
+  },
+  APIKeySecurityScheme: { keep: ['location', 'name'] },
+  HTTPAuthSecurityScheme: { keep: ['scheme'] },
+  OAuth2SecurityScheme: { keep: ['flows'], of: { flows: 'OAuthFlows' } },
+  OpenIdConnectSecurityScheme: { keep: ['openIdConnectUrl'] },
+  MutualTlsSecurityScheme: { keep: [] },
+  OAuthFlows: { keep: [], of: { authorizationCode: 'AuthorizationCodeOAuthFlow', clientCredentials: 'ClientCredentialsOAuthFlow', implicit: 'ImplicitOAuthFlow', password: 'PasswordOAuthFlow', deviceCode: 'DeviceCodeOAuthFlow' } },
+  AuthorizationCodeOAuthFlow: { keep: ['authorizationUrl', 'tokenUrl', 'scopes'] },
+  ClientCredentialsOAuthFlow: { keep: ['tokenUrl', 'scopes'] },
+  ImplicitOAuthFlow: { keep: [] },
+  PasswordOAuthFlow: { keep: [] },
+  DeviceCodeOAuthFlow: { keep: ['deviceAuthorizationUrl', 'tokenUrl', 'scopes'] },
+};
+
+const isDefault = (value: unknown) => value === '' || value === 0 || value === false || (Array.isArray(value) && value.length === 0) || (isObject(value) && Object.keys(value).length === 0);
+
+/**
+ * The card as v1.0 §8.4.3 verifies it: "Remove properties with default values from the received
+ * Agent Card" (step 3), by the field presence rules of §8.4.1 (§5.7). Unknown members are kept.
+ */
+export function withoutDefaults(value: unknown, type = 'AgentCard'): unknown {
+  if (type.startsWith('map:')) return isObject(value) ? Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, withoutDefaults(entry, type.slice(4))])) : value;
+  if (Array.isArray(value)) return value.map((entry) => withoutDefaults(entry, type));
+  const presence = PRESENCE[type];
+  if (!presence || !isObject(value)) return value;
+  const kept: Record<string, unknown> = {};
+  for (const [member, entry] of Object.entries(value)) {
+    const child = presence.of?.[member];
+    if (child && !child.startsWith('map:') && !Array.isArray(entry)) kept[member] = withoutDefaults(entry, child); // a message field: present even when empty
+    else if (presence.keep.includes(member) || !isDefault(entry)) kept[member] = child ? withoutDefaults(entry, child) : entry;
+  }
+  return kept;
+}
+
 function decodeHeader(encoded: unknown): Record<string, unknown> | undefined {
   if (typeof encoded !== 'string') return undefined;
   try {
@@ -132,8 +188,8 @@ export function cardV1Tests(v: A2aVersion): TestDefinition[] {
   const verifies: Rule = {
     id: 'verifies',
     level: 'MUST',
-    cite: 'A2A v1.0 §8.4.1 Canonicalization Requirements ("the Agent Card content MUST be canonicalized using the JSON Canonicalization Scheme (JCS) as defined in RFC 8785"; "The signatures field itself MUST be excluded from the content being signed"); §8.4.2 (JWS, RFC 7515)',
-    text: 'A signature whose key can be fetched (jku) verifies over the RFC 8785 canonical card without its signatures',
+    cite: 'A2A v1.0 §8.4.1 Canonicalization Requirements ("the Agent Card content MUST be canonicalized using the JSON Canonicalization Scheme (JCS) as defined in RFC 8785"; "The signatures field itself MUST be excluded from the content being signed"; default values omitted); §8.4.2 (JWS, RFC 7515); §8.4.3 (verification: "Remove properties with default values from the received Agent Card")',
+    text: 'A signature whose key can be fetched (jku) verifies over the RFC 8785 canonical card without its signatures and without properties holding their default value',
   };
   return [
     defineTest({
@@ -175,7 +231,7 @@ export function cardV1Tests(v: A2aVersion): TestDefinition[] {
         const signatures = Array.isArray(card['signatures']) ? card['signatures'].filter(isObject) : [];
         if (signatures.length === 0) t.skip('the card is not signed');
         const { signatures: _signatures, ...unsigned } = card;
-        const payload = Buffer.from(canonicalJson(unsigned), 'utf8').toString('base64url');
+        const payload = Buffer.from(canonicalJson(withoutDefaults(unsigned)), 'utf8').toString('base64url');
         let judged = 0;
         for (const [n, signature] of signatures.entries()) {
           const header = decodeHeader(signature['protected']);
@@ -190,17 +246,21 @@ export function cardV1Tests(v: A2aVersion): TestDefinition[] {
           } catch {
             keys = undefined;
           }
-          // The key the kid names; without a kid (optional-members judges that) the JWKS's only key.
+          // The key the kid names; without a kid (optional-members judges that) any key of the JWKS may be the one.
           const candidates = Array.isArray(keys) ? keys.filter(isObject) : [];
-          const jwk = typeof header['kid'] === 'string' ? candidates.find((key) => key['kid'] === header['kid']) : candidates.length === 1 ? candidates[0] : undefined;
-          if (!jwk) {
+          const jwks = typeof header['kid'] === 'string' ? candidates.filter((key) => key['kid'] === header['kid']).slice(0, 1) : candidates;
+          if (jwks.length === 0) {
             judged += 1;
-            t.verify('verifies', false, `signature ${n + 1}: ${jku} (HTTP ${answer.status}) holds no key with kid ${JSON.stringify(header['kid'])}`);
+            t.verify('verifies', false, `signature ${n + 1}: ${jku} (HTTP ${answer.status}) holds no key${typeof header['kid'] === 'string' ? ` with kid ${JSON.stringify(header['kid'])}` : ''}`);
             continue;
           }
-          const key = keyOf(jwk);
-          const valid = key ? verifyJws(header['alg'], key, Buffer.from(`${String(signature['protected'])}.${payload}`, 'ascii'), Buffer.from(signature['signature'], 'base64url')) : undefined;
-          if (valid === undefined) continue; // an algorithm or key type agtest cannot check: not judged
+          const input = Buffer.from(`${String(signature['protected'])}.${payload}`, 'ascii');
+          const verdicts = jwks.map((jwk) => {
+            const key = keyOf(jwk);
+            return key ? verifyJws(header['alg'] as string, key, input, Buffer.from(signature['signature'] as string, 'base64url')) : undefined;
+          });
+          if (verdicts.every((verdict) => verdict === undefined)) continue; // an algorithm or key type agtest cannot check: not judged
+          const valid = verdicts.some((verdict) => verdict === true);
           judged += 1;
           t.verify('verifies', valid, `signature ${n + 1} (alg ${header['alg']}, kid ${JSON.stringify(header['kid'])}) does not verify over the JCS-canonical card without its signatures`);
         }

@@ -73,6 +73,19 @@ export interface RpcOptions {
   shape?: (request: Record<string, unknown>) => Record<string, unknown>;
   /** An event stream answer returns at its first event instead of its end. */
   firstEventOnly?: boolean;
+  /** Sent without the A2A-Extensions header that declares the card's required extensions. */
+  undeclared?: boolean;
+}
+
+/**
+ * The extensions a v1.0 card marks required, per test: every request declares them in
+ * A2A-Extensions (v1.0 §3.2.6, §3.3.4), so that an agent enforcing them, as it must, answers the
+ * other tests. Only required-extension-enforced sends without (`undeclared`).
+ */
+const declaredExtensions = new WeakMap<TestContext, readonly string[]>();
+
+export function declareExtensions(t: TestContext, uris: readonly string[]): void {
+  declaredExtensions.set(t, uris);
 }
 
 /** One JSON-RPC call to the agent's interface for `version`. */
@@ -86,9 +99,11 @@ export async function rpc(t: TestContext, version: A2aVersion, url: string, meth
   const id = options.id === undefined ? t.newId() : options.id;
   let request: Record<string, unknown> = { jsonrpc: '2.0', ...(id === null ? {} : { id }), method, ...(params === undefined ? {} : { params }) };
   if (options.shape) request = options.shape(request);
+  const declared = version.id === '1.0' && !options.undeclared ? (declaredExtensions.get(t) ?? []) : [];
+  const extensions: Record<string, string> = declared.length > 0 ? { 'A2A-Extensions': declared.join(',') } : {};
   const answer = await exchange(
     t,
-    { method: 'POST', url, headers: { 'Content-Type': 'application/json', ...version.headers, ...options.headers }, body: options.rawBody ?? JSON.stringify(request) },
+    { method: 'POST', url, headers: { 'Content-Type': 'application/json', ...version.headers, ...extensions, ...options.headers }, body: options.rawBody ?? JSON.stringify(request) },
     `${method}${id === null ? ' (notification)' : ''}`,
     { firstEventOnly: options.firstEventOnly ?? false },
   );
@@ -136,12 +151,36 @@ export function expectError(t: TestContext, v: A2aVersion, answer: RpcAnswer, wh
 }
 
 /** An answer that is an SSE stream where a refusal was due: judged at the refusal's own level. */
-export function streamedInstead(t: TestContext, refusal: Refusal, answer: RpcAnswer, what: string): boolean {
+export function streamedInstead(t: TestContext, refusal: Refusal, answer: RpcAnswer, what: string, detail = ''): boolean {
   if (!answer.events) return false;
-  const reason = `${what}: expected JSON-RPC error ${refusal.codes.join(' or ')}, got HTTP ${answer.status} text/event-stream with ${answer.events.length} event(s)`;
+  const reason = `${what}: expected JSON-RPC error ${refusal.codes.join(' or ')}, got HTTP ${answer.status} text/event-stream with ${answer.events.length} event(s)${detail}`;
   if (isMandatory(refusal.refused.level)) t.fail(cited(refusal.refused, reason));
   t.verify(refusal.refused.id, false, reason);
   return true;
+}
+
+/**
+ * A streaming request that must be refused: the refusal comes as a JSON-RPC error response, or
+ * as a stream whose first event is that error (§9.4.2: each event is a JSON-RPC response). Every
+ * refusal of SendStreamingMessage and SubscribeToTask is judged this way.
+ */
+export function expectStreamError(t: TestContext, v: A2aVersion, answer: RpcAnswer, what: string, refusal: Refusal, id: string): void {
+  const first = answer.events?.[0];
+  if (first) {
+    let response: unknown;
+    try {
+      response = JSON.parse(first.data);
+    } catch {
+      response = undefined;
+    }
+    if (isObject(response) && isObject(response['error'])) {
+      const error = response['error'];
+      t.verify('rpc.id', response['id'] === id, `${what}: the error event's id is ${JSON.stringify(response['id'])}, must be the request's ${JSON.stringify(id)}`);
+      if (refusal.code) t.verify(refusal.code.id, refusal.codes.includes(error['code'] as number), `${what}: expected error ${refusal.codes.join(' or ')}, got ${describeError(error)} (as a stream event)`);
+      return;
+    }
+  }
+  if (!streamedInstead(t, refusal, answer, what, ` (first event: ${clip(first?.data ?? '', 120)})`)) expectError(t, v, answer, what, refusal, id);
 }
 
 /** A call that must be refused: sent with a fresh id, answered with that id. */

@@ -1,6 +1,7 @@
 import { defineSuite, defineTest, type Rule, type Suite, type TestDefinition, type TestContext } from '../define.js';
 import { agentCard } from './agent-card.js';
-import { clip, expectError, rpc, rpcError, streamedInstead } from './client.js';
+import { clip, describeError, expectError, expectStreamError, rpc, rpcError } from './client.js';
+import { isObject } from './is-object.js';
 import type { A2aVersion } from './protocol-version.js';
 import { a2aCodeRule, refusalRules, SEND_RULES, type Refusal } from './rules.js';
 import { jsonrpcV1Tests } from './jsonrpc-v1.js';
@@ -141,8 +142,22 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
       rules: refusalRules(v, anyMethod),
       async run(t: TestContext) {
         const { rpcUrl } = await agentCard(t, v);
+        // The same invalid request naming a known method first: an agent that serves it (a result, or the method's own
+        // error) does not judge jsonrpc at all (jsonrpc-version's failure, once: blocked here); one that refuses it as
+        // -32602 Invalid params (jsonrpc-version's failure too) shows the order by giving the unknown method that same
+        // code, not -32601.
+        const known = await rpc(t, v, rpcUrl, v.methods.get, { id: `agtest-unknown-${t.newId()}` }, { shape: (request) => ({ ...request, jsonrpc: '1.0' }) });
+        const knownError = known.response?.['error'];
+        const knownCode = isObject(knownError) ? knownError['code'] : undefined;
+        if (knownCode !== -32600 && knownCode !== -32602) t.block(`${v.methods.get} with jsonrpc "1.0" is not refused as an invalid request (${knownError ? describeError(knownError) : 'a result'}), see ${v.prefix}.jsonrpc.passive.jsonrpc-version`, `${v.prefix}.jsonrpc.passive.jsonrpc-version`);
         const answer = await rpc(t, v, rpcUrl, 'agtest/noSuchMethod', {}, { shape: (request) => ({ ...request, jsonrpc: '1.0' }) });
-        expectError(t, v, answer, 'a jsonrpc "1.0" request of method agtest/noSuchMethod', anyMethod, undefined);
+        const what = 'a jsonrpc "1.0" request of method agtest/noSuchMethod';
+        if (knownCode === -32600) {
+          expectError(t, v, answer, what, anyMethod, undefined);
+          return;
+        }
+        const error = expectError(t, v, answer, what, { refused: anyMethod.refused, codes: [] }, undefined);
+        t.verify('code', error?.['code'] === knownCode, `${what}: answered ${describeError(error)}, while the same request naming ${v.methods.get} got ${knownCode}: the method was looked at before the request`);
       },
     }),
     defineTest({
@@ -192,14 +207,14 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
         const id = t.newId();
         const what = `${v.methods.stream} without the capability`;
         const answer = await rpc(t, v, rpcUrl, v.methods.stream, { message: v.userMessage('agtest: streaming probe') }, { id });
-        if (!streamedInstead(t, streaming, answer, what)) expectError(t, v, answer, what, streaming, id);
+        expectStreamError(t, v, answer, what, streaming, id);
         // Subscribing needs streaming too (v1.0 §3.3.4; v0.3 §7.9): to a task still running, so that a refusal can only be for the capability.
         const running = await sendText(t, v, rpcUrl, 'agtest: a task to subscribe to', { configuration: v.blocking(false) });
         if (running.kind !== 'task') return;
         const subscribeId = t.newId();
         const subscribe = `${v.methods.subscribe} of task ${running.id} without the capability`;
         const subscribed = await rpc(t, v, rpcUrl, v.methods.subscribe, { id: running.id }, { id: subscribeId });
-        if (!streamedInstead(t, streaming, subscribed, subscribe)) expectError(t, v, subscribed, subscribe, streaming, subscribeId);
+        expectStreamError(t, v, subscribed, subscribe, streaming, subscribeId);
       },
     }),
     defineTest({
@@ -258,7 +273,7 @@ export function jsonrpcSuite(v: A2aVersion): Suite {
         async run(t: TestContext) {
           const { rpcUrl, requiredExtensions } = await agentCard(t, v);
           if (requiredExtensions.length === 0) t.skip('the card marks no extension required');
-          await rpcError(t, v, rpcUrl, v.methods.send, { message: v.userMessage('agtest: no extensions declared') }, `${v.methods.send} without ${requiredExtensions.join(', ')}`, extension);
+          await rpcError(t, v, rpcUrl, v.methods.send, { message: v.userMessage('agtest: no extensions declared') }, `${v.methods.send} without ${requiredExtensions.join(', ')}`, extension, { undeclared: true });
         },
       }),
       ...jsonrpcV1Tests(v),

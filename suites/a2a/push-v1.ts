@@ -107,8 +107,10 @@ export function pushV1Tests(v: A2aVersion): TestDefinition[] {
         const configuration = { ...v.blocking(false), taskPushNotificationConfig: { url: t.endpoint, token: 'agtest', authentication: { scheme: 'Bearer', credentials: secret } } };
         const created = await obtainTask(t, v, rpcUrl, configuration);
         const about = (m: ReceivedMessage) => m.message['a2a'] === 'push' && String(m.message['body']).includes(created.id);
-        // Up to the final state, so that no notification of this task arrives after the test.
-        const final = (m: ReceivedMessage) => about(m) && v.states.terminal.some((state) => String(m.message['body']).includes(state));
+        // Up to the state the task settles in (terminal, or interrupted: §3.2.2 input-required, auth-required), so that no
+        // notification of this task arrives after the test.
+        const settled = [...v.states.terminal, ...v.states.interrupted];
+        const final = (m: ReceivedMessage) => about(m) && settled.some((state) => String(m.message['body']).includes(state));
         await t.receive(final, { description: `a push notification about task ${created.id} at ${t.endpoint} in its final state` });
         for (const [n, push] of t.received(about).entries()) {
           const headers = isObject(push.message['headers']) ? push.message['headers'] : {};

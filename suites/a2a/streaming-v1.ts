@@ -5,7 +5,7 @@
  */
 import { defineTest, type Rule, type TestDefinition, type TestContext } from '../define.js';
 import { agentCard } from './agent-card.js';
-import { clip, describeError, expectError, rpc, streamedInstead, type RpcAnswer } from './client.js';
+import { clip, expectStreamError, rpc } from './client.js';
 import { isObject } from './is-object.js';
 import type { A2aVersion } from './protocol-version.js';
 import { a2aCodeRule, refusalRules, rulesOf, SEND_RULES, type Refusal } from './rules.js';
@@ -27,29 +27,6 @@ export function updateProblem(kind: 'status-update' | 'artifact-update', event: 
   if (!isObject(artifact)) return 'has no artifact';
   if (typeof artifact['artifactId'] !== 'string' || artifact['artifactId'] === '') return "has an artifact without artifactId";
   return Array.isArray(artifact['parts']) && artifact['parts'].length > 0 ? undefined : 'has an artifact without parts';
-}
-
-/**
- * A streaming request that must be refused: the refusal comes as a JSON-RPC error response, or
- * as a stream whose first event is that error (§9.4.2: each event is a JSON-RPC response).
- */
-export function expectStreamError(t: TestContext, v: A2aVersion, answer: RpcAnswer, what: string, refusal: Refusal, id: string): void {
-  const first = answer.events?.[0];
-  if (first) {
-    let response: unknown;
-    try {
-      response = JSON.parse(first.data);
-    } catch {
-      response = undefined;
-    }
-    if (isObject(response) && isObject(response['error'])) {
-      const error = response['error'];
-      t.verify('rpc.id', response['id'] === id, `${what}: the error event's id is ${JSON.stringify(response['id'])}, must be the request's ${JSON.stringify(id)}`);
-      if (refusal.code) t.verify(refusal.code.id, refusal.codes.includes(error['code'] as number), `${what}: expected error ${refusal.codes.join(' or ')}, got ${describeError(error)} (as a stream event)`);
-      return;
-    }
-  }
-  if (!streamedInstead(t, refusal, answer, `${what} (first event: ${clip(first?.data ?? '', 120)})`)) expectError(t, v, answer, what, refusal, id);
 }
 
 export function streamingV1Tests(v: A2aVersion): TestDefinition[] {
@@ -114,7 +91,8 @@ export function streamingV1Tests(v: A2aVersion): TestDefinition[] {
         const unknown = await rpc(t, v, rpcUrl, v.methods.stream, { message: v.userMessage('agtest: for a task that does not exist', { taskId }) }, { id: unknownId });
         expectStreamError(t, v, unknown, `${v.methods.stream} naming task ${taskId} (never issued)`, { ...streamUnknown, code: unknownCode, codes: [-32001] }, unknownId);
         const done = await obtainTask(t, v, rpcUrl, v.blocking(true));
-        if (!v.states.terminal.includes(done.state)) t.skip(`the task stopped in ${done.state}, not a terminal state`);
+        // A task that stops in an interrupted state leaves the second half unjudged; not a skip, which would drop what the first half found.
+        if (!v.states.terminal.includes(done.state)) return;
         const id = t.newId();
         const answer = await rpc(t, v, rpcUrl, v.methods.stream, { message: v.userMessage('agtest: one more thing', { taskId: done.id, contextId: done.contextId }) }, { id });
         expectStreamError(t, v, answer, `${v.methods.stream} naming ${done.state} task ${done.id}`, { ...streamUnknown, code: terminalCode, codes: [-32004] }, id);

@@ -1,6 +1,6 @@
 import { defineSuite, defineTest, type Rule, type Suite, type TestDefinition, type TestContext } from '../define.js';
 import { agentCard } from './agent-card.js';
-import { clip, describeError, expectError, notJson, rpc, streamedInstead } from './client.js';
+import { clip, describeError, expectStreamError, notJson, rpc } from './client.js';
 import type { A2aVersion, ResultShape } from './protocol-version.js';
 import { a2aCodeRule, refusalRules, rulesOf, SEND_RULES, type Refusal } from './rules.js';
 import { checkAgentMessage, checkTask, obtainTask } from './task-shape.js';
@@ -109,7 +109,7 @@ export function streamingSuite(v: A2aVersion): Suite {
           const id = t.newId();
           const what = `SubscribeToTask on ${created.state} task ${created.id}`;
           const answer = await rpc(t, v, rpcUrl, v.methods.subscribe, { id: created.id }, { id });
-          if (!streamedInstead(t, terminal, answer, what)) expectError(t, v, answer, what, terminal, id);
+          expectStreamError(t, v, answer, what, terminal, id);
         },
       }),
       ...streamingV1Tests(v),

@@ -1,4 +1,4 @@
-import { defineSuite, defineTest, type Identity, type JsonMessage, type ReceivedMessage, type Rule, type TestContext } from '../define.js';
+import { defineSuite, defineTest, TestFailure, type Identity, type JsonMessage, type ReceivedMessage, type Rule, type TestContext } from '../define.js';
 import { handshakeOfRequest, handshakeResponse, readRequest } from './handshake.js';
 import { serveShortUrl, type ShortUrlServer } from './short-url.js';
 import { DIDCOMM_PREFIX, LEGACY_PREFIX, parseMessageType, receiveOrNothing } from './message-type.js';
@@ -202,6 +202,19 @@ export async function offerInvitation(
 }
 
 /**
+ * offerInvitation, with the agent's refusal of receive-invitation returned (not thrown): where taking
+ * the invitation is the test's subject, the refusal is its rule's failure, cited at the rule's level.
+ */
+async function offerOrRefusal(t: TestContext, options: Parameters<typeof offerInvitation>[2]): Promise<{ invitation: JsonMessage; refusal?: undefined } | { refusal: string }> {
+  try {
+    return await offerInvitation(t, undefined, options);
+  } catch (error) {
+    if (error instanceof TestFailure && error.message.startsWith('the agent refused agact receive-invitation')) return { refusal: error.message };
+    throw error;
+  }
+}
+
+/**
  * The invitation as padded Base64Url, as in RFC 0434's own example (a trailing "="): the label
  * grows by a character until the JSON's length needs padding, so that there is some.
  */
@@ -260,7 +273,9 @@ export const outOfBandPassive = defineSuite({
         },
       ],
       async run(t: TestContext) {
-        const { invitation } = await offerInvitation(t, undefined, { padded: true });
+        const offered = await offerOrRefusal(t, { padded: true });
+        if (offered.refusal !== undefined) return void t.verify('padded', false, `${offered.refusal}: it did not take agtest's invitation as padded Base64Url`);
+        const { invitation } = offered;
         const request = await receiveOrNothing(t, isType('didexchange', 'request'), `a DID exchange request answering agtest's padded invitation`);
         // Its pthid is accepts-invitation's check: here only that the padded invitation was read.
         t.verify('padded', request, `no DID exchange request answered the invitation ${String(invitation['@id'])} sent as padded Base64Url (the unpadded form is accepts-invitation's check)`);
@@ -278,12 +293,13 @@ export const outOfBandPassive = defineSuite({
       async run(t: TestContext) {
         let server: ShortUrlServer | undefined;
         try {
-          await offerInvitation(t, undefined, { shorten: async (invitation, longUrl) => (server = await serveShortUrl(invitation, longUrl)).url });
-          const request = await receiveOrNothing(t, isType('didexchange', 'request'), "a DID exchange request answering agtest's shortened invitation URL");
+          const offered = await offerOrRefusal(t, { shorten: async (invitation, longUrl) => (server = await serveShortUrl(invitation, longUrl)).url });
+          const request = offered.refusal === undefined ? await receiveOrNothing(t, isType('didexchange', 'request'), "a DID exchange request answering agtest's shortened invitation URL") : undefined;
           const hits = server?.hits ?? [];
-          if (!t.verify('get', hits.length > 0, `the agent never fetched the shortened URL ${server?.url ?? ''}; it MUST GET it to retrieve the invitation`)) return;
+          const refused = offered.refusal === undefined ? '' : ` (${offered.refusal})`;
+          if (!t.verify('get', hits.length > 0, `the agent never fetched the shortened URL ${server?.url ?? ''}${refused}; it MUST GET it to retrieve the invitation`)) return;
           t.verify('accept-json', hits.some((hit) => /application\/json/i.test(hit.headers.accept ?? '')), `the agent's GET asked for ${JSON.stringify(hits[0]?.headers.accept ?? '(no Accept header)')}, not application/json (it got a redirect to the oob URL)`);
-          t.verify('request', request, 'the agent fetched the shortened URL but sent no DID exchange request for the invitation it got');
+          t.verify('request', request, `the agent fetched the shortened URL but sent no DID exchange request for the invitation it got${refused}`);
         } finally {
           await server?.close();
         }

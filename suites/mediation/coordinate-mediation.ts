@@ -14,13 +14,13 @@ function checkThread(t: TestContext, answer: ReceivedMessage, id: string, what: 
 }
 
 /** A keylist-update of one key, and its response (undefined, with the failure recorded, when none came). */
-async function update(t: TestContext, link: ClientLink, verkey: string, action: 'add' | 'remove', used: Set<string>): Promise<{ entry: Record<string, unknown> | undefined; answer: ReceivedMessage } | undefined> {
+async function update(t: TestContext, link: ClientLink, verkey: string, action: 'add' | 'remove', used: Set<string>, options: { thread: boolean }): Promise<{ entry: Record<string, unknown> | undefined; answer: ReceivedMessage } | undefined> {
   const id = t.newId();
   const recipientKey = t.dids.verkeyToDidKey(verkey);
   await link.send({ '@type': cmType('keylist-update'), '@id': id, updates: [{ recipient_key: recipientKey, action }] });
   const answer = await answerOf(t, isCm('keylist-update-response'), id, used, `a keylist-update-response to keylist-update ${action}`);
   if (!t.verify('answered', answer, `no keylist-update-response to agtest's keylist-update (${action} ${recipientKey})`) || !answer) return undefined;
-  checkThread(t, answer, id, 'keylist-update-response');
+  if (options.thread) checkThread(t, answer, id, 'keylist-update-response');
   const updated = Array.isArray(answer.message['updated']) ? (answer.message['updated'] as unknown[]) : [];
   const entry = updated.find((u): u is Record<string, unknown> => typeof u === 'object' && u !== null && keyOf(t, (u as Record<string, unknown>)['recipient_key']) === verkey);
   return { entry, answer };
@@ -36,7 +36,7 @@ function checkResult(t: TestContext, found: { entry: Record<string, unknown> | u
 }
 
 /** The keys a keylist-query lists (verkeys), or undefined when none came. */
-async function query(t: TestContext, link: ClientLink, used: Set<string>): Promise<{ keys: string[]; raw: unknown[]; answer: ReceivedMessage } | undefined> {
+async function query(t: TestContext, link: ClientLink, used: Set<string>, options: { thread: boolean }): Promise<{ keys: string[]; raw: unknown[]; answer: ReceivedMessage } | undefined> {
   const id = t.newId();
   await link.send({ '@type': cmType('keylist-query'), '@id': id });
   const answer = await answerOf(t, isCm('keylist'), id, used, 'a keylist');
@@ -49,7 +49,7 @@ async function query(t: TestContext, link: ClientLink, used: Set<string>): Promi
     else t.block("no keylist answered agtest's keylist-query, so what the remove did cannot be seen", 'coordinate_mediation.1_0.passive.keylist-query');
     return undefined;
   }
-  checkThread(t, answer, id, 'keylist');
+  if (options.thread) checkThread(t, answer, id, 'keylist');
   const listed = Array.isArray(answer.message['keys']) ? (answer.message['keys'] as unknown[]) : [];
   const raw = listed.map((k) => (typeof k === 'object' && k !== null ? (k as Record<string, unknown>)['recipient_key'] : k));
   return { keys: raw.map((k) => keyOf(t, k)).filter((k): k is string => k !== undefined), raw, answer };
@@ -103,10 +103,11 @@ export const coordinateMediationPassive = defineSuite({
         const link = await clientLink(t, { queued: false });
         const used = new Set<string>();
         await mediate(t, link, used);
-        const found = await update(t, link, t.dids.newRecipientKey(), 'add', used);
+        const found = await update(t, link, t.dids.newRecipientKey(), 'add', used, { thread: true });
         if (!found) return;
         checkResult(t, found, 'add');
-        if (found.entry) t.verify('success', found.entry['result'] === 'success', `adding a new key reported result ${JSON.stringify(found.entry['result'] ?? null)}, not success`);
+        // A missing or unknown result is the result rule's failure; which result it is, only then.
+        if (found.entry && RESULTS.includes(String(found.entry['result']))) t.verify('success', found.entry['result'] === 'success', `adding a new key reported result ${JSON.stringify(found.entry['result'] ?? null)}, not success`);
       },
     }),
     defineTest({
@@ -126,7 +127,7 @@ export const coordinateMediationPassive = defineSuite({
         await mediate(t, link, used);
         const key = t.dids.newRecipientKey();
         await register(t, link, key, used);
-        const listed = await query(t, link, used);
+        const listed = await query(t, link, used, { thread: true });
         if (!listed) return;
         t.verify('lists-key', listed.keys.includes(key), `the keylist (${listed.raw.length} key(s)) does not list the key agtest registered, ${t.dids.verkeyToDidKey(key)}`);
         const bad = listed.raw.filter((k) => typeof k !== 'string' || !k.startsWith('did:key:'));
@@ -140,7 +141,8 @@ export const coordinateMediationPassive = defineSuite({
       requires: REQUIRES,
       rules: [
         { id: 'answered', level: 'MUST', cite: `${RFC_0211}, Keylist Update Response ("Confirmation of requested keylist updates")`, text: 'the keylist-update (remove) gets a keylist-update-response' },
-        THREAD('keylist-update-response'),
+        // No thread rule: how answers are threaded is keylist-update's and keylist-query's subject
+        // (a mediator that threads them wrong fails those tests, not this one too).
         { id: 'removed', level: 'MUST', cite: `${RFC_0211}, Flow ("used over time to identify and remove keys that are no longer in use") and Key List Query ("keys registered for this connection")`, text: 'after a remove reported success, the keylist no longer lists the key' },
       ],
       async run(t) {
@@ -149,11 +151,11 @@ export const coordinateMediationPassive = defineSuite({
         await mediate(t, link, used);
         const key = t.dids.newRecipientKey();
         await register(t, link, key, used);
-        const found = await update(t, link, key, 'remove', used);
+        const found = await update(t, link, key, 'remove', used, { thread: false });
         if (!found) return;
         // The response's form is keylist-update's subject; here only what the remove did counts.
         if (['client_error', 'server_error'].includes(String(found.entry?.['result']))) return;
-        const listed = await query(t, link, used);
+        const listed = await query(t, link, used, { thread: false });
         if (listed) t.verify('removed', !listed.keys.includes(key), `the keylist still lists ${t.dids.verkeyToDidKey(key)} after its remove reported success`);
       },
     }),

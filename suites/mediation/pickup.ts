@@ -164,6 +164,8 @@ export const pickupPassive = defineSuite({
         if (!first.attachment) blockIfRoutingFailed(t, 'no delivery held the forwarded message');
         if (!first.attachment || !first.answer) return t.block(`no delivery held the forwarded message, so there is nothing to acknowledge (${first.answer ? describeMessage(first.answer) : 'no answer'})`, DELIVERY_TEST);
         const ids = attachmentsOf(first.answer).map((a) => a['@id']);
+        // Attachments without an @id cannot be acknowledged: the delivery test judges that.
+        if (!ids.every((id) => typeof id === 'string' && id.length > 0)) return t.block(`the delivery's attachments have @id ${JSON.stringify(ids)}, so messages-received cannot name them`, DELIVERY_TEST);
         const { answer } = await ask(t, c, 'messages-received', { message_id_list: ids }, isStatus, 'a status answering messages-received');
         // A status without message_count is the status test's finding; here only what it says counts.
         const count = answer?.message['message_count'];

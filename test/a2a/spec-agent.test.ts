@@ -1,25 +1,9 @@
 // An A2A server written from the specification text (fixtures/spec-agent.mjs, no code shared with
 // the reference agent or any SDK), certified with each of its switches: a deviation gets exactly
 // its verdict (fail, warning or blocked), a legal variation is interoperable.
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { a2aAgentConfig, run, type HarnessConfig, type RunSummary } from '../../agtest/index.js';
 import { verdictOf } from '../../profiles/index.js';
-import { a2aSuites } from '../../suites/index.js';
-import { FAST_TIMEOUTS, withTempDir } from '../helpers/reference-run.js';
-
-const SPEC_AGENT = fileURLToPath(new URL('./fixtures/spec-agent.mjs', import.meta.url));
-const ALL_TESTS = a2aSuites.flatMap((suite) => suite.tests.map((test) => `${suite.junction}.${test.name}`));
-
-async function certify(flags: string[], only?: string[], endpoint = '${ready.endpoint}'): Promise<RunSummary> {
-  const base = a2aAgentConfig(endpoint);
-  const config: HarnessConfig = { ...base, agent: { ...base.agent, command: [process.execPath, SPEC_AGENT, ...flags] }, source: `spec agent ${flags.join(' ')}`, timeouts: FAST_TIMEOUTS, ...(only ? { only } : {}) };
-  return withTempDir((outDir) => run({ config, outDir }));
-}
-
-const result = (summary: RunSummary, test: string) => summary.results.find((r) => r.test === test);
-const failures = (summary: RunSummary) => summary.results.filter((r) => r.status === 'fail' || r.status === 'error').map((r) => `${r.test}: ${r.reason}`);
-const warned = (summary: RunSummary) => summary.results.filter((r) => r.warnings.length > 0).map((r) => r.test).sort();
+import { ALL_TESTS, certify, failures, result, warned } from './spec-agent-run.js';
 
 t.test('legal: both versions, errors with HTTP 200: every claimed junction interoperable, no warning', async (t) => {
   const summary = await certify([]);

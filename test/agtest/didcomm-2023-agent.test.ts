@@ -92,3 +92,42 @@ t.test('handshake deviations fail the handshake test once; the rest runs in the 
   t.match(result(badSig160, DX('response-encrypted')), { status: 'not-run', reason: /offers only connections\/1\.0/ }, 'DID exchange claimed but not offered: not-run');
   t.equal(result(badSig160, OTHERS[0]!)?.status, 'pass', 'the run connected by connections 1.0');
 });
+
+// The DIDComm v1 checks whose deviations only the reference agent's faults proved: this agent, as
+// requester (receive-invitation) and as recipient of a two-recipient envelope, passes them legally,
+// and each deviation fails (MUST) or warns (SHOULD) its own test only.
+const REQUESTER_CLAIMS = [...BASE_CLAIMS, 'out_of_band.1_1.passive', 'didexchange.1_1.active', 'envelope.rfc0019.passive'];
+const OOB = (name: string) => `out_of_band.1_1.passive.${name}`;
+const DXA = (name: string) => `didexchange.1_1.active.${name}`;
+const MULTI = 'envelope.rfc0019.passive.unpacks-multi-recipient';
+
+t.test('requester and envelope checks: legal runs pass with no warning; each deviation fails or warns its own test only', async (t) => {
+  const claims = REQUESTER_CLAIMS;
+  const [legal, firstOnly, noPadding, noShort, noAccept, badSignature, redirectOnly] = await Promise.all([
+    fixtureRun('didexchange-1.1', undefined, { claims, only: [OOB('decodes-padded'), OOB('short-url'), DXA('complete'), DXA('rejects-bad-signature'), MULTI] }),
+    fixtureRun('didexchange-1.1', 'first-recipient-only', { claims, only: [MULTI, OTHERS[0]!] }),
+    fixtureRun('didexchange-1.1', 'oob-reject-padding', { claims, only: [OOB('decodes-padded'), DXA('complete')] }),
+    fixtureRun('didexchange-1.1', 'no-short-url', { claims, only: [OOB('short-url'), OOB('decodes-padded')] }),
+    fixtureRun('didexchange-1.1', 'short-url-no-accept', { claims, only: [OOB('short-url')] }),
+    fixtureRun('didexchange-1.1', 'accept-bad-signature', { claims, only: [DXA('rejects-bad-signature'), DXA('complete')] }),
+    fixtureRun('didexchange-1.1', 'short-url-redirect-only', { claims, only: [OOB('short-url')] }),
+  ]);
+  const warned = (summary: RunSummary) => summary.results.filter((r) => r.warnings.length > 0).map((r) => r.test);
+  t.same(byStatus(legal, 'pass'), [DXA('complete'), DXA('rejects-bad-signature'), MULTI, OOB('decodes-padded'), OOB('short-url')].sort(), `legal: all pass ${explain(legal)}`);
+  t.same(warned(legal), [], 'legal: no warning (a padded oob decoded, the shortened URL fetched asking for JSON, a bad signature refused by problem_report)');
+
+  const expectOne = (summary: RunSummary, name: string, test: string, reason: RegExp) => {
+    t.same(byStatus(summary, 'fail'), [test], `${name}: one failure ${explain(summary)}`);
+    t.match(result(summary, test)?.reason, reason, `${name}: its reason`);
+    t.same(warned(summary), [], `${name}: no warning`);
+    t.ok(summary.results.filter((r) => r.test !== test).every((r) => r.status === 'pass'), `${name}: the rest passes`);
+  };
+  expectOne(firstOnly, 'first-recipient-only', MULTI, /whose recipients list .* before the agent's key.*\[MUST, Aries RFC 0019/);
+  expectOne(noPadding, 'oob-reject-padding', OOB('decodes-padded'), /refused agact receive-invitation: .*padded base64url.*: it did not take agtest's invitation as padded Base64Url \[MUST, Aries RFC 0434/);
+  expectOne(noShort, 'no-short-url', OOB('short-url'), /never fetched the shortened URL .*\[MUST, Aries RFC 0434/);
+  expectOne(badSignature, 'accept-bad-signature', DXA('rejects-bad-signature'), /answered a .* response whose signed attachment does not verify with complete.*\[MUST NOT, Aries RFC 0023/);
+
+  expectOne(redirectOnly, 'short-url-redirect-only', OOB('short-url'), /fetched the shortened URL but sent no DID exchange request for the invitation it got \(the agent refused agact receive-invitation: .*\) \[MUST, Aries RFC 0434/);
+  t.equal(result(noAccept, OOB('short-url'))?.status, 'pass', 'short-url-no-accept: the GET followed the redirect to the invitation');
+  t.match(result(noAccept, OOB('short-url'))?.warnings, [/asked for .* not application\/json .*\[SHOULD, Aries RFC 0434/], 'short-url-no-accept: the SHOULD warns');
+});

@@ -35,7 +35,7 @@ async function startGateway(): Promise<{ server: Server; url: string; point(targ
   };
 }
 
-t.test('agtest run --a2a certifies agtest serve: every claimed junction interoperable, v1.0 and v0.3', async (t) => {
+t.test('agtest run --a2a certifies agtest serve: every claimed junction interoperable (streaming and push included), v1.0 and v0.3', async (t) => {
   const gateway = await startGateway();
   const h = await startHarness({ publicUrl: gateway.url });
   gateway.point(h.service.url, h.key);
@@ -54,7 +54,7 @@ t.test('agtest run --a2a certifies agtest serve: every claimed junction interope
   t.ok(junctions.length >= 8, `junctions scored: ${junctions.join(', ')}`);
   for (const [junction, score] of Object.entries(summary.profile.profile)) t.equal(verdictOf(score), 'interoperable', `${junction} interoperable`);
   t.ok(junctions.includes('a2a.v1_0.streaming.passive') && junctions.includes('a2a.v0_3.streaming.passive'), 'streaming is claimed and certified');
-  t.notOk(junctions.some((j) => j.includes('.push.')), 'push is not claimed, so not scored');
+  t.ok(junctions.includes('a2a.v1_0.push.passive') && junctions.includes('a2a.v0_3.push.passive'), 'push notifications are claimed and certified, in both versions\' forms');
 });
 
 t.test('the same endpoint without the key: refused with 401 before any JSON-RPC', async (t) => {

@@ -28,7 +28,7 @@ t.test('card: one skill per task type, the API key scheme declared, streaming cl
   const response = await fetch(`${h.service.url}/.well-known/agent-card.json`, { headers: { 'A2A-Version': '1.0' } });
   t.equal(response.status, 200);
   const card = await response.json();
-  t.same(card.skills.map((s: Json) => s.id), ['generate_script', 'execute_test', 'generate_and_execute', 'analyze_results']);
+  t.same(card.skills.map((s: Json) => s.id), ['generate_script', 'execute_test', 'generate_and_execute', 'analyze_results', 'certify', 'compare_profiles']);
   t.equal(card.capabilities.streaming, true);
   t.ok(card.securitySchemes.apiKey.httpAuthSecurityScheme, 'the Bearer scheme is declared');
   t.equal(card.supportedInterfaces[0].url, `${h.service.url}/a2a/jsonrpc`);

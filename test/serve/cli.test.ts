@@ -60,7 +60,7 @@ t.test('kill -9 of agtest serve mid-job, restart: queued jobs run once, the runn
     t.equal(added.exitCode, 0, added.stderr);
     const key = /key: (agk_\S+)/.exec(added.stdout)![1]!;
     const listed = await runCli(['serve', 'keys', 'list', '--db', db]);
-    t.match(listed.stdout, /restart {2}active {2}tasks=generate_script,execute_test,generate_and_execute,analyze_results {2}targets=127\.0\.0\.1 {2}rate=600\/min/);
+    t.match(listed.stdout, /restart {2}active {2}tasks=generate_script,execute_test,generate_and_execute,analyze_results,certify,compare_profiles {2}targets=127\.0\.0\.1 {2}rate=600\/min/);
     t.notOk(listed.stdout.includes(key), 'the list never shows the key');
 
     const first = await startServe(['--db', db, '--concurrency', '1', '--no-dev-key']);

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startService, type Service, type ServiceOptions } from '../../serve/index.js';
+import { startService, TASK_TYPES, type Service, type ServiceOptions } from '../../serve/index.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers, read field by field in the tests
 type Json = any;
@@ -25,7 +25,7 @@ export async function startHarness(options: Partial<ServiceOptions> & { key?: { 
   const service = await startService({ db: join(dir, 'serve.db'), log: (line) => logs.push(line), callbacks: { baseDelayMs: 50, maxDelayMs: 200, maxAttempts: 5 }, ...serviceOptions });
   const created = service.keys.add({
     name: 'test',
-    taskTypes: keyOptions?.taskTypes ?? ['generate_script', 'execute_test', 'generate_and_execute', 'analyze_results'],
+    taskTypes: keyOptions?.taskTypes ?? [...TASK_TYPES],
     targets: keyOptions?.targets ?? ['127.0.0.1/32'],
     ...(keyOptions?.sourceAgentId ? { sourceAgentId: keyOptions.sourceAgentId } : {}),
     ratePerMinute: keyOptions?.ratePerMinute ?? 1000,

@@ -116,3 +116,44 @@ t.test('a broken JMX is refused by JMeter and sends nothing (the check above can
   t.match(`${run.stdout}${run.stderr}`, /Error in NonGUIDriver/, 'JMeter cannot load the unescaped one');
   t.equal(target.requests, 0);
 });
+
+t.test('JMeter writes an XML JTL (output_format=xml); analyze_results reads it to the same counts as the requests that arrived', { skip: installed ? false : 'JMeter is not installed' }, async (t) => {
+  const arrivedAt = { ok: 0, failing: 0 };
+  const target = await startLoadServer({
+    '/ok': (_, res) => {
+      arrivedAt.ok += 1;
+      res.end('ok');
+    },
+    '/500': (_, res) => {
+      arrivedAt.failing += 1;
+      res.statusCode = 500;
+      res.end('boom');
+    },
+  });
+  const h = await startHarness();
+  t.teardown(async () => {
+    await h.close();
+    await target.close();
+  });
+  await h.call('POST', '/requests', { requestId: 'x', sourceAgentId: 'a', taskType: 'generate_script', taskDescription: `GET /ok then GET /500 on ${target.url} with 2 users for 5 seconds, think time 100 ms` });
+  await h.waitFor('x', ['completed']);
+  const { jmx } = (await h.call('GET', '/requests/x/result')).body.result;
+  const file = join(h.dir, 'plan.jmx');
+  await writeFile(file, jmx);
+  const run = await runJmeter(h.dir, file, ['jmeter.save.saveservice.output_format=xml']);
+  t.equal(run.exitCode, 0, `${run.stdout}\n${run.stderr}`);
+  const xml = await readFile(join(h.dir, 'results.jtl'), 'utf8');
+  t.match(xml, /^<\?xml[^]*<testResults version="1\.2">/, 'an XML JTL');
+  await h.call('POST', '/requests', { requestId: 'xa', sourceAgentId: 'a', taskType: 'analyze_results', taskDescription: 'analyse', analysisInput: { jtlXml: xml } });
+  const done = await h.waitFor('xa', ['completed', 'error']);
+  t.equal(done.status, 'completed', done.error);
+  const { summary } = (await h.call('GET', '/requests/xa/result')).body.result;
+  // How many iterations JMeter fits in its 5 s depends on how fast the JVM starts on a loaded
+  // machine: the counts are compared with what arrived, not with a fixed number.
+  t.comment(`JMeter via ${run.via}: ${arrivedAt.ok} + ${arrivedAt.failing} requests arrived; summary ${summary.requests} (${summary.errors} errors)`);
+  t.ok(arrivedAt.ok > 0);
+  t.equal(summary.requests, arrivedAt.ok + arrivedAt.failing, 'one sample per request that arrived');
+  t.equal(summary.errors, arrivedAt.failing, 'the 500s, and only they, are the errors');
+  t.ok(summary.steps.every((s: { name: string }) => ['GET /500', 'GET /ok', 'total'].includes(s.name)), 'the samplers\' labels');
+  t.same(summary.errorsByClass.map((e: { class: string }) => e.class), arrivedAt.failing > 0 ? ['http-status'] : []);
+});

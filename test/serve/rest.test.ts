@@ -113,7 +113,7 @@ t.test('status, queue position, cancel, idempotent resubmission, capabilities an
   t.equal((await h.call('GET', '/requests/nope')).status, 404);
 
   const caps = await fetch(`${h.service.url}/capabilities`).then((r) => r.json());
-  t.same(caps.taskTypes, ['generate_script', 'execute_test', 'generate_and_execute', 'analyze_results']);
+  t.same(caps.taskTypes, ['generate_script', 'execute_test', 'generate_and_execute', 'analyze_results', 'certify', 'compare_profiles']);
   t.equal(caps.limits.concurrentJobs, 1);
   const openapi = await fetch(`${h.service.url}/openapi.json`).then((r) => r.json());
   t.equal(openapi.openapi, '3.1.0');

@@ -22,13 +22,13 @@ const CLAIMS = [
 /** messageMs above the 1.8 s slow read-back, below the 5 s default, to keep the file short. */
 const TIMEOUTS = { testMs: 20_000, messageMs: 3_000, silenceMs: 500 };
 
-function certify(switches: string[], options: { only?: string[]; adapterArgs?: string[] } = {}): Promise<RunSummary> {
+function certify(switches: string[], options: { only?: string[]; adapterArgs?: string[]; transport?: 'http' | 'ws'; claims?: string[] } = {}): Promise<RunSummary> {
   const config = normalizeConfig(
     {
       agent: { name: 'spec-plain-agent', command: ['node', AGENT, '--switches', switches.join(',')], endpoint: '${ready.endpoint}' },
-      transport: { adapter: 'http', args: options.adapterArgs ?? [] },
+      transport: { adapter: options.transport ?? 'http', args: options.adapterArgs ?? [] },
       agact: { command: ['agact-http', '--url', '${ready.backchannel}'] },
-      claims: CLAIMS,
+      claims: options.claims ?? CLAIMS,
       timeouts: TIMEOUTS,
       ...(options.only ? { only: options.only } : {}),
     },
@@ -57,6 +57,7 @@ t.test('legal variations: slow read-back, RFC 0035 sample problem-reports, HTTP 
   // notification/1.0/problem-report with ~thread.pthid and description~l10n.code is a problem-report.
   t.same(result(summary, 'message.v1.passive.unknown-major').warnings, [], 'the RFC 0035 sample form is recognised, code and all');
   t.same(result(summary, 'transport.http.passive.status-accepted').warnings, [], 'RFC 0025 allows 200 OK: no warning');
+  t.equal(result(summary, 'transport.http.passive.transmit-only').status, 'pass', 'replies POSTed on its own, with 200 OK on the inbound POST: transmit only');
   // RFC 0031 lets a responder withhold a protocol: agtest's policy warns, nothing fails.
   t.match(result(summary, 'discover_features.1_0.passive.discloses-claimed').warnings, [/omits claimed protocol\(s\): trust_ping\/1\.x \[policy, Aries RFC 0031/]);
   t.same(warned(summary), ['discover_features.1_0.passive.discloses-claimed'], 'no other warning');
@@ -88,4 +89,25 @@ t.test('HTTP 500 to an unsupported major version: the same warning with the defa
   }
   t.match(result(retried, 'message.v1.passive.unknown-major').warnings[0], /with HTTP 500(, 500)+:/, 'with retries every attempt is quoted');
   t.match(result(once, 'message.v1.passive.unknown-major').warnings[0], /with HTTP 500:/, 'without, the one answer');
+});
+
+t.test('a reply in the HTTP response without return route: only transmit-only fails (RFC 0025: POST is transmit only by default)', async (t) => {
+  const summary = await certify(['reply-in-http-response'], { only: ['transport.http.passive', 'trust_ping.1_0.passive'] });
+  const failing = summary.results.filter((r) => r.status === 'fail').map((r) => r.test);
+  t.same(failing, ['transport.http.passive.transmit-only'], `the one failure ${JSON.stringify(summary.results.map((r) => [r.test, r.status]))}`);
+  t.match(result(summary, 'transport.http.passive.transmit-only').reason, /came in the HTTP response to agtest's POST: POST requests are transmit only by default \[MUST NOT, Aries RFC 0025/);
+  t.equal(summary.profile.profile['trust_ping.1_0.passive'], 'interoperable', 'a reply on the return route is still a reply');
+  t.same(warned(summary), [], 'no warning');
+});
+
+t.test('over WebSocket: replies on a socket of its own pass transmit-only; replies on the peer socket without return route fail it alone', async (t) => {
+  const only = ['transport.ws.passive', 'trust_ping.1_0.passive'];
+  const claims = ['transport.ws.passive', 'trust_ping.1_0.passive'];
+  const [legal, onSocket] = await Promise.all([certify(['ws'], { only, transport: 'ws', claims }), certify(['ws', 'ws-reply-on-socket'], { only, transport: 'ws', claims })]);
+  t.same(notPassing(legal), [], 'legal: every test passes');
+  t.same(warned(legal), [], 'legal: no warning');
+  t.equal(result(legal, 'transport.ws.passive.transmit-only').status, 'pass');
+  t.same(onSocket.results.filter((r) => r.status === 'fail').map((r) => r.test), ['transport.ws.passive.transmit-only'], `the one failure ${JSON.stringify(onSocket.results.map((r) => [r.test, r.status]))}`);
+  t.match(result(onSocket, 'transport.ws.passive.transmit-only').reason, /came on the socket agtest opened: websockets are transmit only by default \[MUST NOT, Aries RFC 0025/);
+  t.same(warned(onSocket), [], 'ws-reply-on-socket: no warning');
 });

@@ -1,0 +1,150 @@
+/**
+ * certify: agtest's suites against the agent a request names, run as `agtest run` in a child
+ * process (argument arrays, no shell): a crash of the run is the job's error, not the server's,
+ * and a cancel stops the run and everything it started (SIGTERM, as Ctrl-C would).
+ *
+ * Every address the run will talk to is checked against the key's allowlist first: the agent's
+ * URL, a DIDComm agent's backchannel, and for A2A every URL its Agent Card names (the suites call
+ * the card's interfaces, so a card on an allowed host pointing elsewhere is refused, not followed).
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describeError, distRoot } from '../../common/index.js';
+import { verdictOf } from '../../profiles/index.js';
+import type { ServeRequest } from '../http/request-schema.js';
+import { checkTarget, type Resolver } from '../security/target-guard.js';
+import { parseDescription } from './parse-description.js';
+
+export interface CertifyTarget {
+  protocol: 'a2a' | 'didcomm-v1';
+  url: string;
+  backchannelUrl?: string;
+  claims?: string[];
+  only?: string[];
+}
+
+export type CertifyTargetOutcome = { ok: true; target: CertifyTarget } | { ok: false; question: string; missing: string[] };
+
+/** The agent to certify: targetDetails first, else the one URL the description names; else asked back. */
+export function certifyTargetOf(request: ServeRequest): CertifyTargetOutcome {
+  const details = request.targetDetails ?? {};
+  const protocol = details.protocol ?? 'a2a';
+  let url = details.url;
+  if (url === undefined) {
+    const urls = parseDescription(request.taskDescription).urls;
+    if (urls.length !== 1) {
+      return { ok: false, question: urls.length === 0 ? 'Which agent? (set targetDetails.url: the A2A agent\'s base URL or its Agent Card\'s URL, or a DIDComm agent\'s endpoint with targetDetails.protocol "didcomm-v1")' : `The description names ${urls.join(' and ')}: which agent? (set targetDetails.url)`, missing: ['targetDetails.url'] };
+    }
+    url = urls[0]!;
+  }
+  if (protocol === 'didcomm-v1') {
+    const missing = [...(details.backchannelUrl ? [] : ['targetDetails.backchannelUrl']), ...(details.claims ? [] : ['targetDetails.claims'])];
+    if (missing.length > 0) {
+      return { ok: false, question: `A DIDComm agent is driven through its agact HTTP backchannel and certified on the junctions it claims: set ${missing.join(' and ')} (e.g. "claims": ["trust_ping.1_0.passive"]).`, missing };
+    }
+  }
+  return { ok: true, target: { protocol, url, ...(details.backchannelUrl ? { backchannelUrl: details.backchannelUrl } : {}), ...(details.claims ? { claims: details.claims } : {}), ...(details.only ? { only: details.only } : {}) } };
+}
+
+/** The URLs the run will reach before it starts: the agent and, for DIDComm, its backchannel. */
+export function certifyUrls(target: CertifyTarget): { field: string; url: string }[] {
+  return [{ field: 'targetDetails.url', url: target.url }, ...(target.backchannelUrl ? [{ field: 'targetDetails.backchannelUrl', url: target.backchannelUrl }] : [])];
+}
+
+/** Each URL checked against the allowlist; the first refusal, naming its field, or ok. */
+export async function guardCertify(target: CertifyTarget, allowlist: readonly string[], resolve: Resolver): Promise<{ ok: true } | { ok: false; field: string; reason: string }> {
+  for (const { field, url } of certifyUrls(target)) {
+    const check = await checkTarget(url, allowlist, resolve);
+    if (!check.ok) return { ok: false, field, reason: check.reason };
+  }
+  return { ok: true };
+}
+
+const CARD_PATHS = ['/.well-known/agent-card.json', '/.well-known/agent.json'];
+
+/**
+ * The interface URLs a card names, the ones the suites call: v1.0 `supportedInterfaces[].url`,
+ * v0.3 `url` and `additionalInterfaces[].url` (a provider's or documentation URL is not called).
+ */
+function interfaceUrls(card: unknown): string[] {
+  if (!card || typeof card !== 'object') return [];
+  const c = card as Record<string, unknown>;
+  const listed = [c['supportedInterfaces'], c['additionalInterfaces']].flatMap((list) => (Array.isArray(list) ? list : [])).map((entry) => (entry && typeof entry === 'object' ? (entry as Record<string, unknown>)['url'] : undefined));
+  return [c['url'], ...listed].filter((url): url is string => typeof url === 'string');
+}
+
+/**
+ * The URLs the agent's cards name (both card paths, v1.0 and v0.3 forms), each checked. A card that
+ * cannot be read is the run's finding (its card test fails), not a refusal: it names no URL.
+ */
+export async function guardAgentCard(agentUrl: string, allowlist: readonly string[], resolve: Resolver, signal: AbortSignal): Promise<{ ok: true } | { ok: false; reason: string }> {
+  const base = new URL(agentUrl);
+  const cardUrls = base.pathname.endsWith('.json') ? [base.toString()] : CARD_PATHS.map((path) => new URL(path, base).toString());
+  for (const cardUrl of cardUrls) {
+    for (const version of [undefined, '1.0']) {
+      let card: unknown;
+      try {
+        // redirect 'manual': a 3xx is not a card, and is not followed off the allowlist.
+        const response = await fetch(cardUrl, { redirect: 'manual', signal: AbortSignal.any([signal, AbortSignal.timeout(5000)]), headers: version ? { 'a2a-version': version } : {} });
+        if (!response.ok) continue;
+        card = await response.json();
+      } catch (error) {
+        if (signal.aborted) throw error;
+        continue;
+      }
+      for (const url of interfaceUrls(card)) {
+        const check = await checkTarget(url, allowlist, resolve);
+        if (!check.ok) return { ok: false, reason: `the Agent Card at ${cardUrl} names ${url}: ${check.reason}` };
+      }
+    }
+  }
+  return { ok: true };
+}
+
+export interface CertifyResult {
+  protocol: CertifyTarget['protocol'];
+  agentUrl: string;
+  exitCode: number;
+  /** Junction → verdict word (interoperable / constrained / divergent). */
+  verdicts: Record<string, string>;
+  profile: Record<string, unknown>;
+  /** agtest run's readable report. */
+  report: string;
+  junit: string;
+}
+
+export type CertifyOutcome = { ok: true; result: CertifyResult } | { ok: false; error: string };
+
+/** Runs agtest run against the target in a temporary folder and reads back what it wrote. */
+export async function runCertify(target: CertifyTarget, options: { signal: AbortSignal; timeoutMs: number }): Promise<CertifyOutcome> {
+  const dir = await mkdtemp(join(tmpdir(), 'agtest-certify-'));
+  try {
+    const out = join(dir, 'out');
+    const args = [join(distRoot(), 'agtest', 'cli.js'), 'run', '--out', out];
+    if (target.protocol === 'a2a') args.push('--a2a', target.url);
+    else {
+      // The agent is not started by agtest: its endpoint and backchannel are given, as in an agtest.config.json.
+      const config = { agent: { endpoint: target.url }, transport: { adapter: 'http' }, agact: { command: ['agact-http', '--url', target.backchannelUrl] }, claims: target.claims };
+      await writeFile(join(dir, 'agtest.config.json'), JSON.stringify(config, null, 2));
+      args.push('--config', join(dir, 'agtest.config.json'));
+    }
+    for (const prefix of target.only ?? []) args.push('--only', prefix);
+    const child = await execa(process.execPath, args, { cwd: dir, reject: false, cancelSignal: options.signal, timeout: options.timeoutMs, env: { NO_COLOR: '1', FORCE_COLOR: '0' }, stdin: 'ignore', maxBuffer: 4_000_000 });
+    if (child.isCanceled) return { ok: false, error: 'cancelled' };
+    if (child.timedOut) return { ok: false, error: `the certification run took over ${Math.round(options.timeoutMs / 1000)} s and was stopped` };
+    let profile: Record<string, unknown>;
+    try {
+      profile = JSON.parse(await readFile(join(out, 'profile.json'), 'utf8')) as Record<string, unknown>;
+    } catch (error) {
+      return { ok: false, error: `agtest run wrote no profile (exit ${child.exitCode}): ${String(child.stderr || child.stdout).slice(-600) || describeError(error)}` };
+    }
+    const junit = await readFile(join(out, 'junit.xml'), 'utf8').catch(() => '');
+    const scores = (profile['profile'] ?? {}) as Record<string, string>;
+    const verdicts = Object.fromEntries(Object.entries(scores).map(([junction, score]) => [junction, verdictOf(score)]));
+    return { ok: true, result: { protocol: target.protocol, agentUrl: target.url, exitCode: child.exitCode ?? -1, verdicts, profile, report: String(child.stdout), junit } };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
