@@ -21,7 +21,7 @@ const bad = (error: string): Answer => [400, { error }];
  * The backchannel agact-http drives: POST `{"action", "params"}` → JSON object. 501 means "not
  * supported", which agact reports as such rather than as a failure.
  */
-export function createBackchannelHandler(agent: Agent, outbound: Outbound, dropConnections: () => void): Handler {
+export function createBackchannelHandler(agent: Agent, outbound: Outbound, dropConnections: () => void, mediatorStats: () => object): Handler {
   // send-* answer only once the POST is done, so the message is on its way when agact returns.
   const sendNew = async (message: Message): Promise<Answer> =>
     (await outbound.send(message)) ? [200, { id: message['@id'] }] : [502, { error: `could not deliver ${String(message['@type'])} to ${agent.peer ?? '(no peer: call setup first)'}` }];
@@ -97,6 +97,10 @@ export function createBackchannelHandler(agent: Agent, outbound: Outbound, dropC
     'drop-connections'() {
       dropConnections();
       return [200, {}];
+    },
+    /** What the mediator role did with the forwards it got: a load run accounts for its losses with it. */
+    'mediator-stats'() {
+      return [200, { ...mediatorStats() }];
     },
     received(params) {
       const type = params['type'];

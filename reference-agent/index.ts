@@ -12,11 +12,13 @@ import { close, listen } from './http-util.js';
 import { createInboundHandler } from './inbound-http.js';
 import { createOutbound, type Outbound } from './outbound.js';
 import { ReferenceAgentError } from './errors.js';
-import { createMediator } from './mediator/index.js';
+import { createMediator, type MediatorLoadFaults, type MediatorStats } from './mediator/index.js';
 
 export { FAULTS, isFault } from './faults.js';
 export type { Fault } from './faults.js';
 export { ReferenceAgentError, type ReferenceAgentErrorCode } from './errors.js';
+export { MEDIATOR_LOAD_FAULTS, validateMediatorLoadFaults, parseLoadFaultEntry, loadFaultFlag } from './mediator/index.js';
+export type { MediatorLoadFaults, MediatorStats } from './mediator/index.js';
 
 export const AGENT_NAME = 'agtest-reference-agent';
 export const AGENT_VERSION = '0.1.0';
@@ -42,6 +44,8 @@ export interface ReferenceAgentOptions {
   name?: string;
   /** Receives one line per notable event (drops, refusals, failed sends); default: discarded. */
   log?: (line: string) => void;
+  /** What its mediator role does wrong under load (MEDIATOR_LOAD_FAULTS); out of bounds rejects with INVALID_OPTION. */
+  mediatorFaults?: MediatorLoadFaults;
 }
 
 export interface RunningReferenceAgent {
@@ -51,6 +55,8 @@ export interface RunningReferenceAgent {
   /** Where agact-http POSTs actions. */
   backchannel: string;
   faults: Fault[];
+  /** What its mediator role did with the forwards it got (also the backchannel action mediator-stats). */
+  mediatorStats(): MediatorStats;
   /** Stops both servers and drops open connections. */
   close(): Promise<void>;
 }
@@ -65,7 +71,11 @@ export async function startReferenceAgent(options: ReferenceAgentOptions = {}): 
   // The mediator role is plugged in: it reaches the wire only through the outbound it is handed.
   // (`outbound` is made below, before any message can reach the mediator.)
   const keys = await createKeyPair();
-  const mediator = createMediator({ send: (endpoint, body) => outbound.sendEnvelope(endpoint, body) }, await createKeyPair());
+  const mediator = createMediator(
+    { send: (endpoint, body) => outbound.sendEnvelope(endpoint, body), dropConnections: () => dropConnections() },
+    await createKeyPair(),
+    options.mediatorFaults,
+  );
   const agent = new Agent(new Set(faults), log, keys, [mediator]);
   agent.profiles = [...(options.profiles ?? [])];
   const outbound = createOutbound(agent);
@@ -75,7 +85,7 @@ export async function startReferenceAgent(options: ReferenceAgentOptions = {}): 
     inbound.dropConnections();
     outbound.dropConnections();
   };
-  const backchannel = await listen(createBackchannelHandler(agent, outbound, dropConnections), host, options.backchannelPort ?? 0, log).catch(async (error: unknown) => {
+  const backchannel = await listen(createBackchannelHandler(agent, outbound, dropConnections, () => mediator.stats()), host, options.backchannelPort ?? 0, log).catch(async (error: unknown) => {
     await inbound.close();
     throw error;
   });
@@ -84,6 +94,7 @@ export async function startReferenceAgent(options: ReferenceAgentOptions = {}): 
     endpoint: inbound.url,
     backchannel: backchannel.url,
     faults,
+    mediatorStats: () => mediator.stats(),
     async close() {
       outbound.close();
       await Promise.all([inbound.close(), close(backchannel.server)]);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
  * agtest-reference-agent [--transport http|ws|smtp] [--profile FILE] [--faults a,b] [--host 127.0.0.1] [--port 0] [--backchannel-port 0]
+ *   [--drop-connections-every N] [--forward-delay-ms N]
  * Prints one JSON ready line on stdout; logs on stderr; SIGTERM/SIGINT stop it (exit 0).
  * Exit 2: bad usage (unknown flag or fault); exit 1: could not start.
  */
@@ -8,9 +9,10 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { watchParent } from '../common/index.js';
 import { validateProfile, type InteropProfile } from '../profiles/index.js';
-import { AGENT_NAME, AGENT_VERSION, FAULTS, isFault, REFERENCE_AGENT_TRANSPORTS, startReferenceAgent, type ReferenceAgentTransport } from './index.js';
+import { AGENT_NAME, AGENT_VERSION, FAULTS, ReferenceAgentError, isFault, loadFaultFlag, MEDIATOR_LOAD_FAULTS, parseLoadFaultEntry, REFERENCE_AGENT_TRANSPORTS, startReferenceAgent, type MediatorLoadFaults, type ReferenceAgentTransport } from './index.js';
 
-const USAGE = 'usage: agtest-reference-agent [--transport http|ws|smtp] [--profile FILE] [--faults a,b] [--host 127.0.0.1] [--port N] [--backchannel-port N]';
+const USAGE =
+  'usage: agtest-reference-agent [--transport http|ws|smtp] [--profile FILE] [--faults a,b] [--host 127.0.0.1] [--port N] [--backchannel-port N] [--drop-connections-every N] [--forward-delay-ms N]';
 
 function usageError(message: string): never {
   process.stderr.write(`${AGENT_NAME}: ${message}\n${USAGE}\n`);
@@ -33,6 +35,8 @@ try {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '0' },
       'backchannel-port': { type: 'string', default: '0' },
+      'drop-connections-every': { type: 'string' },
+      'forward-delay-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   }));
@@ -42,11 +46,27 @@ try {
 
 if (values.help) {
   const known = Object.entries(FAULTS).map(([name, description]) => `  ${name}: ${description}`).join('\n');
-  process.stdout.write(`${USAGE}\n\nA small DIDComm v1 agent that agtest certifies as interoperable. --profile FILE: the interop\nprofile it answers agent-metadata requests with. --faults: break one check each, for testing agtest:\n${known}\n`);
+  const load = Object.entries(MEDIATOR_LOAD_FAULTS).map(([name, description]) => `  --${loadFaultFlag(name)} N (or --faults ${loadFaultFlag(name)}=N): ${description}`).join('\n');
+  process.stdout.write(
+    `${USAGE}\n\nA small DIDComm v1 agent that agtest certifies as interoperable. --profile FILE: the interop\nprofile it answers agent-metadata requests with. --faults: break one check each, for testing agtest:\n${known}\nIts mediator role under load (agtest load topology):\n${load}\n`,
+  );
   process.exit(0);
 }
 
-const faults = values.faults.split(',').map((fault) => fault.trim()).filter(Boolean);
+const entries = values.faults.split(',').map((fault) => fault.trim()).filter(Boolean);
+// `name=N` entries are mediator load faults (as --name N): how `agtest load topology --fault` reaches them.
+const loadEntries: [string, number][] = [];
+const faults: string[] = [];
+for (const entry of entries) {
+  let parsed;
+  try {
+    parsed = parseLoadFaultEntry(entry);
+  } catch (error) {
+    usageError(error instanceof Error ? error.message : String(error));
+  }
+  if (parsed) loadEntries.push(parsed);
+  else faults.push(entry);
+}
 const unknown = faults.filter((fault) => !isFault(fault));
 if (unknown.length > 0) {
   const known = Object.entries(FAULTS).map(([name, description]) => `  ${name}: ${description}`).join('\n');
@@ -69,7 +89,23 @@ if (values.profile) {
   profiles = [checked.profile];
 }
 
+function parseCount(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) usageError(`--${flag} must be a whole number, got "${value}"`);
+  return Number(value);
+}
+
+const mediatorFaults: MediatorLoadFaults = {
+  ...Object.fromEntries(loadEntries),
+  ...Object.fromEntries(
+    Object.keys(MEDIATOR_LOAD_FAULTS)
+      .map((name) => [name, parseCount(loadFaultFlag(name), values[loadFaultFlag(name) as 'drop-connections-every' | 'forward-delay-ms'])] as const)
+      .filter(([, value]) => value !== undefined),
+  ),
+};
+
 const agent = await startReferenceAgent({
+  mediatorFaults,
   profiles,
   transport: values.transport as ReferenceAgentTransport,
   faults,
@@ -78,6 +114,8 @@ const agent = await startReferenceAgent({
   backchannelPort: parsePort('backchannel-port', values['backchannel-port']),
   log: (line) => process.stderr.write(`${line}\n`),
 }).catch((error: unknown) => {
+  // A knob out of bounds is bad usage, as an unknown flag is.
+  if (error instanceof ReferenceAgentError && error.code === 'INVALID_OPTION') usageError(error.message);
   process.stderr.write(`${AGENT_NAME}: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
@@ -97,5 +135,5 @@ process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
 // Ready only once a SIGTERM stops it cleanly: whoever reads the line may stop it at once.
 process.stdout.write(
-  `${JSON.stringify({ ready: true, agent: AGENT_NAME, version: AGENT_VERSION, endpoint: agent.endpoint, backchannel: agent.backchannel, faults: agent.faults })}\n`,
+  `${JSON.stringify({ ready: true, agent: AGENT_NAME, version: AGENT_VERSION, endpoint: agent.endpoint, backchannel: agent.backchannel, faults: agent.faults, mediatorFaults })}\n`,
 );

@@ -65,7 +65,8 @@ export async function connect(channel: Channel, invitation: ReadInvitation, sign
     protocolError(`the DID exchange response cannot be used: ${error.message}`);
   }
   if (!theirKey) return protocolError(`the agent's DID ${theirDid.slice(0, 40)}… has no Ed25519 key`);
-  const complete: Message = { '@type': `${PREFIX}didexchange/1.1/complete`, '@id': randomUUID(), '~thread': { thid: id, pthid: invitation.id } };
+  // With the return route too: Credo closes a WebSocket whose last message did not ask for it (DidCommMessageReceiver).
+  const complete: Message = { '@type': `${PREFIX}didexchange/1.1/complete`, '@id': randomUUID(), '~thread': { thid: id, pthid: invitation.id }, '~transport': RETURN_ROUTE };
   await channel.exchange(seal(complete, theirKey, keys), undefined, signal);
   return { channel, keys, did, theirDid, theirKey };
 }

@@ -81,12 +81,16 @@ export class MediatedLink extends Channel {
         continue;
       }
       this.reconnects += 1;
+      const socket = this.socket!;
+      // Lost again while recovering (a mediator that keeps dropping): what recovery waits for will not
+      // come on this socket, so reconnect again rather than hold every send until recovery times out.
+      const lost = new Promise<void>((resolve) => (socket.readyState === WebSocket.OPEN ? socket.once('close', () => resolve()) : resolve()));
       try {
-        await this.events.onReconnect();
+        await Promise.race([this.events.onReconnect(), lost]);
       } catch (error) {
         this.events.log(`after reconnecting to ${this.endpoint}: ${(error as Error).message}`);
       }
-      return;
+      if (this.socket === socket && socket.readyState === WebSocket.OPEN) return;
     }
     if (!this.closing) this.gone = new LoadStepError('transport', `the WebSocket to ${this.endpoint} was lost and ${RECONNECT_ATTEMPTS} reconnects failed`);
   }

@@ -77,15 +77,23 @@ function verkeyOf(key: unknown): string | undefined {
   }
 }
 
-/** RFC 0094: packed to the recipient, wrapped in a forward per routing key (innermost for the last), the outer one Anoncrypt to the first. */
-export function wrapForward(envelope: string, route: Route): string {
+/**
+ * RFC 0094: packed to the recipient, wrapped in a forward per routing key (innermost for the last),
+ * each Anoncrypt to its key. With `from`, the outermost (the one the sender's own mediator opens) is
+ * Authcrypt from that key and asks for the return route (RFC 0092): Credo closes a WebSocket on any
+ * message that does not, and an Anoncrypt one cannot (it names no sender to route back to). The
+ * mediator is that forward's direct recipient; the message it forwards carries no return route
+ * (RFC 0092: "Use on messages that will be forwarded is not allowed").
+ */
+export function wrapForward(envelope: string, route: Route, from?: KeyPair): string {
   let to = route.recipientKey;
   let msg: unknown = JSON.parse(envelope);
   const keys = route.routingKeys;
   if (keys.length === 0) return envelope;
   for (let i = keys.length - 1; i >= 0; i -= 1) {
-    const forward = { '@type': `${PREFIX}routing/1.0/forward`, '@id': randomUUID(), to, msg };
-    msg = packRfc0019(JSON.stringify(forward), [keys[i]!]);
+    const outer = i === 0 && from !== undefined;
+    const forward = { '@type': `${PREFIX}routing/1.0/forward`, '@id': randomUUID(), to, msg, ...(outer ? RETURN_ROUTE : {}) };
+    msg = packRfc0019(JSON.stringify(forward), [keys[i]!], outer ? from : undefined);
     to = keys[i]!;
   }
   return JSON.stringify(msg);
@@ -217,7 +225,8 @@ export class VirtualAgent {
     if (!route) throw new LoadStepError('other', `virtual agent ${to.index} has no route (not set up)`);
     const id = randomUUID();
     const ping = { '@type': `${PREFIX}trust_ping/1.0/ping`, '@id': id, response_requested: true };
-    const body = wrapForward(JSON.stringify(packRfc0019(JSON.stringify(ping), [route.recipientKey], this.didKeys)), route);
+    // The outer forward comes from the DID key, not the mediation connection's: the mediator sees no client in it.
+    const body = wrapForward(JSON.stringify(packRfc0019(JSON.stringify(ping), [route.recipientKey], this.didKeys)), route, this.didKeys);
     const answer = await this.link.answerTo(id, () => this.sender(route).send(body, signal), signal);
     if (!isType(answer, 'trust_ping', 1, 'ping_response')) throw new LoadStepError('protocol', `agent ${to.index} answered a trust ping with ${String(answer?.['@type'])}, not a ping_response`);
   }
@@ -232,7 +241,7 @@ export class VirtualAgent {
       return;
     }
     const response = { '@type': `${PREFIX}trust_ping/1.0/ping_response`, '@id': randomUUID(), '~thread': { thid: message['@id'] } };
-    const body = wrapForward(JSON.stringify(packRfc0019(JSON.stringify(response), [route.recipientKey], this.didKeys)), route);
+    const body = wrapForward(JSON.stringify(packRfc0019(JSON.stringify(response), [route.recipientKey], this.didKeys)), route, this.didKeys);
     const signal = AbortSignal.any([AbortSignal.timeout(this.stepTimeoutMs), this.lifetime.signal]);
     this.sender(route).send(body, signal).then(
       () => void (this.counters.answered += 1),

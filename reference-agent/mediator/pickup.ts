@@ -48,7 +48,11 @@ export function pickup(state: MediatorState): Protocol {
         case 'messages-received': {
           const ids = Array.isArray(message['message_id_list']) ? new Set(message['message_id_list'] as unknown[]) : new Set<unknown>();
           if (agent.has('pickup-ignore-received')) agent.log('fault pickup-ignore-received: kept the messages');
-          else client.queue = client.queue.filter((m) => !ids.has(m.id));
+          else {
+            const before = client.queue.length;
+            client.queue = client.queue.filter((m) => !ids.has(m.id));
+            state.stats.pickedUp += before - client.queue.length;
+          }
           return [status(agent, client, id, client.queue, undefined)];
         }
         case 'live-delivery-change': {

@@ -20,10 +20,12 @@ export function routing(state: MediatorState, deliver: Deliver): Protocol {
         agent.log(`forward refused: to ${JSON.stringify(message['to'] ?? null)} is no key, or msg is no envelope`);
         return [];
       }
+      state.stats.forwards++;
       const misdelivered = agent.has('forward-unknown-key') && state.lastGranted ? state.clients.get(state.lastGranted) : undefined;
       const owner = state.ownerOf(to) ?? (misdelivered && state.lastGranted ? ([state.lastGranted, misdelivered] as [string, Client]) : undefined);
       if (!owner) {
         agent.log(`forward to ${to}, which no client registered: not delivered`);
+        state.stats.undeliverable++;
         return [];
       }
       if (agent.has('forward-drop')) {

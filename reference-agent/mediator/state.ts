@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { emptyStats, type MediatorStats } from './stats.js';
 
 /** One message held for a mediation client (RFC 0685): the envelope exactly as it came in `forward.msg`. */
 export interface QueuedMessage {
@@ -30,6 +31,8 @@ export class MediatorState {
   readonly clients = new Map<string, Client>();
   /** The client that asked for mediation last (what the forward-unknown-key fault misdelivers to). */
   lastGranted: string | undefined;
+  /** What it did with the forwards it got (`waiting` is computed when read). */
+  readonly stats: MediatorStats = emptyStats();
 
   client(sender: string): Client {
     let client = this.clients.get(sender);
@@ -43,9 +46,17 @@ export class MediatorState {
     return undefined;
   }
 
+  /** The counters, with what waits for pickup now. */
+  snapshot(): MediatorStats {
+    let waiting = 0;
+    for (const client of this.clients.values()) waiting += client.queue.length;
+    return { ...this.stats, waiting };
+  }
+
   enqueue(client: Client, recipientKey: string, body: string): QueuedMessage {
     const queued = { id: randomUUID(), recipientKey, body, receivedAt: new Date() };
     client.queue.push(queued);
+    this.stats.queued++;
     return queued;
   }
 }
