@@ -136,6 +136,9 @@ export function startHealthMonitor(bounds: HealthBounds = DEFAULT_HEALTH_BOUNDS,
       let stats = roles.get(role);
       if (!stats) roles.set(role, (stats = { pids: new Set(), cpuMax: 0, cpuSum: 0, cpuSamples: 0, memMax: 0 }));
       stats.pids.add(pid);
+      // pidusage's first reading of a pid measures nothing (two reads a moment apart): take it now,
+      // so the first sample reports the CPU since this call rather than 0 % (runs of a second or two).
+      void pidusage(pid).catch(() => undefined);
     },
     async stop() {
       clearInterval(timer);
