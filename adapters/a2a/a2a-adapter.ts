@@ -21,12 +21,40 @@ export interface A2aAdapterOptions {
   maxBodyBytes?: number;
   listenHost?: string;
   listenPort?: number;
+  /**
+   * Credentials (`Authorization: Bearer …`, an API key header): added to every request to the
+   * target's origin that does not set the header itself, never to another origin (a card that
+   * points elsewhere cannot collect them). The response record names the headers added, never
+   * their values.
+   */
+  credentials?: Readonly<Record<string, string>>;
+}
+
+/** The environment variable agtest hands the credentials to an A2A adapter in (JSON object, name → value): not argv, which `ps` shows. */
+export const A2A_CREDENTIALS_ENV = 'AGTEST_A2A_HEADERS';
+
+/** Reads (and removes, so nothing the adapter starts inherits it) the credentials agtest passed in A2A_CREDENTIALS_ENV. */
+export function takeCredentialsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> | undefined {
+  const text = env[A2A_CREDENTIALS_ENV];
+  delete env[A2A_CREDENTIALS_ENV];
+  if (text === undefined || text === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new AdapterError('ADAPTER_INVALID_OPTION', `${A2A_CREDENTIALS_ENV} must be a JSON object of header names to values (it is not JSON)`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
+    throw new AdapterError('ADAPTER_INVALID_OPTION', `${A2A_CREDENTIALS_ENV} must be a JSON object of header names to string values`);
+  }
+  return parsed as Record<string, string>;
 }
 
 export function createA2aAdapter(options: A2aAdapterOptions = {}): Adapter {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const streamTimeoutMs = options.streamTimeoutMs ?? 30_000;
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
+  const credentials = Object.entries(options.credentials ?? {});
   let outbox: MessageReader | undefined;
   let server: Server | undefined;
   const open = new Set<IncomingMessage>();
@@ -75,6 +103,10 @@ export function createA2aAdapter(options: A2aAdapterOptions = {}): Adapter {
     const body = parsed.body === undefined ? undefined : Buffer.from(parsed.body, 'utf8');
     const headers: Record<string, string> = { ...(parsed.http.headers ?? {}) };
     if (body) headers['content-length'] = String(body.length);
+    // A header the request sets itself is the test's own (a wrong token on purpose, say): it wins.
+    const given = new Set(Object.keys(headers).map((name) => name.toLowerCase()));
+    const added = url.origin === new URL(target).origin ? credentials.filter(([name]) => !given.has(name.toLowerCase())) : [];
+    for (const [name, value] of added) headers[name] = value;
     const response = await new Promise<IncomingMessage | string>((resolve) => {
       const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: parsed.http.method, headers, ...(guard ? { lookup: guard.lookup } : {}) });
       const timer = setTimeout(() => {
@@ -94,7 +126,7 @@ export function createA2aAdapter(options: A2aAdapterOptions = {}): Adapter {
     if (typeof response === 'string') return refuse(response);
     traceStage('a2a.response', file.name);
     context!.emit({ type: 'sent', file: file.name, status: response.statusCode, durationMs: Math.round(performance.now() - started) });
-    const head = { request: file.name, status: response.statusCode ?? 0, headers: flatHeaders(response.headers) };
+    const head = { request: file.name, status: response.statusCode ?? 0, headers: flatHeaders(response.headers), ...(credentials.length > 0 ? { credentials: added.map(([name]) => name.toLowerCase()) } : {}) };
     if ((response.headers['content-type'] ?? '').toLowerCase().startsWith('text/event-stream')) {
       await record({ a2a: 'response', ...head, body: '', stream: true });
       void readStream(file.name, response);

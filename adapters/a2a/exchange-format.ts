@@ -18,7 +18,16 @@ export interface A2aRequestFile {
 /** What the adapter writes to the inbox. */
 export type A2aInboxRecord =
   /** The answer (for SSE: written when the headers arrive, with `stream: true` and no body). */
-  | { a2a: 'response'; request: string; status: number; headers: Record<string, string>; body: string; stream?: true }
+  | {
+      a2a: 'response';
+      request: string;
+      status: number;
+      headers: Record<string, string>;
+      body: string;
+      stream?: true;
+      /** Set when the adapter was given credentials: the (lower-cased) names of the credential headers it added to this request, values never. */
+      credentials?: string[];
+    }
   /** One SSE event of the stream `request` opened; `seq` counts from 1. */
   | { a2a: 'event'; request: string; seq: number; event?: string; id?: string; data: string }
   /** The stream closed (by the agent, or by the adapter after `reason`). */
