@@ -105,7 +105,7 @@ export function createA2aAdapter(options: A2aAdapterOptions = {}): Adapter {
     if (body) headers['content-length'] = String(body.length);
     // A header the request sets itself is the test's own (a wrong token on purpose, say): it wins.
     const given = new Set(Object.keys(headers).map((name) => name.toLowerCase()));
-    const added = url.origin === new URL(target).origin ? credentials.filter(([name]) => !given.has(name.toLowerCase())) : [];
+    const added = url.origin === new URL(target).origin && parsed.http.credentials !== false ? credentials.filter(([name]) => !given.has(name.toLowerCase())) : [];
     for (const [name, value] of added) headers[name] = value;
     const response = await new Promise<IncomingMessage | string>((resolve) => {
       const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: parsed.http.method, headers, ...(guard ? { lookup: guard.lookup } : {}) });

@@ -10,6 +10,8 @@ export interface A2aRequestFile {
     /** Absolute http(s) URL, or a path resolved against the adapter's --target. */
     url: string;
     headers?: Record<string, string>;
+    /** `false`: send this request without the credentials agtest gave the adapter (a check that they are required). */
+    credentials?: false;
   };
   /** Sent byte for byte (so a malformed JSON-RPC body can be sent on purpose). */
   body?: string;
@@ -41,12 +43,13 @@ export function parseA2aRequestFile(value: unknown): A2aRequestFile | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'the file is not a JSON object';
   const { http, body } = value as { http?: unknown; body?: unknown };
   if (typeof http !== 'object' || http === null) return 'no "http" object';
-  const { method, url, headers } = http as { method?: unknown; url?: unknown; headers?: unknown };
+  const { method, url, headers, credentials } = http as { method?: unknown; url?: unknown; headers?: unknown; credentials?: unknown };
   if (method !== 'GET' && method !== 'POST') return `http.method must be GET or POST, got ${JSON.stringify(method)}`;
   if (typeof url !== 'string' || url.length === 0) return 'http.url must be a non-empty string';
   if (headers !== undefined && (typeof headers !== 'object' || headers === null || Object.values(headers).some((v) => typeof v !== 'string'))) {
     return 'http.headers must be an object of strings';
   }
   if (body !== undefined && typeof body !== 'string') return 'body must be a string (the exact bytes to send)';
-  return { http: { method, url, ...(headers ? { headers: headers as Record<string, string> } : {}) }, ...(body !== undefined ? { body } : {}) };
+  if (credentials !== undefined && credentials !== false) return 'http.credentials may only be false (send without the credentials)';
+  return { http: { method, url, ...(headers ? { headers: headers as Record<string, string> } : {}), ...(credentials === false ? { credentials } : {}) }, ...(body !== undefined ? { body } : {}) };
 }

@@ -128,7 +128,7 @@ export function createA2aAgent(options: A2aAgentOptions) {
     return {
       provider,
       securitySchemes: { bearer, oauth: { oauth2SecurityScheme: { flows } }, key: { apiKeySecurityScheme: apiKey } },
-      ...(options.requireToken !== undefined ? { securityRequirements: [{ schemes: { bearer: { list: [] } } }] } : {}),
+      ...(options.requireToken !== undefined || has('auth-not-enforced') ? { securityRequirements: [{ schemes: { bearer: { list: [] } } }] } : {}),
     };
   }
 

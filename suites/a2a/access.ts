@@ -25,6 +25,8 @@ export const accessTest = (v: A2aVersion) => `${v.prefix}.card.passive.access`;
 /** What the card says of authentication: whether it declares any, and its schemes in words. */
 export interface DeclaredSecurity {
   declared: boolean;
+  /** It requires them: `security` (v0.3) / `securityRequirements` (v1.0) is a non-empty list. */
+  required: boolean;
   /** `apiKey: http bearer; oauth: OAuth 2.0`, or `none` */
   schemes: string;
 }
@@ -40,7 +42,7 @@ export function rememberSecurity(t: TestContext, card: Record<string, unknown>):
 export function declaredSecurity(card: Record<string, unknown>): DeclaredSecurity {
   const schemes = isObject(card['securitySchemes']) ? Object.entries(card['securitySchemes']) : [];
   const required = [card['security'], card['securityRequirements']].some((list) => Array.isArray(list) && list.length > 0);
-  return { declared: schemes.length > 0 || required, schemes: schemes.length > 0 ? schemes.map(([name, scheme]) => `${name}, ${schemeKind(scheme)}`).join('; ') : required ? 'security requirements without schemes' : 'none' };
+  return { declared: schemes.length > 0 || required, required, schemes: schemes.length > 0 ? schemes.map(([name, scheme]) => `${name}, ${schemeKind(scheme)}`).join('; ') : required ? 'security requirements without schemes' : 'none' };
 }
 
 function schemeKind(scheme: unknown): string {
@@ -79,7 +81,7 @@ function credentialsSent(t: TestContext, answer: HttpAnswer, url: string): strin
 
 /** The full account of a refusal: what was refused, how, what the card declares, what to do. */
 export function refusalAccount(t: TestContext, answer: HttpAnswer, what: string, url: string): string {
-  const security = declaredBy.get(t) ?? { declared: false, schemes: 'none' };
+  const security = declaredBy.get(t) ?? { declared: false, required: false, schemes: 'none' };
   const body = answer.body ? ` ${clip(answer.body, 160)}` : '';
   const sent = credentialsSent(t, answer, url);
   if (security.declared) return `the agent requires credentials (card security: ${security.schemes}) and refused agtest's ${what} with HTTP ${answer.status}${body}; ${sent}${answer.credentials === undefined ? `: ${HOW}` : ''}`;
@@ -94,6 +96,19 @@ export function blockRefused(t: TestContext, v: A2aVersion, answer: HttpAnswer, 
   const security = declaredBy.get(t);
   if (security?.declared) t.block(`${what}: refused with HTTP ${answer.status} for lack of credentials (${answer.credentials?.length ? 'the credentials given were refused' : 'none sent'}), see ${accessTest(v)}`, NEEDS_CREDENTIALS);
   t.block(`${what}: refused with HTTP ${answer.status}, and the card declares no security scheme: ${accessTest(v)} judges that`, accessTest(v));
+}
+
+/** A card that requires security: a call without credentials must not be served (v1.0 §3.3.2, §7.4; v0.3 §4.4). */
+export function enforcedRule(v: A2aVersion): Rule {
+  return {
+    id: 'rejects-missing',
+    level: 'MUST',
+    cite:
+      v.id === '1.0'
+        ? 'A2A v1.0 §3.3.2 Authentication Errors ("Servers MUST reject requests with invalid or missing authentication credentials"); §7.4 ("MUST authenticate every incoming request")'
+        : 'A2A v0.3 §4.4 Server Responsibilities for Authentication ("MUST authenticate every incoming request based on the provided HTTP credentials and its declared authentication requirements from its Agent Card")',
+    text: 'When the card requires security (security / securityRequirements), a send without credentials is refused, not served',
+  };
 }
 
 export function accessRule(v: A2aVersion): Rule {

@@ -1,7 +1,7 @@
 import { defineSuite, defineTest, type Rule, type Suite, type TestContext, type TestDefinition } from '../define.js';
 import { agentCard, blockIfCardRefused, cardStanding, cardTest, CARD_PATH, describeTried, discoverCard, interfaceUrl, LEGACY_CARD_PATH, type FoundCard } from './agent-card.js';
-import { accessRule, declaredSecurity, refusalAccount, refusedAtHttp } from './access.js';
-import { rpc } from './client.js';
+import { accessRule, declaredSecurity, enforcedRule, refusalAccount, refusedAtHttp } from './access.js';
+import { clip, rpc } from './client.js';
 import { NEEDS_CREDENTIALS } from '../define.js';
 import { A2A_V0_3, type A2aVersion } from './protocol-version.js';
 import { cardV1Tests } from './card-v1.js';
@@ -74,19 +74,29 @@ export function cardSuite(v: A2aVersion): Suite {
     }),
   ];
   const access = accessRule(v);
+  const enforced = enforcedRule(v);
   tests.push(
     defineTest({
       name: 'access',
-      description: "A JSON-RPC call (with the credentials agtest was given, if any) is not refused at the HTTP layer (401 / 403); an agent that refuses it must declare the security it requires in its card. Refused with the card's security declared: blocked, give credentials",
+      description:
+        "A JSON-RPC call (with the credentials agtest was given, if any) is not refused at the HTTP layer (401 / 403); an agent that refuses it must declare the security it requires in its card. Refused with the card's security declared: blocked, give credentials. A card that requires security: a send without credentials is not served",
       spec: v.id === '1.0' ? 'A2A v1.0 §7.3 Client Authentication Process, §7.4 Server Authentication Responsibilities' : 'A2A v0.3 §4.3 Client Authentication Process, §4.4 Server Responsibilities for Authentication',
-      rules: [access],
+      rules: [access, enforced],
       async run(t: TestContext) {
         const { rpcUrl, card } = await agentCard(t, v);
         // A harmless call every agent answers: a task that cannot exist (its refusal is judged in tasks.passive).
         const answer = await rpc(t, v, rpcUrl, v.methods.get, { id: `agtest-access-${t.newId()}` }, { httpRefusalIsAnswer: true });
-        if (!refusedAtHttp(answer)) return;
+        const security = declaredSecurity(card);
+        if (!refusedAtHttp(answer)) {
+          if (!security.required) return;
+          // The card requires credentials: a send without them must be refused (any HTTP refusal or JSON-RPC error), never served.
+          const bare = await rpc(t, v, rpcUrl, v.methods.send, { message: v.userMessage('agtest: sent without credentials, to be refused') }, { httpRefusalIsAnswer: true, withoutCredentials: true });
+          const served = !refusedAtHttp(bare) && bare.response !== undefined && 'result' in bare.response && !('error' in bare.response);
+          t.verify(enforced.id, !served, `${v.methods.send} without credentials was served (HTTP ${bare.status}: ${clip(bare.body, 160)}), though the card requires security (${security.schemes})`);
+          return;
+        }
         const account = refusalAccount(t, answer, `${v.methods.get} call`, rpcUrl);
-        if (declaredSecurity(card).declared) t.block(account, NEEDS_CREDENTIALS);
+        if (security.declared) t.block(account, NEEDS_CREDENTIALS);
         t.verify(access.id, false, account);
       },
     }),

@@ -32,11 +32,12 @@ const recordOf = (received: ReceivedMessage) => received.message as { a2a?: stri
 /** One HTTP exchange through the adapter. Fails the test when the agent gave no HTTP answer. */
 export async function exchange(
   t: TestContext,
-  request: { method: 'GET' | 'POST'; url: string; headers?: Record<string, string>; body?: string },
+  request: { method: 'GET' | 'POST'; url: string; headers?: Record<string, string>; body?: string; withoutCredentials?: boolean },
   description: string,
   options: { firstEventOnly?: boolean } = {},
 ): Promise<HttpAnswer> {
-  const { file } = await t.sendJson({ http: { method: request.method, url: request.url, ...(request.headers ? { headers: request.headers } : {}) }, ...(request.body !== undefined ? { body: request.body } : {}) });
+  const http = { method: request.method, url: request.url, ...(request.headers ? { headers: request.headers } : {}), ...(request.withoutCredentials ? { credentials: false } : {}) };
+  const { file } = await t.sendJson({ http, ...(request.body !== undefined ? { body: request.body } : {}) });
   const first = await t.receive(
     (m) => {
       const r = recordOf(m);
@@ -89,6 +90,8 @@ export interface RpcOptions {
    * (the access probe judges it; every other call is blocked by it, access.ts).
    */
   httpRefusalIsAnswer?: boolean;
+  /** Sent without the credentials agtest was given (the adapter leaves them off). */
+  withoutCredentials?: boolean;
 }
 
 /**
@@ -117,7 +120,7 @@ export async function rpc(t: TestContext, version: A2aVersion, url: string, meth
   const extensions: Record<string, string> = declared.length > 0 ? { 'A2A-Extensions': declared.join(',') } : {};
   const answer = await exchange(
     t,
-    { method: 'POST', url, headers: { 'Content-Type': 'application/json', ...version.headers, ...extensions, ...options.headers }, body: options.rawBody ?? JSON.stringify(request) },
+    { method: 'POST', url, headers: { 'Content-Type': 'application/json', ...version.headers, ...extensions, ...options.headers }, body: options.rawBody ?? JSON.stringify(request), ...(options.withoutCredentials ? { withoutCredentials: true } : {}) },
     `${method}${id === null ? ' (notification)' : ''}`,
     { firstEventOnly: options.firstEventOnly ?? false },
   );
