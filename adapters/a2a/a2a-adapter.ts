@@ -28,7 +28,16 @@ export interface A2aAdapterOptions {
    * their values.
    */
   credentials?: Readonly<Record<string, string>>;
+  /**
+   * A 429 (Too Many Requests) with a Retry-After of at most this many seconds is waited out and
+   * the request sent again, up to RATE_LIMIT_ATTEMPTS times (default 10 s). The agent did not act
+   * on it (RFC 6585 §4), so repeating it is safe; a rate limit is no A2A fault. 0: never.
+   */
+  maxRetryAfterSeconds?: number;
 }
+
+/** How many times one request is sent again after a 429. */
+export const RATE_LIMIT_ATTEMPTS = 5;
 
 /** The environment variable agtest hands the credentials to an A2A adapter in (JSON object, name → value): not argv, which `ps` shows. */
 export const A2A_CREDENTIALS_ENV = 'AGTEST_A2A_HEADERS';
@@ -55,6 +64,13 @@ export function createA2aAdapter(options: A2aAdapterOptions = {}): Adapter {
   const streamTimeoutMs = options.streamTimeoutMs ?? 30_000;
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
   const credentials = Object.entries(options.credentials ?? {});
+  const maxRetryAfter = options.maxRetryAfterSeconds ?? 10;
+  const waits = new Set<{ timer: NodeJS.Timeout; done: () => void }>();
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wait = { timer: setTimeout(() => (waits.delete(wait), resolve()), ms), done: resolve };
+      waits.add(wait);
+    });
   let outbox: MessageReader | undefined;
   let server: Server | undefined;
   const open = new Set<IncomingMessage>();
@@ -62,6 +78,7 @@ export function createA2aAdapter(options: A2aAdapterOptions = {}): Adapter {
   // Records of one exchange must land in the order they happened; one chain keeps every write ordered.
   let writes: Promise<unknown> = Promise.resolve();
   let context: AdapterContext | undefined;
+  let stopping = false;
 
   const record = (value: A2aInboxRecord): Promise<void> => {
     const next = writes.then(async () => {
@@ -107,7 +124,7 @@ export function createA2aAdapter(options: A2aAdapterOptions = {}): Adapter {
     const given = new Set(Object.keys(headers).map((name) => name.toLowerCase()));
     const added = url.origin === new URL(target).origin && parsed.http.credentials !== false ? credentials.filter(([name]) => !given.has(name.toLowerCase())) : [];
     for (const [name, value] of added) headers[name] = value;
-    const response = await new Promise<IncomingMessage | string>((resolve) => {
+    const attempt = () => new Promise<IncomingMessage | string>((resolve) => {
       const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: parsed.http.method, headers, ...(guard ? { lookup: guard.lookup } : {}) });
       const timer = setTimeout(() => {
         request.destroy();
@@ -123,6 +140,17 @@ export function createA2aAdapter(options: A2aAdapterOptions = {}): Adapter {
       });
       request.end(body);
     });
+    let response = await attempt();
+    for (let retry = 1; retry <= RATE_LIMIT_ATTEMPTS && typeof response !== 'string' && response.statusCode === 429; retry += 1) {
+      const seconds = Number(response.headers['retry-after']);
+      if (!Number.isInteger(seconds) || seconds < 0 || seconds > maxRetryAfter) break;
+      response.resume();
+      const delayMs = Math.max(seconds * 1000, 100);
+      context!.emit({ type: 'retrying', file: file.name, status: 429, reason: `the agent answered 429 Too Many Requests, Retry-After ${seconds}`, attempt: retry, delayMs });
+      await pause(delayMs);
+      if (stopping) return refuse('the adapter stopped while waiting out a 429');
+      response = await attempt();
+    }
     if (typeof response === 'string') return refuse(response);
     traceStage('a2a.response', file.name);
     context!.emit({ type: 'sent', file: file.name, status: response.statusCode, durationMs: Math.round(performance.now() - started) });
@@ -231,6 +259,11 @@ export function createA2aAdapter(options: A2aAdapterOptions = {}): Adapter {
       return { endpoint };
     },
     async stop() {
+      stopping = true;
+      for (const wait of waits) {
+        clearTimeout(wait.timer);
+        wait.done();
+      }
       await outbox?.close();
       for (const message of open) message.destroy();
       await writes;

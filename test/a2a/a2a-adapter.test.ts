@@ -145,3 +145,37 @@ t.test('credentials from the environment: read once, removed from it, refused wh
   t.throws(() => takeCredentialsFromEnv({ [A2A_CREDENTIALS_ENV]: '{"Authorization": 1}' }), /JSON object of header names to string values/);
   t.throws(() => takeCredentialsFromEnv({ [A2A_CREDENTIALS_ENV]: 'Bearer x' }), /it is not JSON/);
 });
+
+t.test('429 with a short Retry-After is waited out and the request sent again (reported as retrying); a long one is the answer', async (t) => {
+  let calls = 0;
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      calls += 1;
+      if (request.url === '/long') return void response.writeHead(429, { 'retry-after': '3600', 'content-type': 'application/json' }).end('{"error":"slow down"}');
+      if (calls <= 2) return void response.writeHead(429, { 'retry-after': '0', 'content-type': 'application/json' }).end('{"error":"slow down"}');
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  await withTempDir(async (dir) => {
+    const events: AdapterEvent[] = [];
+    const adapter = createA2aAdapter({ timeoutMs: 2000 });
+    await adapter.start({ outbox: join(dir, 'outbox'), inbox: join(dir, 'inbox'), target: url, log: () => undefined, emit: (e) => events.push(e), fatal: (e) => t.fail(String(e)) });
+    t.teardown(() => adapter.stop());
+    const records: A2aInboxRecord[] = [];
+    const reader = await watchMessages(join(dir, 'inbox'), { onMessage: (file) => void records.push(file.json as A2aInboxRecord) });
+    t.teardown(() => reader.close());
+    const writer = await createMessageWriter(join(dir, 'outbox'));
+    await writer.write(JSON.stringify({ http: { method: 'POST', url: '/a2a' }, body: '{}' }), 'json');
+    await writer.write(JSON.stringify({ http: { method: 'POST', url: '/long' }, body: '{}' }), 'json');
+    await waitFor('two responses', () => records.filter((r) => r.a2a === 'response').length === 2, 5000);
+    const statuses = records.flatMap((r) => (r.a2a === 'response' ? [r.status] : []));
+    t.same(statuses, [200, 429], 'the first answered after two 429s; the one asking for an hour gets its 429 as the answer');
+    t.equal(calls, 4, 'three sends of the first request, one of the second');
+    t.same(events.filter((e) => e.type === 'retrying').map((e) => (e.type === 'retrying' ? [e.status, e.attempt] : [])), [[429, 1], [429, 2]]);
+  });
+});
