@@ -153,7 +153,8 @@ async function main(argv: string[]): Promise<number> {
             'Exit codes: 0 every claimed junction is interoperable, 1 at least one is not (or nothing could be tested: every test blocked or not run), 2 the harness failed (bad config, unreachable agent, the agent or an adapter died, broken agact), 130 / 143 stopped by Ctrl-C / SIGTERM.\n' +
               'A run that stops early (a fault, Ctrl-C) still stops what it started and writes profile.json and junit.xml with the finished tests, marked "interrupted" with the cause; the tests not reached are not-run. The agent\'s and the adapter\'s stderr are in OUT/logs/.\n' +
               'With no config, agtest starts its built-in reference agent and HTTP adapter, certifies it, and stops them.\n' +
-              'A2A: --a2a URL certifies the Agent2Agent agent at URL, a base URL or its card\'s URL (v1.0 and v0.3, whatever its card declares; no usable card: the card test fails, the rest is blocked); --suite a2a certifies the built-in reference A2A agent.',
+              'A2A: --a2a URL certifies the Agent2Agent agent at URL, a base URL or its card\'s URL (v1.0 and v0.3, whatever its card declares; no usable card: the card test fails, the rest is blocked); --suite a2a certifies the built-in reference A2A agent. ' +
+              'An A2A agent that requires credentials gets them with --a2a-header / --a2a-header-env (config: agent.headers); refused with 401 / 403 while its card declares security, its tests are blocked for credentials (exit 1), not failed.',
           ),
     )
     .command('list', 'List the suites and tests, marking those the agent claims; --rules: every check with its requirement level and citation', (y) =>
