@@ -24,7 +24,7 @@ import { createStageClock, junctionTimings } from './run/stages.js';
 import { fillCommand, fillTemplate } from './run/template.js';
 import type { TestSession } from './run/test-session.js';
 import { Transcript } from './run/transcript.js';
-import { createRedactor, redactFinding, redactResult } from './run/redact.js';
+import { createRedactor, redactFinding, redactResult, scrubFolder } from './run/redact.js';
 
 export interface RunOptions {
   config: HarnessConfig;
@@ -323,6 +323,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       try {
         await output.writeResult('profile.json', `${JSON.stringify(profile, null, 2)}\n`);
         await output.writeResult('junit.xml', formatJunitXml(scores, results, findings, suiteUri));
+        if (credentials) await scrubFolder(outDir, redact);
       } catch (cause) {
         throw new AgtestError('AGTEST_OUTPUT_FAILED', `cannot write the profile to ${outDir}: ${describeError(cause)}`, { file: files.profile, cause });
       }

@@ -1,3 +1,5 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Finding, TestResult } from '../../profiles/index.js';
 
 /** Replaces every credential in a text by `[redacted]`; the identity when there are none. */
@@ -41,4 +43,24 @@ export function redactResult(result: TestResult, redact: Redact): TestResult {
 
 export function redactFinding(finding: Finding, redact: Redact): Finding {
   return { ...finding, message: redact(finding.message) };
+}
+
+/**
+ * The last sweep of a run with credentials: any file of the output folder that still holds one
+ * (an inbox record left unread when the run stopped, a quarantined garbage file: what no writer
+ * redacted) is rewritten redacted. Files that hold none are not touched.
+ */
+export async function scrubFolder(dir: string, redact: Redact): Promise<number> {
+  let rewritten = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) rewritten += await scrubFolder(path, redact);
+    if (!entry.isFile()) continue;
+    const text = await readFile(path, 'utf8');
+    const kept = redact(text);
+    if (kept === text) continue;
+    await writeFile(path, kept);
+    rewritten += 1;
+  }
+  return rewritten;
 }

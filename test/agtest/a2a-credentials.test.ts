@@ -24,8 +24,12 @@ t.teardown(() => agent.close());
 
 /** Every file under `dir`, as text. */
 async function allText(dir: string): Promise<string> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const texts = await Promise.all(entries.filter((e) => e.isFile()).map((e) => readFile(join(e.parentPath, e.name), 'utf8')));
+  const texts: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) texts.push(await allText(path));
+    else if (entry.isFile()) texts.push(await readFile(path, 'utf8'));
+  }
   return texts.join('\n');
 }
 
@@ -142,5 +146,23 @@ t.test('the CLI: --a2a-header-env reads the secret from the environment; bad fla
     const didcomm = await runCli(['run', '--a2a-header', 'Authorization: Bearer x', '-o', join(dir, 'didcomm')]);
     t.equal(didcomm.exitCode, 2);
     t.match(didcomm.stderr, /--a2a-header and --a2a-header-env give credentials to an A2A agent/);
+  });
+});
+
+t.test('the redactor: the whole value, the token after its scheme, their JSON-escaped forms; a last sweep rewrites only files that hold one', async (t) => {
+  const { createRedactor, scrubFolder } = await import('../../agtest/run/redact.js');
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  const redact = createRedactor([`Bearer ${TOKEN}`, 'key "with" quotes']);
+  t.equal(redact(`Authorization: Bearer ${TOKEN}`), 'Authorization: [redacted]');
+  t.equal(redact(`unknown token ${TOKEN}.`), 'unknown token [redacted].', 'the token alone, as an agent quotes it');
+  t.equal(redact(JSON.stringify({ got: 'key "with" quotes' })), '{"got":"[redacted]"}', 'inside a JSON string');
+  t.equal(redact('Bearer is a word'), 'Bearer is a word', 'the scheme alone is no secret');
+  t.equal(createRedactor([])('anything'), 'anything');
+  await withTempDir(async (dir) => {
+    await mkdir(join(dir, 'agtalk', 'inbox'), { recursive: true });
+    await writeFile(join(dir, 'agtalk', 'inbox', '000001--x.json'), `{"body":"${TOKEN}"}`);
+    await writeFile(join(dir, 'clean.json'), '{}');
+    t.equal(await scrubFolder(dir, redact), 1, 'one file rewritten');
+    t.equal(await readFile(join(dir, 'agtalk', 'inbox', '000001--x.json'), 'utf8'), '{"body":"[redacted]"}');
   });
 });
