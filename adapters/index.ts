@@ -20,7 +20,7 @@ export { createWsAdapter } from './ws/ws-adapter.js';
 export { createSmtpAdapter } from './smtp/smtp-adapter.js';
 export type { SmtpAdapterOptions } from './smtp/options.js';
 export type { WsAdapterOptions } from './ws/options.js';
-export { createA2aAdapter } from './a2a/a2a-adapter.js';
+export { A2A_CREDENTIALS_ENV, createA2aAdapter } from './a2a/a2a-adapter.js';
 export type { A2aAdapterOptions } from './a2a/a2a-adapter.js';
 export type { A2aRequestFile, A2aInboxRecord } from './a2a/exchange-format.js';
 export { createTemplateAdapter } from './template/template-adapter.js';

@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { join, resolve } from 'node:path';
-import { launchAdapter, type AdapterEvent } from '../adapters/index.js';
+import { A2A_CREDENTIALS_ENV, launchAdapter, type AdapterEvent } from '../adapters/index.js';
 import { createMessageWriter, DEFAULT_GARBAGE_CAP, watchMessages } from '../agtalk/index.js';
 import { AgtestError, connectGuardFromEnv, describeError, isAgtestError, resolveCommand } from '../common/index.js';
 import { createKeyPair, type KeyPair } from '../envelopes/index.js';
@@ -24,6 +24,7 @@ import { createStageClock, junctionTimings } from './run/stages.js';
 import { fillCommand, fillTemplate } from './run/template.js';
 import type { TestSession } from './run/test-session.js';
 import { Transcript } from './run/transcript.js';
+import { createRedactor, redactFinding, redactResult, scrubFolder } from './run/redact.js';
 
 export interface RunOptions {
   config: HarnessConfig;
@@ -60,7 +61,12 @@ export async function run(options: RunOptions): Promise<RunSummary> {
   const suites = options.suites ?? (a2a ? a2aSuites : didcommV1Suites);
   const suiteUri = options.suiteUri ?? (a2a ? A2A_SUITE_URI : DIDCOMM_V1_SUITE_URI);
   const reporters = options.reporters ?? [];
-  const log = options.log ?? (() => undefined);
+  // The agent's credentials are hidden in everything the run prints or writes: transcripts,
+  // results, findings, logs, the interruption (an agent may quote back the token it refused).
+  const credentials = a2a ? config.agent.headers : undefined;
+  const redact = createRedactor(Object.values(credentials ?? {}));
+  const rawLog = options.log ?? (() => undefined);
+  const log = (line: string) => rawLog(redact(line));
   const outDir = resolve(options.outDir);
   const claimed = expandClaims(config.claims, suites, config.source);
   const planned = planTests(suites, claimed, config.only);
@@ -91,7 +97,8 @@ export async function run(options: RunOptions): Promise<RunSummary> {
     const clock = createStageClock();
     const testTimings = new Map<string, TestTiming>();
     let active: TestSession | undefined;
-    const addFinding = async (finding: Finding) => {
+    const addFinding = async (found: Finding) => {
+      const finding = redactFinding(found, redact);
       findings.push(finding);
       active?.transcript.add({ kind: 'finding', message: finding.message, file: finding.file });
       for (const reporter of reporters) await reporter.onFinding?.(finding);
@@ -118,7 +125,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
             cwd: config.baseDir,
             log: (line) => log(`[agent] ${line}`),
             stderrFile: logs.agentPath,
-            onStderr: (line) => logs.agent.write(`${line}\n`),
+            onStderr: (line) => logs.agent.write(`${redact(line)}\n`),
           }),
           aborted,
         ]);
@@ -152,7 +159,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       const runConnection: RunTestDeps['runConnection'] = {};
       const meantToBeRefused = new Set<string>();
       const sentBy = new Map<string, string>();
-      const strays = new Transcript(join(outDir, 'transcripts', '_outside-tests'));
+      const strays = new Transcript(join(outDir, 'transcripts', '_outside-tests'), redact);
       await strays.open();
       cleanups.push(() => strays.close());
       const deliver = createInboundDelivery({ keys, testKeys, active: () => active, sentBy, strays, addFinding, log });
@@ -182,10 +189,12 @@ export async function run(options: RunOptions): Promise<RunSummary> {
           if (event.type === 'warning') void addFinding({ kind: 'adapter-warning', message: event.message, test: active?.test });
         },
         onLog: (line) => {
-          logs.adapter.write(`${line}\n`);
+          logs.adapter.write(`${redact(line)}\n`);
           log(`[adapter] ${line}`);
         },
         cwd: config.baseDir,
+        // In the environment, not argv: other users' `ps` shows a process's arguments.
+        ...(credentials ? { env: { [A2A_CREDENTIALS_ENV]: JSON.stringify(credentials) } } : {}),
       });
       cleanups.push(async () => {
         stoppingAdapter = true;
@@ -234,10 +243,13 @@ export async function run(options: RunOptions): Promise<RunSummary> {
           },
           settleInbox: () => reader.settled(),
           progress,
+          redact,
         });
         running.catch(() => undefined);
         // The agent, the adapter or Ctrl-C can end the run in any phase, not only inside a test's body.
-        const { result, backchannelError, timing } = await Promise.race([running, fatalAny]);
+        const outcome = await Promise.race([running, fatalAny]);
+        const { backchannelError, timing } = outcome;
+        const result = redactResult(outcome.result, redact);
         if (timing) testTimings.set(test.name, timing);
         if (backchannelError) {
           // A dead agent makes its backchannel fail too: the death is the cause, not this call.
@@ -258,7 +270,8 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       const { files: over, bytes: overBytes } = reader.quarantineOverflow;
       if (over > 0) await addFinding({ kind: 'garbage-not-kept', message: `${over} garbage files (${overBytes} bytes) were over the quarantine cap (${DEFAULT_GARBAGE_CAP.perFileBytes} bytes per file, ${DEFAULT_GARBAGE_CAP.totalBytes} in all): reported above, not kept in transcripts/_garbage` });
     } catch (error) {
-      interruption = await rootCause(error, exits, progress);
+      const cause = await rootCause(error, exits, progress);
+      interruption = { ...cause, cause: redact(cause.cause) };
     } finally {
       clock.enter('stop');
       for (const cleanup of cleanups.reverse()) {
@@ -310,6 +323,7 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       try {
         await output.writeResult('profile.json', `${JSON.stringify(profile, null, 2)}\n`);
         await output.writeResult('junit.xml', formatJunitXml(scores, results, findings, suiteUri));
+        if (credentials) await scrubFolder(outDir, redact);
       } catch (cause) {
         throw new AgtestError('AGTEST_OUTPUT_FAILED', `cannot write the profile to ${outDir}: ${describeError(cause)}`, { file: files.profile, cause });
       }

@@ -27,12 +27,58 @@ interface ConfigArgs {
   config?: string;
   suite?: 'didcomm-v1' | 'a2a';
   a2a?: string;
+  'a2a-header'?: string[];
+  'a2a-header-env'?: string[];
   fault?: string[];
   only?: string[];
   transport?: BuiltinTransport;
 }
 
+/**
+ * The credentials of --a2a-header 'Name: value' and --a2a-header-env Name=VARIABLE (read now), by
+ * name. Errors quote the flag but never a value.
+ */
+function credentialFlags(args: ConfigArgs, env: NodeJS.ProcessEnv = process.env): Record<string, string> | undefined {
+  const headers: Record<string, string> = {};
+  const add = (flag: string, name: string, value: string) => {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new UsageError(`${flag}: ${JSON.stringify(name)} is not an HTTP header name`);
+    if (/[\r\n\0]/.test(value)) throw new UsageError(`${flag} ${name}: the value holds a line break or NUL, which no HTTP header value may`);
+    const twice = Object.keys(headers).find((known) => known.toLowerCase() === name.toLowerCase());
+    if (twice) throw new UsageError(`${flag}: the header ${name} is given twice (header names are case-insensitive)`);
+    headers[name] = value;
+  };
+  for (const header of args['a2a-header'] ?? []) {
+    const colon = header.indexOf(':');
+    // Only the name is quoted back: what follows the colon may be the secret.
+    if (colon < 1 || header.slice(colon + 1).trim() === '') throw new UsageError(`--a2a-header must be 'Name: value' (e.g. 'Authorization: Bearer …'), got one ${colon < 1 ? 'without a name and a colon' : `with no value after ${JSON.stringify(header.slice(0, colon).trim())}:`}`);
+    add('--a2a-header', header.slice(0, colon).trim(), header.slice(colon + 1).trim());
+  }
+  for (const pair of args['a2a-header-env'] ?? []) {
+    const equals = pair.indexOf('=');
+    if (equals < 1 || equals === pair.length - 1) throw new UsageError(`--a2a-header-env must be Name=VARIABLE (e.g. Authorization=AGTEST_A2A_TOKEN, the variable holding the whole value "Bearer …"), got ${JSON.stringify(pair)}`);
+    const name = pair.slice(0, equals).trim();
+    const variable = pair.slice(equals + 1).trim();
+    const value = env[variable];
+    if (value === undefined || value === '') throw new UsageError(`--a2a-header-env ${name}=${variable}: the environment variable ${variable} is not set (or empty)`);
+    add('--a2a-header-env', name, value.trim());
+  }
+  return Object.keys(headers).length > 0 ? headers : undefined;
+}
+
+/** Flags override the config's headers of the same name (case-insensitive); the others stay. */
+function withCredentials(config: HarnessConfig, flags: Record<string, string> | undefined): HarnessConfig {
+  if (!flags) return config;
+  if (config.suite !== 'a2a') throw new UsageError('--a2a-header and --a2a-header-env give credentials to an A2A agent (--a2a URL, or a config with "suite": "a2a")');
+  const overridden = new Set(Object.keys(flags).map((name) => name.toLowerCase()));
+  const kept = Object.entries(config.agent.headers ?? {}).filter(([name]) => !overridden.has(name.toLowerCase()));
+  return { ...config, agent: { ...config.agent, headers: { ...Object.fromEntries(kept), ...flags } } };
+}
+
 async function resolveConfig(args: ConfigArgs): Promise<HarnessConfig> {
+  return withCredentials(await resolveBaseConfig(args), credentialFlags(args));
+}
+
+async function resolveBaseConfig(args: ConfigArgs): Promise<HarnessConfig> {
   const faults = args.fault ?? [];
   if (args.a2a !== undefined) {
     if (args.config || faults.length > 0 || args.transport) throw new UsageError('--a2a URL names the agent by itself: it cannot be combined with --config, --fault or --transport');
@@ -64,6 +110,16 @@ const withConfig = <T>(y: Argv<T>) =>
     .option('config', { alias: 'c', type: 'string', describe: 'Harness config (JSON). Default: ./agtest.config.json if present, else the built-in reference agent' })
     .option('suite', { choices: ['didcomm-v1', 'a2a'] as const, describe: 'With no config: which built-in reference agent to certify, DIDComm v1 (default) or A2A' })
     .option('a2a', { type: 'string', describe: "Certify the A2A agent at this URL, no config needed: its base URL (card at /.well-known/agent-card.json, else the legacy /.well-known/agent.json) or its Agent Card's own URL" })
+    .option('a2a-header', {
+      type: 'string',
+      array: true,
+      describe: "A2A: a credential header for the agent, 'Name: value' (repeatable), e.g. 'Authorization: Bearer …'. Sent with every request to the agent's origin (the URL of --a2a or agent.endpoint), never elsewhere; never written to transcripts, profile, JUnit, logs or the console. Prefer --a2a-header-env: a value on the command line is in shell history and ps",
+    })
+    .option('a2a-header-env', {
+      type: 'string',
+      array: true,
+      describe: 'A2A: a credential header whose value is read from an environment variable, Name=VARIABLE (repeatable), e.g. Authorization=AGTEST_A2A_TOKEN with AGTEST_A2A_TOKEN="Bearer …". Config: agent.headers {"Authorization": {"env": "AGTEST_A2A_TOKEN"}}',
+    })
     .option('only', { type: 'string', array: true, describe: 'Run only tests whose dot-name is or starts with this (repeatable)' })
     .option('transport', {
       alias: 't',
@@ -97,7 +153,8 @@ async function main(argv: string[]): Promise<number> {
             'Exit codes: 0 every claimed junction is interoperable, 1 at least one is not (or nothing could be tested: every test blocked or not run), 2 the harness failed (bad config, unreachable agent, the agent or an adapter died, broken agact), 130 / 143 stopped by Ctrl-C / SIGTERM.\n' +
               'A run that stops early (a fault, Ctrl-C) still stops what it started and writes profile.json and junit.xml with the finished tests, marked "interrupted" with the cause; the tests not reached are not-run. The agent\'s and the adapter\'s stderr are in OUT/logs/.\n' +
               'With no config, agtest starts its built-in reference agent and HTTP adapter, certifies it, and stops them.\n' +
-              'A2A: --a2a URL certifies the Agent2Agent agent at URL, a base URL or its card\'s URL (v1.0 and v0.3, whatever its card declares; no usable card: the card test fails, the rest is blocked); --suite a2a certifies the built-in reference A2A agent.',
+              'A2A: --a2a URL certifies the Agent2Agent agent at URL, a base URL or its card\'s URL (v1.0 and v0.3, whatever its card declares; no usable card: the card test fails, the rest is blocked); --suite a2a certifies the built-in reference A2A agent. ' +
+              'An A2A agent that requires credentials gets them with --a2a-header / --a2a-header-env (config: agent.headers); refused with 401 / 403 while its card declares security, its tests are blocked for credentials (exit 1), not failed.',
           ),
     )
     .command('list', 'List the suites and tests, marking those the agent claims; --rules: every check with its requirement level and citation', (y) =>

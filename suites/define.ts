@@ -290,6 +290,13 @@ export function defineSuite(definition: SuiteDefinition): Suite {
   return { ...definition, junction: `${definition.cluster}.${definition.mode}` };
 }
 
+/**
+ * The prerequisite of a test blocked because the agent requires credentials agtest was not given
+ * (or refused those it was): the operator's to supply, no test's failure. Such a block stands
+ * alone: nothing failed, so nothing carries it.
+ */
+export const NEEDS_CREDENTIALS = 'credentials';
+
 /** Outcome signals thrown by TestContext.fail / skip; the runner turns them into results. */
 export class TestFailure extends Error {
   override readonly name = 'TestFailure';

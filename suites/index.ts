@@ -1,5 +1,5 @@
 /** The test-writing API and the built-in suite content. */
-export { defineSuite, defineTest, isMandatory, REQUIREMENT_LEVELS, TestBlocked, TestFailure, TestSkipped } from './define.js';
+export { defineSuite, defineTest, isMandatory, NEEDS_CREDENTIALS, REQUIREMENT_LEVELS, TestBlocked, TestFailure, TestSkipped } from './define.js';
 export type {
   Suite,
   SuiteDefinition,

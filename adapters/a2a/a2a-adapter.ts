@@ -21,12 +21,56 @@ export interface A2aAdapterOptions {
   maxBodyBytes?: number;
   listenHost?: string;
   listenPort?: number;
+  /**
+   * Credentials (`Authorization: Bearer …`, an API key header): added to every request to the
+   * target's origin that does not set the header itself, never to another origin (a card that
+   * points elsewhere cannot collect them). The response record names the headers added, never
+   * their values.
+   */
+  credentials?: Readonly<Record<string, string>>;
+  /**
+   * A 429 (Too Many Requests) with a Retry-After of at most this many seconds is waited out and
+   * the request sent again, up to RATE_LIMIT_ATTEMPTS times (default 10 s). The agent did not act
+   * on it (RFC 6585 §4), so repeating it is safe; a rate limit is no A2A fault. 0: never.
+   */
+  maxRetryAfterSeconds?: number;
+}
+
+/** How many times one request is sent again after a 429. */
+export const RATE_LIMIT_ATTEMPTS = 5;
+
+/** The environment variable agtest hands the credentials to an A2A adapter in (JSON object, name → value): not argv, which `ps` shows. */
+export const A2A_CREDENTIALS_ENV = 'AGTEST_A2A_HEADERS';
+
+/** Reads (and removes, so nothing the adapter starts inherits it) the credentials agtest passed in A2A_CREDENTIALS_ENV. */
+export function takeCredentialsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> | undefined {
+  const text = env[A2A_CREDENTIALS_ENV];
+  delete env[A2A_CREDENTIALS_ENV];
+  if (text === undefined || text === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new AdapterError('ADAPTER_INVALID_OPTION', `${A2A_CREDENTIALS_ENV} must be a JSON object of header names to values (it is not JSON)`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
+    throw new AdapterError('ADAPTER_INVALID_OPTION', `${A2A_CREDENTIALS_ENV} must be a JSON object of header names to string values`);
+  }
+  return parsed as Record<string, string>;
 }
 
 export function createA2aAdapter(options: A2aAdapterOptions = {}): Adapter {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const streamTimeoutMs = options.streamTimeoutMs ?? 30_000;
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
+  const credentials = Object.entries(options.credentials ?? {});
+  const maxRetryAfter = options.maxRetryAfterSeconds ?? 10;
+  const waits = new Set<{ timer: NodeJS.Timeout; done: () => void }>();
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wait = { timer: setTimeout(() => (waits.delete(wait), resolve()), ms), done: resolve };
+      waits.add(wait);
+    });
   let outbox: MessageReader | undefined;
   let server: Server | undefined;
   const open = new Set<IncomingMessage>();
@@ -34,6 +78,7 @@ export function createA2aAdapter(options: A2aAdapterOptions = {}): Adapter {
   // Records of one exchange must land in the order they happened; one chain keeps every write ordered.
   let writes: Promise<unknown> = Promise.resolve();
   let context: AdapterContext | undefined;
+  let stopping = false;
 
   const record = (value: A2aInboxRecord): Promise<void> => {
     const next = writes.then(async () => {
@@ -75,7 +120,11 @@ export function createA2aAdapter(options: A2aAdapterOptions = {}): Adapter {
     const body = parsed.body === undefined ? undefined : Buffer.from(parsed.body, 'utf8');
     const headers: Record<string, string> = { ...(parsed.http.headers ?? {}) };
     if (body) headers['content-length'] = String(body.length);
-    const response = await new Promise<IncomingMessage | string>((resolve) => {
+    // A header the request sets itself is the test's own (a wrong token on purpose, say): it wins.
+    const given = new Set(Object.keys(headers).map((name) => name.toLowerCase()));
+    const added = url.origin === new URL(target).origin && parsed.http.credentials !== false ? credentials.filter(([name]) => !given.has(name.toLowerCase())) : [];
+    for (const [name, value] of added) headers[name] = value;
+    const attempt = () => new Promise<IncomingMessage | string>((resolve) => {
       const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { method: parsed.http.method, headers, ...(guard ? { lookup: guard.lookup } : {}) });
       const timer = setTimeout(() => {
         request.destroy();
@@ -91,10 +140,21 @@ export function createA2aAdapter(options: A2aAdapterOptions = {}): Adapter {
       });
       request.end(body);
     });
+    let response = await attempt();
+    for (let retry = 1; retry <= RATE_LIMIT_ATTEMPTS && typeof response !== 'string' && response.statusCode === 429; retry += 1) {
+      const seconds = Number(response.headers['retry-after']);
+      if (!Number.isInteger(seconds) || seconds < 0 || seconds > maxRetryAfter) break;
+      response.resume();
+      const delayMs = Math.max(seconds * 1000, 100);
+      context!.emit({ type: 'retrying', file: file.name, status: 429, reason: `the agent answered 429 Too Many Requests, Retry-After ${seconds}`, attempt: retry, delayMs });
+      await pause(delayMs);
+      if (stopping) return refuse('the adapter stopped while waiting out a 429');
+      response = await attempt();
+    }
     if (typeof response === 'string') return refuse(response);
     traceStage('a2a.response', file.name);
     context!.emit({ type: 'sent', file: file.name, status: response.statusCode, durationMs: Math.round(performance.now() - started) });
-    const head = { request: file.name, status: response.statusCode ?? 0, headers: flatHeaders(response.headers) };
+    const head = { request: file.name, status: response.statusCode ?? 0, headers: flatHeaders(response.headers), ...(credentials.length > 0 ? { credentials: added.map(([name]) => name.toLowerCase()) } : {}) };
     if ((response.headers['content-type'] ?? '').toLowerCase().startsWith('text/event-stream')) {
       await record({ a2a: 'response', ...head, body: '', stream: true });
       void readStream(file.name, response);
@@ -199,6 +259,11 @@ export function createA2aAdapter(options: A2aAdapterOptions = {}): Adapter {
       return { endpoint };
     },
     async stop() {
+      stopping = true;
+      for (const wait of waits) {
+        clearTimeout(wait.timer);
+        wait.done();
+      }
       await outbox?.close();
       for (const message of open) message.destroy();
       await writes;

@@ -2,11 +2,12 @@
 /**
  * agtest-adapter-a2a --outbox DIR --inbox DIR --target URL [--timeout-ms 30000]
  *   [--stream-timeout-ms 30000] [--listen-host 127.0.0.1] [--listen-port 0]
+ * Credentials for the agent come in the AGTEST_A2A_HEADERS environment variable (JSON), never argv.
  */
 import type { AdapterFlagSpec } from '../adapter-args.js';
 import { flagValues } from '../flag-values.js';
 import { runAdapterMain } from '../run-adapter-main.js';
-import { createA2aAdapter } from './a2a-adapter.js';
+import { createA2aAdapter, takeCredentialsFromEnv } from './a2a-adapter.js';
 
 const FLAGS: Readonly<Record<string, AdapterFlagSpec>> = {
   'timeout-ms': { type: 'string', description: 'MS  a request without response headers this long has failed (default 30000)' },
@@ -18,7 +19,9 @@ const FLAGS: Readonly<Record<string, AdapterFlagSpec>> = {
 await runAdapterMain(
   ({ flags }) => {
     const values = flagValues(flags);
+    const credentials = takeCredentialsFromEnv();
     return createA2aAdapter({
+      ...(credentials ? { credentials } : {}),
       timeoutMs: values.number('timeout-ms'),
       streamTimeoutMs: values.number('stream-timeout-ms'),
       listenHost: values.text('listen-host'),

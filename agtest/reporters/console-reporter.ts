@@ -1,3 +1,4 @@
+import { NEEDS_CREDENTIALS } from '../../suites/index.js';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Writable } from 'node:stream';
 import { relative } from 'node:path';
@@ -52,7 +53,8 @@ export function createConsoleReporter(options: ConsoleReporterOptions = {}): Rep
       for (const junction of summary.claimed) {
         const score = summary.profile.profile[junction];
         const scored = summary.scores.find((s) => s.junction === junction);
-        const unscored = scored && scored.blocked.length > 0 ? `blocked (${scored.blocked.length} tests waited for a failed prerequisite)` : 'divergent (every test not-run)';
+        const forCredentials = scored?.blocked.filter((b) => b.blockedBy === NEEDS_CREDENTIALS).length ?? 0;
+        const unscored = scored && scored.blocked.length > 0 ? `blocked (${scored.blocked.length} tests waited for ${forCredentials === scored.blocked.length ? 'credentials' : 'a failed prerequisite'})` : 'divergent (every test not-run)';
         write(`  ${junction.padEnd(width)}  ${score ? paintScore(score) : c.red(unscored)}`);
         for (const failing of scored?.failing ?? []) write(c.dim(`  ${''.padEnd(width)}    ${failing.test.slice(junction.length + 1)}: ${failing.reason ?? failing.status}`));
         if (score && scored && scored.blocked.length > 0) write(c.dim(`  ${''.padEnd(width)}    ${scored.blocked.length} blocked (not counted): ${[...new Set(scored.blocked.map((b) => b.blockedBy ?? 'a prerequisite'))].join(', ')}`));
@@ -62,6 +64,9 @@ export function createConsoleReporter(options: ConsoleReporterOptions = {}): Rep
       const count = (status: TestResult['status']) => summary.results.filter((r) => r.status === status).length;
       write();
       write(`${count('pass')} passed, ${count('fail')} failed, ${count('blocked')} blocked, ${count('error')} errors, ${count('not-run')} not run, ${summary.findings.length} findings in ${(summary.durationMs / 1000).toFixed(1)} s`);
+      // The agent's refusal for credentials is said once, here, whatever number of tests it blocked.
+      const credentials = summary.results.filter((r) => r.status === 'blocked' && r.blockedBy === NEEDS_CREDENTIALS);
+      if (credentials.length > 0) write(c.red(`${credentials.length} tests blocked for credentials: ${(credentials.find((r) => /\.card\.passive\.(access|served)$/.test(r.test)) ?? credentials[0]!).reason ?? ''}`));
       const here = process.cwd();
       write(c.dim(`profile ${relative(here, summary.files.profile)} · junit ${relative(here, summary.files.junit)} · transcripts ${relative(here, summary.files.transcripts)}/`));
       if (summary.interrupted) {

@@ -7,6 +7,7 @@ import type { PlannedTest } from './plan-tests.js';
 import { connectByDidExchange, CONNECTION_TEST, ConnectionFailure, runsInConnection } from './connect.js';
 import { TestAborted, TestSession, type SessionDeps } from './test-session.js';
 import { Transcript } from './transcript.js';
+import type { Redact } from './redact.js';
 
 /** Claiming this junction switches every test of the run to RFC 0019 envelopes. */
 const ENVELOPE_JUNCTION = 'envelope.rfc0019.passive';
@@ -27,6 +28,8 @@ export interface RunTestDeps extends SessionDeps {
   runConnection: { current?: { info: ConnectionInfo; keys: KeyPair } };
   /** Updated as the test goes through its phases. */
   progress: RunProgress;
+  /** Hides the run's credentials in the transcript. */
+  redact?: Redact;
 }
 
 /** Where a run is, for the account of an interruption. */
@@ -78,7 +81,7 @@ async function runOne(planned: PlannedTest, deps: RunTestDeps, timing: TestTimin
     return { ...base, status: 'blocked', reason: `needs ${failedProbe}, which failed every test in this run`, blockedBy: failedProbe, durationMs: 0 };
   }
 
-  const transcript = new Transcript(join(deps.outDir, transcriptPath));
+  const transcript = new Transcript(join(deps.outDir, transcriptPath), deps.redact);
   await transcript.open();
   const session = new TestSession(planned.name, deps, transcript, planned.test.rules);
   const started = performance.now();

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Redact } from './redact.js';
 
 export type TranscriptEntry =
   | { at: string; kind: 'sent'; file: string; type?: unknown; id?: unknown }
@@ -19,7 +20,11 @@ export class Transcript {
   private counter = 0;
   private readonly pending: Promise<unknown>[] = [];
 
-  constructor(readonly dir: string) {}
+  /** `redact`: hides the run's credentials in everything written (an agent may quote them back). */
+  constructor(
+    readonly dir: string,
+    private readonly redact?: Redact,
+  ) {}
 
   async open(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
@@ -31,8 +36,10 @@ export class Transcript {
    */
   addMessage(kind: 'sent' | 'received', file: string, bytes: string | Uint8Array, message: Record<string, unknown> | undefined, opened?: Record<string, unknown>): void {
     const copy = `${String(++this.counter).padStart(2, '0')}-${kind}-${file}`;
-    this.pending.push(writeFile(join(this.dir, copy), bytes));
-    if (opened) this.pending.push(writeFile(join(this.dir, `${copy}.plaintext.json`), `${JSON.stringify(opened, null, 2)}\n`));
+    // Only a run with credentials redacts, and only A2A runs have them: their records are UTF-8 JSON.
+    const kept = this.redact ? this.redact(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8')) : bytes;
+    this.pending.push(writeFile(join(this.dir, copy), kept));
+    if (opened) this.pending.push(writeFile(join(this.dir, `${copy}.plaintext.json`), this.text(`${JSON.stringify(opened, null, 2)}\n`)));
     const thread = message?.['~thread'] as Record<string, unknown> | undefined;
     this.entries.push({ at: new Date().toISOString(), kind, file: copy, type: message?.['@type'], id: message?.['@id'], ...(kind === 'received' ? { thid: thread?.['thid'] } : {}) } as TranscriptEntry);
   }
@@ -43,6 +50,10 @@ export class Transcript {
 
   async close(): Promise<void> {
     await Promise.all(this.pending);
-    await writeFile(join(this.dir, 'transcript.json'), `${JSON.stringify(this.entries, null, 2)}\n`);
+    await writeFile(join(this.dir, 'transcript.json'), this.text(`${JSON.stringify(this.entries, null, 2)}\n`));
+  }
+
+  private text(text: string): string {
+    return this.redact ? this.redact(text) : text;
   }
 }

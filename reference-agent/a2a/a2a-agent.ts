@@ -30,7 +30,16 @@ export interface A2aAgentOptions {
   log: (line: string) => void;
   /** Delay between task states (default 15 ms). */
   stepMs?: number;
+  /**
+   * Require `Authorization: Bearer <requireToken>` on every JSON-RPC call (the card stays public),
+   * declared in the card (securityRequirements). A call without it is refused with HTTP 401 whose
+   * body quotes the token it got, as some agents do: agtest must keep that out of its output.
+   */
+  requireToken?: string;
 }
+
+/** The bearer token the auth-undeclared fault requires (its card declares no security). */
+export const UNDECLARED_TOKEN = 'agtest-undeclared-token';
 
 /** Someone waiting on a task (a stream, a blocking send): gets each change in its version's form. */
 type Listener = ((event: Record<string, unknown>) => void) & { version: WireVersion };
@@ -114,7 +123,13 @@ export function createA2aAgent(options: A2aAgentOptions) {
     const bearer: Record<string, unknown> = { httpAuthSecurityScheme: { scheme: 'Bearer', description: 'declared, not required: no securityRequirements' }, ...(has('card-scheme-two-kinds') ? { mtlsSecurityScheme: {} } : {}) };
     const flows: Record<string, unknown> = { clientCredentials: { tokenUrl: `${base}/oauth/token`, scopes: {} }, ...(has('card-oauth-two-flows') ? { deviceCode: { deviceAuthorizationUrl: `${base}/oauth/device`, tokenUrl: `${base}/oauth/token`, scopes: {} } } : {}) };
     const apiKey = has('card-scheme-missing-required') ? { location: 'header' } : { location: 'header', name: 'X-Agtest-Key' };
-    return { provider, securitySchemes: { bearer, oauth: { oauth2SecurityScheme: { flows } }, key: { apiKeySecurityScheme: apiKey } } };
+    if (has('auth-undeclared')) return { provider };
+    if (options.requireToken !== undefined) bearer['httpAuthSecurityScheme'] = { scheme: 'Bearer', description: 'required on every JSON-RPC call' };
+    return {
+      provider,
+      securitySchemes: { bearer, oauth: { oauth2SecurityScheme: { flows } }, key: { apiKeySecurityScheme: apiKey } },
+      ...(options.requireToken !== undefined || has('auth-not-enforced') ? { securityRequirements: [{ schemes: { bearer: { list: [] } } }] } : {}),
+    };
   }
 
   /** A JWS over the JCS-canonical card without signatures (v1.0 §8.4.1, §8.4.2), detached payload. */
@@ -577,6 +592,14 @@ export function createA2aAgent(options: A2aAgentOptions) {
         return;
       }
       if (request.method === 'POST' && path === '/a2a/jsonrpc') {
+        // Refused at the HTTP layer, before any JSON-RPC (A2A v1.0 §7.4 / v0.3 §4.4: 401 with a challenge).
+        const token = options.requireToken ?? (has('auth-undeclared') ? UNDECLARED_TOKEN : undefined);
+        const presented = /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1]?.trim();
+        if (token !== undefined && presented !== token) {
+          const message = presented === undefined ? 'send Authorization: Bearer <token>' : `unknown bearer token "${presented}"`;
+          response.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="agtest-reference-a2a-agent"' }).end(JSON.stringify({ error: 'unauthenticated', message }));
+          return;
+        }
         void handleRpc(request, Buffer.concat(chunks).toString('utf8'), response).catch((error: unknown) => {
           log(`request failed: ${String(error)}`);
           if (!response.headersSent) response.writeHead(500).end();

@@ -85,6 +85,8 @@ export const A2A_FAULTS = {
   'context-mismatch-accepted': 'takes a message naming a running task with another contextId instead of refusing it',
   'follow-up-new-context': 'answers a v1.0 follow-up that names only its taskId with the task in a new contextId',
   'subscribe-unknown-internal-error': 'SubscribeToTask of an unknown id answers -32603 instead of -32001',
+  'auth-not-enforced': 'its card requires a bearer token (securityRequirements) but it serves every call without one',
+  'auth-undeclared': 'refuses every JSON-RPC call without Authorization: Bearer agtest-undeclared-token with HTTP 401, while its card declares no security scheme',
 } as const;
 
 export type A2aFault = keyof typeof A2A_FAULTS;

@@ -11,6 +11,8 @@ export interface ReferenceA2aAgentOptions {
   minimal?: boolean;
   host?: string;
   port?: number;
+  /** Require `Authorization: Bearer <requireToken>` on every JSON-RPC call, declared in the card. */
+  requireToken?: string;
   log?: (line: string) => void;
 }
 
@@ -25,7 +27,7 @@ export async function startReferenceA2aAgent(options: ReferenceA2aAgentOptions =
   const faults = validateA2aFaults(options.faults ?? []);
   const sink = options.log;
   const log = sink ? (line: string) => sink(`${A2A_AGENT_NAME}: ${line}`) : () => undefined;
-  const agent = createA2aAgent({ faults: new Set(faults), minimal: options.minimal ?? false, log });
+  const agent = createA2aAgent({ faults: new Set(faults), minimal: options.minimal ?? false, log, ...(options.requireToken !== undefined ? { requireToken: options.requireToken } : {}) });
   const { server, url } = await listenA2a(agent, options.host ?? '127.0.0.1', options.port ?? 0);
   return {
     endpoint: url,

@@ -2,6 +2,8 @@ import type { TestContext } from '../define.js';
 import { clip, declareExtensions, exchange, type HttpAnswer } from './client.js';
 import type { A2aVersion } from './protocol-version.js';
 import { isObject } from './is-object.js';
+import { rememberSecurity } from './access.js';
+import { NEEDS_CREDENTIALS } from '../define.js';
 
 /** The well-known path of A2A v0.3 and v1.0; `/.well-known/agent.json` is v0.2's. */
 export const CARD_PATH = '/.well-known/agent-card.json';
@@ -30,6 +32,8 @@ export interface CardDiscovery {
   found?: FoundCard;
   /** Every URL asked, with what it answered: the reason when no card is found. */
   tried: { url: string; answered: string }[];
+  /** The first candidate refused with 401 / 403: a card behind access control (v0.3 §5.4 allows it). */
+  refused?: { url: string; status: number; credentials?: string[] };
 }
 
 /**
@@ -44,13 +48,29 @@ export async function discoverCard(t: TestContext, version: A2aVersion): Promise
   if (target.pathname !== '/' && target.pathname !== '') candidates.push({ url: target.href, location: 'given' });
   candidates.push({ url: new URL(CARD_PATH, target).href, location: 'well-known' }, { url: new URL(LEGACY_CARD_PATH, target).href, location: 'legacy' });
   const tried: CardDiscovery['tried'] = [];
+  let refused: CardDiscovery['refused'];
   for (const candidate of candidates) {
     const answer = await exchange(t, { method: 'GET', url: candidate.url, headers: { Accept: 'application/json', ...version.headers } }, `GET ${candidate.url}`);
     const card = answer.status === 200 ? jsonObject(answer.body) : undefined;
-    if (card) return { found: { ...candidate, answer, card }, tried };
+    if (card) {
+      rememberSecurity(t, card);
+      return { found: { ...candidate, answer, card }, tried };
+    }
+    if (!refused && (answer.status === 401 || answer.status === 403)) refused = { url: candidate.url, status: answer.status, ...(answer.credentials ? { credentials: answer.credentials } : {}) };
     tried.push({ url: candidate.url, answered: `HTTP ${answer.status}${answer.status === 200 ? ', not a JSON object' : ''}${answer.body ? ` ${clip(answer.body, 80)}` : ''}` });
   }
-  return { tried };
+  return { tried, ...(refused ? { refused } : {}) };
+}
+
+/**
+ * No card found, and one place refused it for its credentials: a card behind access control is
+ * allowed (v0.3 §5.4), so the test is blocked for credentials, not failed.
+ */
+export function blockIfCardRefused(t: TestContext, discovery: CardDiscovery): void {
+  const { refused } = discovery;
+  if (discovery.found || !refused) return;
+  const sent = refused.credentials === undefined ? "agtest was given no credentials: give them with --a2a-header 'Name: value' or --a2a-header-env Name=VARIABLE (config: agent.headers)" : refused.credentials.length > 0 ? `it carried the credentials given (${refused.credentials.join(', ')}): check them` : "the credentials given were not sent (another origin than the agent's address)";
+  t.block(`the agent refused its card to agtest with HTTP ${refused.status} (GET ${refused.url}): it requires credentials to read it; ${sent} (${describeTried(discovery.tried)})`, NEEDS_CREDENTIALS);
 }
 
 function jsonObject(body: string): Record<string, unknown> | undefined {
@@ -162,7 +182,9 @@ export const cardTest = (version: A2aVersion, name: 'served' | 'required-fields'
  * not declare, or declares without a JSON-RPC interface: not-run, the agent does not claim it.
  */
 export async function agentCard(t: TestContext, version: A2aVersion): Promise<AgentCardView> {
-  const { found, tried } = await discoverCard(t, version);
+  const discovery = await discoverCard(t, version);
+  blockIfCardRefused(t, discovery);
+  const { found, tried } = discovery;
   if (!found) t.block(`no agent card (${describeTried(tried)}), see ${cardTest(version, 'served')}`, cardTest(version, 'served'));
   const { card } = found;
   const standing = cardStanding(card, version);

@@ -1,11 +1,16 @@
 import { defineSuite, defineTest, type Rule, type Suite, type TestContext, type TestDefinition } from '../define.js';
-import { cardStanding, cardTest, CARD_PATH, describeTried, discoverCard, interfaceUrl, LEGACY_CARD_PATH, type FoundCard } from './agent-card.js';
+import { agentCard, blockIfCardRefused, cardStanding, cardTest, CARD_PATH, describeTried, discoverCard, interfaceUrl, LEGACY_CARD_PATH, type FoundCard } from './agent-card.js';
+import { accessRule, declaredSecurity, enforcedRule, refusalAccount, refusedAtHttp } from './access.js';
+import { clip, rpc } from './client.js';
+import { NEEDS_CREDENTIALS } from '../define.js';
 import { A2A_V0_3, type A2aVersion } from './protocol-version.js';
 import { cardV1Tests } from './card-v1.js';
 
 /** The card a card test judges: no card blocks (the `served` test fails for it), another version's card is not-run. */
 async function judgedCard(t: TestContext, v: A2aVersion): Promise<FoundCard> {
-  const { found, tried } = await discoverCard(t, v);
+  const discovery = await discoverCard(t, v);
+  blockIfCardRefused(t, discovery);
+  const { found, tried } = discovery;
   if (!found) t.block(`no agent card (${describeTried(tried)}), see ${cardTest(v, 'served')}`, cardTest(v, 'served'));
   const standing = cardStanding(found.card, v);
   if (!standing.declared) t.skip(`the agent card declares ${standing.declares}, not A2A ${v.id}`);
@@ -32,7 +37,9 @@ export function cardSuite(v: A2aVersion): Suite {
       spec: `${v.cite} ${v.id === '1.0' ? '§8.1 Purpose, §8.2 Discovery Mechanisms' : '§5.1 Purpose, §5.2 Discovery Mechanisms, §5.3 Recommended Location'}`,
       rules: servedRules,
       async run(t: TestContext) {
-        const { found, tried } = await discoverCard(t, v);
+        const discovery = await discoverCard(t, v);
+        blockIfCardRefused(t, discovery);
+        const { found, tried } = discovery;
         if (!found) t.fail(`no agent card: ${describeTried(tried)} [MUST, ${servedRules[0]!.cite}]`);
         const standing = cardStanding(found.card, v);
         if (!standing.declared) t.skip(`the agent card declares ${standing.declares}, not A2A ${v.id}`);
@@ -66,6 +73,34 @@ export function cardSuite(v: A2aVersion): Suite {
       },
     }),
   ];
+  const access = accessRule(v);
+  const enforced = enforcedRule(v);
+  tests.push(
+    defineTest({
+      name: 'access',
+      description:
+        "A JSON-RPC call (with the credentials agtest was given, if any) is not refused at the HTTP layer (401 / 403); an agent that refuses it must declare the security it requires in its card. Refused with the card's security declared: blocked, give credentials. A card that requires security: a send without credentials is not served",
+      spec: v.id === '1.0' ? 'A2A v1.0 §7.3 Client Authentication Process, §7.4 Server Authentication Responsibilities' : 'A2A v0.3 §4.3 Client Authentication Process, §4.4 Server Responsibilities for Authentication',
+      rules: [access, enforced],
+      async run(t: TestContext) {
+        const { rpcUrl, card } = await agentCard(t, v);
+        // A harmless call every agent answers: a task that cannot exist (its refusal is judged in tasks.passive).
+        const answer = await rpc(t, v, rpcUrl, v.methods.get, { id: `agtest-access-${t.newId()}` }, { httpRefusalIsAnswer: true });
+        const security = declaredSecurity(card);
+        if (!refusedAtHttp(answer)) {
+          if (!security.required) return;
+          // The card requires credentials: a send without them must be refused (any HTTP refusal or JSON-RPC error), never served.
+          const bare = await rpc(t, v, rpcUrl, v.methods.send, { message: v.userMessage('agtest: sent without credentials, to be refused') }, { httpRefusalIsAnswer: true, withoutCredentials: true });
+          const served = !refusedAtHttp(bare) && bare.response !== undefined && 'result' in bare.response && !('error' in bare.response);
+          t.verify(enforced.id, !served, `${v.methods.send} without credentials was served (HTTP ${bare.status}: ${clip(bare.body, 160)}), though the card requires security (${security.schemes})`);
+          return;
+        }
+        const account = refusalAccount(t, answer, `${v.methods.get} call`, rpcUrl);
+        if (security.declared) t.block(account, NEEDS_CREDENTIALS);
+        t.verify(access.id, false, account);
+      },
+    }),
+  );
   // Card caching is a v1.0 rule (§8.6.1); v0.3 has no caching text, so it has no such test.
   if (v.id === '1.0') {
     tests.push(

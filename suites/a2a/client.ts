@@ -7,6 +7,7 @@ import { isMandatory, type JsonMessage, type ReceivedMessage, type TestContext }
 import type { A2aVersion, ResultShape } from './protocol-version.js';
 import { isObject } from './is-object.js';
 import { cited, commonRule, insist, type Refusal } from './rules.js';
+import { blockRefused, refusedAtHttp } from './access.js';
 
 export interface HttpAnswer {
   /** The outbox file the request went out as. */
@@ -17,6 +18,8 @@ export interface HttpAnswer {
   /** For `text/event-stream` answers: the events in order, and how the stream ended (absent when the call returned at the first event). */
   events?: { seq: number; data: string }[];
   streamEnd?: { reason: string; detail?: string };
+  /** The credential headers the adapter added (names only); undefined when agtest was given none. */
+  credentials?: string[];
 }
 
 export interface RpcAnswer extends HttpAnswer {
@@ -29,11 +32,12 @@ const recordOf = (received: ReceivedMessage) => received.message as { a2a?: stri
 /** One HTTP exchange through the adapter. Fails the test when the agent gave no HTTP answer. */
 export async function exchange(
   t: TestContext,
-  request: { method: 'GET' | 'POST'; url: string; headers?: Record<string, string>; body?: string },
+  request: { method: 'GET' | 'POST'; url: string; headers?: Record<string, string>; body?: string; withoutCredentials?: boolean },
   description: string,
   options: { firstEventOnly?: boolean } = {},
 ): Promise<HttpAnswer> {
-  const { file } = await t.sendJson({ http: { method: request.method, url: request.url, ...(request.headers ? { headers: request.headers } : {}) }, ...(request.body !== undefined ? { body: request.body } : {}) });
+  const http = { method: request.method, url: request.url, ...(request.headers ? { headers: request.headers } : {}), ...(request.withoutCredentials ? { credentials: false } : {}) };
+  const { file } = await t.sendJson({ http, ...(request.body !== undefined ? { body: request.body } : {}) });
   const first = await t.receive(
     (m) => {
       const r = recordOf(m);
@@ -43,7 +47,13 @@ export async function exchange(
   );
   const head = recordOf(first);
   if (head.a2a === 'failed') t.fail(`${description}: no HTTP answer (${String(head['reason'])})`);
-  const answer: HttpAnswer = { file, status: Number(head['status']), headers: (head['headers'] ?? {}) as Record<string, string>, body: String(head['body'] ?? '') };
+  const answer: HttpAnswer = {
+    file,
+    status: Number(head['status']),
+    headers: (head['headers'] ?? {}) as Record<string, string>,
+    body: String(head['body'] ?? ''),
+    ...(Array.isArray(head['credentials']) ? { credentials: head['credentials'].map(String) } : {}),
+  };
   const isEvent = (m: ReceivedMessage) => recordOf(m).request === file && recordOf(m).a2a === 'event';
   if (head['stream'] === true && options.firstEventOnly) {
     // A stream that may rightly stay open (a task still running): what comes after the first event is not waited for.
@@ -75,6 +85,13 @@ export interface RpcOptions {
   firstEventOnly?: boolean;
   /** Sent without the A2A-Extensions header that declares the card's required extensions. */
   undeclared?: boolean;
+  /**
+   * A refusal at the HTTP layer (401 / 403) is returned as the answer instead of blocking the test
+   * (the access probe judges it; every other call is blocked by it, access.ts).
+   */
+  httpRefusalIsAnswer?: boolean;
+  /** Sent without the credentials agtest was given (the adapter leaves them off). */
+  withoutCredentials?: boolean;
 }
 
 /**
@@ -103,10 +120,11 @@ export async function rpc(t: TestContext, version: A2aVersion, url: string, meth
   const extensions: Record<string, string> = declared.length > 0 ? { 'A2A-Extensions': declared.join(',') } : {};
   const answer = await exchange(
     t,
-    { method: 'POST', url, headers: { 'Content-Type': 'application/json', ...version.headers, ...extensions, ...options.headers }, body: options.rawBody ?? JSON.stringify(request) },
+    { method: 'POST', url, headers: { 'Content-Type': 'application/json', ...version.headers, ...extensions, ...options.headers }, body: options.rawBody ?? JSON.stringify(request), ...(options.withoutCredentials ? { withoutCredentials: true } : {}) },
     `${method}${id === null ? ' (notification)' : ''}`,
     { firstEventOnly: options.firstEventOnly ?? false },
   );
+  if (!options.httpRefusalIsAnswer && refusedAtHttp(answer)) blockRefused(t, version, answer, `${method}${id === null ? ' (notification)' : ''}`);
   let response: Record<string, unknown> | undefined;
   try {
     const parsed: unknown = answer.body === '' ? undefined : JSON.parse(answer.body);

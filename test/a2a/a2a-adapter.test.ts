@@ -103,3 +103,79 @@ t.test('a target that is not an http(s) URL is refused at start', async (t) => {
     await t.rejects(adapter.start({ outbox: join(dir, 'o'), inbox: join(dir, 'i'), target: 'ws://127.0.0.1:1', log: () => undefined, emit: () => undefined, fatal: () => undefined }), { code: 'ADAPTER_INVALID_OPTION' });
   });
 });
+
+t.test('credentials: added to requests to the target origin only, a header the request sets itself wins, the record names them without values', async (t) => {
+  const agent = await startPeer();
+  const elsewhere = await startPeer();
+  t.teardown(() => Promise.all([agent, elsewhere].map((peer) => new Promise<void>((resolve) => peer.server.close(() => resolve())))));
+  await withTempDir(async (dir) => {
+    const outbox = join(dir, 'outbox');
+    const inbox = join(dir, 'inbox');
+    const secret = 'Bearer s3cret-credential-value';
+    const adapter = createA2aAdapter({ timeoutMs: 2000, credentials: { Authorization: secret, 'X-Api-Key': 'k3y-value' } });
+    await adapter.start({ outbox, inbox, target: `${agent.url}/.well-known/agent-card.json`, log: () => undefined, emit: () => undefined, fatal: (e) => t.fail(String(e)) });
+    t.teardown(() => adapter.stop());
+    const records: A2aInboxRecord[] = [];
+    const reader = await watchMessages(inbox, { onMessage: (file) => void records.push(file.json as A2aInboxRecord) });
+    t.teardown(() => reader.close());
+    const writer = await createMessageWriter(outbox);
+    await writer.write(JSON.stringify({ http: { method: 'POST', url: `${agent.url}/a2a` }, body: '{}' }), 'json');
+    await writer.write(JSON.stringify({ http: { method: 'POST', url: `${agent.url}/own`, headers: { authorization: 'Bearer the-test-own' } }, body: '{}' }), 'json');
+    await writer.write(JSON.stringify({ http: { method: 'POST', url: `${elsewhere.url}/a2a` }, body: '{}' }), 'json');
+    await waitFor('three responses', () => records.filter((r) => r.a2a === 'response').length === 3, 5000);
+    const [sent, own] = agent.seen;
+    t.equal(sent?.headers['authorization'], secret, 'the target origin gets the credentials');
+    t.equal(sent?.headers['x-api-key'], 'k3y-value');
+    t.equal(own?.headers['authorization'], 'Bearer the-test-own', "a request's own Authorization is kept");
+    t.equal(own?.headers['x-api-key'], 'k3y-value', 'the other credential is still added');
+    t.equal(elsewhere.seen[0]?.headers['authorization'], undefined, 'another origin gets no credentials');
+    t.equal(elsewhere.seen[0]?.headers['x-api-key'], undefined);
+    const responses = records.filter((r): r is Extract<A2aInboxRecord, { a2a: 'response' }> => r.a2a === 'response');
+    t.same(responses.map((r) => r.credentials), [['authorization', 'x-api-key'], ['x-api-key'], []], 'each record names the headers added to its request');
+    t.notMatch(JSON.stringify(records), /s3cret|k3y-value/, 'no value in any record');
+  });
+});
+
+t.test('credentials from the environment: read once, removed from it, refused when malformed', async (t) => {
+  const { takeCredentialsFromEnv, A2A_CREDENTIALS_ENV } = await import('../../adapters/a2a/a2a-adapter.js');
+  const env: NodeJS.ProcessEnv = { [A2A_CREDENTIALS_ENV]: JSON.stringify({ Authorization: 'Bearer x' }) };
+  t.same(takeCredentialsFromEnv(env), { Authorization: 'Bearer x' });
+  t.equal(env[A2A_CREDENTIALS_ENV], undefined, 'gone from the environment, so nothing the adapter starts inherits it');
+  t.equal(takeCredentialsFromEnv({}), undefined);
+  t.throws(() => takeCredentialsFromEnv({ [A2A_CREDENTIALS_ENV]: '{"Authorization": 1}' }), /JSON object of header names to string values/);
+  t.throws(() => takeCredentialsFromEnv({ [A2A_CREDENTIALS_ENV]: 'Bearer x' }), /it is not JSON/);
+});
+
+t.test('429 with a short Retry-After is waited out and the request sent again (reported as retrying); a long one is the answer', async (t) => {
+  let calls = 0;
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      calls += 1;
+      if (request.url === '/long') return void response.writeHead(429, { 'retry-after': '3600', 'content-type': 'application/json' }).end('{"error":"slow down"}');
+      if (calls <= 2) return void response.writeHead(429, { 'retry-after': '0', 'content-type': 'application/json' }).end('{"error":"slow down"}');
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const address = server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  await withTempDir(async (dir) => {
+    const events: AdapterEvent[] = [];
+    const adapter = createA2aAdapter({ timeoutMs: 2000 });
+    await adapter.start({ outbox: join(dir, 'outbox'), inbox: join(dir, 'inbox'), target: url, log: () => undefined, emit: (e) => events.push(e), fatal: (e) => t.fail(String(e)) });
+    t.teardown(() => adapter.stop());
+    const records: A2aInboxRecord[] = [];
+    const reader = await watchMessages(join(dir, 'inbox'), { onMessage: (file) => void records.push(file.json as A2aInboxRecord) });
+    t.teardown(() => reader.close());
+    const writer = await createMessageWriter(join(dir, 'outbox'));
+    await writer.write(JSON.stringify({ http: { method: 'POST', url: '/a2a' }, body: '{}' }), 'json');
+    await writer.write(JSON.stringify({ http: { method: 'POST', url: '/long' }, body: '{}' }), 'json');
+    await waitFor('two responses', () => records.filter((r) => r.a2a === 'response').length === 2, 5000);
+    const statuses = records.flatMap((r) => (r.a2a === 'response' ? [r.status] : []));
+    t.same(statuses, [200, 429], 'the first answered after two 429s; the one asking for an hour gets its 429 as the answer');
+    t.equal(calls, 4, 'three sends of the first request, one of the second');
+    t.same(events.filter((e) => e.type === 'retrying').map((e) => (e.type === 'retrying' ? [e.status, e.attempt] : [])), [[429, 1], [429, 2]]);
+  });
+});

@@ -26,7 +26,7 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
     only: ['a2a.v1_0.card', 'a2a.v0_3.card', 'a2a.v1_0.jsonrpc.passive.method-not-found', 'a2a.v0_3.message.passive.send-returns-task-or-message'],
     failing: { tests: both('card.passive.required-fields'), reason: /skills is missing/ },
     blocked: {
-      tests: ['caching', 'optional-members', 'signature-verifies'].map((name) => `a2a.v1_0.card.passive.${name}`).concat(['a2a.v1_0.jsonrpc.passive.method-not-found', 'a2a.v0_3.message.passive.send-returns-task-or-message']),
+      tests: ['caching', 'optional-members', 'signature-verifies'].map((name) => `a2a.v1_0.card.passive.${name}`).concat(both('card.passive.access'), ['a2a.v1_0.jsonrpc.passive.method-not-found', 'a2a.v0_3.message.passive.send-returns-task-or-message']),
       by: /^a2a\.v(1_0|0_3)\.card\.passive\.required-fields$/,
     },
   },
@@ -238,5 +238,15 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
   { fault: 'push-delete-unknown-task-accepted', failing: { tests: ['a2a.v1_0.push.passive.config-unknown-task'], reason: /DeleteTaskPushNotificationConfig on task agtest-unknown-.* \(never issued\): expected JSON-RPC error -32001, got a result/ } },
   { fault: 'push-delete-twice-removes-another', failing: { tests: ['a2a.v1_0.push.passive.config-delete-idempotent'], reason: /deleting config .* a second time removed config .* too/ } },
   { fault: 'push-credentials-not-sent', failing: { tests: ['a2a.v1_0.push.passive.delivers-credentials'], reason: /came with Authorization undefined; its config asked for Bearer agtest-/ } },
+  // v1.0 §3.3.2 / v0.3 §4.4: a card that requires a token, an agent that serves without one.
+  { fault: 'auth-not-enforced', failing: { tests: both('card.passive.access'), reason: /(SendMessage|message\/send) without credentials was served \(HTTP 200.*though the card requires security \(bearer, http bearer.*\[MUST, A2A v(1\.0 §3\.3\.2|0\.3 §4\.4)/ } },
+  {
+    // v1.0 §7.4 / v0.3 §4.4: it authenticates against requirements its card does not declare. The
+    // access probe fails, once per version; every other call is blocked by it (never failed).
+    fault: 'auth-undeclared',
+    only: ['a2a.v1_0.card', 'a2a.v0_3.card', 'a2a.v1_0.jsonrpc.passive.method-not-found', 'a2a.v1_0.streaming.passive.events', 'a2a.v0_3.message.passive.send-returns-task-or-message'],
+    failing: { tests: both('card.passive.access'), reason: /refused with HTTP 401 .*unauthenticated.*the agent card declares no security scheme.*\[MUST, A2A v(1\.0 §7\.4|0\.3 §4\.4)/ },
+    blocked: { tests: ['a2a.v1_0.jsonrpc.passive.method-not-found', 'a2a.v1_0.streaming.passive.events', 'a2a.v0_3.message.passive.send-returns-task-or-message'], by: /^a2a\.v(1_0|0_3)\.card\.passive\.access$/ },
+  },
   { fault: 'subscribe-unknown-internal-error', failing: { tests: ['a2a.v1_0.streaming.passive.subscribe-unknown-refused'], reason: /expected error -32001, got -32603/ } },
 ];

@@ -86,7 +86,7 @@ t.test('agtest run --suite a2a certifies the built-in reference A2A agent; --a2a
     t.match(String(result.stdout), /a2a\.v1_0\.streaming\.passive\s+interoperable/);
     t.match(String(result.stdout), /a2a\.v0_3\.tasks\.passive\s+interoperable/);
     const profile = JSON.parse(await readFile(join(out, 'profile.json'), 'utf8')) as { test_suite: string; profile: Record<string, string> };
-    t.equal(profile.test_suite, 'urn:agtest:suite:a2a:0.6');
+    t.equal(profile.test_suite, 'urn:agtest:suite:a2a:0.7');
     t.equal(Object.keys(profile.profile).length, 12);
     t.same(await processesWithMark(result.mark), [], 'nothing left running');
 

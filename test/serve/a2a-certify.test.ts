@@ -1,54 +1,23 @@
 // agtest certifies `agtest serve` as an A2A agent: every junction its card claims must be
-// interoperable. agtest's A2A adapter sends no credentials of its own, so the run goes through a
-// loopback gateway that adds the caller's API key (as an API gateway in front of the service
-// would); the service's card names the gateway (publicUrl). Without the gateway the same calls
-// are refused (401), which the last test shows.
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+// interoperable. The service requires its API key as a bearer token (its card declares it), so
+// the run gives it with agtest's own credentials option (agent.headers, what --a2a-header and
+// --a2a-header-env set); without it the same run is blocked for credentials, never failed.
 import t from 'tap';
 import { a2aAgentConfig, run } from '../../agtest/index.js';
 import { verdictOf } from '../../profiles/index.js';
 import { FAST_TIMEOUTS, withTempDir } from '../helpers/reference-run.js';
 import { startHarness } from './helpers.js';
 
-async function startGateway(): Promise<{ server: Server; url: string; point(target: string, key: string): void }> {
-  let target = '';
-  let key = '';
-  const server = createServer((req, res) => {
-    const upstream = new URL(req.url ?? '/', target);
-    const forward = httpRequest(upstream, { method: req.method, headers: { ...req.headers, host: upstream.host, authorization: `Bearer ${key}` } }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    server,
-    url,
-    point(to, withKey) {
-      target = to;
-      key = withKey;
-    },
-  };
-}
+const h = await startHarness();
+t.teardown(() => h.close());
 
-t.test('agtest run --a2a certifies agtest serve: every claimed junction interoperable (streaming and push included), v1.0 and v0.3', async (t) => {
-  const gateway = await startGateway();
-  const h = await startHarness({ publicUrl: gateway.url });
-  gateway.point(h.service.url, h.key);
-  t.teardown(async () => {
-    await h.close();
-    gateway.server.closeAllConnections();
-    await new Promise((done) => gateway.server.close(done));
-  });
+t.test('agtest run --a2a with the key as --a2a-header certifies agtest serve: every claimed junction interoperable (streaming and push included), v1.0 and v0.3', async (t) => {
   const started = Date.now();
-  const summary = await withTempDir((outDir) => run({ config: { ...a2aAgentConfig(gateway.url), timeouts: FAST_TIMEOUTS }, outDir }));
-  const failed = summary.results.filter((r) => r.status === 'fail').map((r) => [r.test, r.reason]);
+  const config = a2aAgentConfig(h.service.url);
+  const summary = await withTempDir((outDir) => run({ config: { ...config, agent: { ...config.agent, headers: { Authorization: `Bearer ${h.key}` } }, timeouts: FAST_TIMEOUTS }, outDir }));
+  const failed = summary.results.filter((r) => r.status === 'fail' || r.status === 'blocked').map((r) => [r.test, r.reason]);
   t.comment(`certified in ${Date.now() - started} ms; scores ${JSON.stringify(summary.profile.profile)}`);
-  t.same(failed, [], 'no check fails');
+  t.same(failed, [], 'no check fails, none is blocked');
   t.equal(summary.exitCode, 0);
   const junctions = Object.keys(summary.profile.profile);
   t.ok(junctions.length >= 8, `junctions scored: ${junctions.join(', ')}`);
@@ -57,9 +26,13 @@ t.test('agtest run --a2a certifies agtest serve: every claimed junction interope
   t.ok(junctions.includes('a2a.v1_0.push.passive') && junctions.includes('a2a.v0_3.push.passive'), 'push notifications are claimed and certified, in both versions\' forms');
 });
 
-t.test('the same endpoint without the key: refused with 401 before any JSON-RPC', async (t) => {
-  const h = await startHarness();
-  t.teardown(() => h.close());
+t.test('without the key: refused with 401 before any JSON-RPC, and agtest blocks for credentials instead of blaming the agent (exit 1)', async (t) => {
   const response = await fetch(`${h.service.url}/a2a/jsonrpc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'message/send', params: { message: { kind: 'message', messageId: 'm', role: 'user', parts: [{ kind: 'text', text: 'hi' }] } } }) });
   t.equal(response.status, 401);
+  const summary = await withTempDir((outDir) => run({ config: { ...a2aAgentConfig(h.service.url), timeouts: FAST_TIMEOUTS }, outDir }));
+  t.same(summary.results.filter((r) => r.status === 'fail' || r.status === 'error').map((r) => [r.test, r.reason]), [], 'nothing fails');
+  const blocked = summary.results.filter((r) => r.status === 'blocked');
+  t.ok(blocked.length > 50 && blocked.every((r) => r.blockedBy === 'credentials'), `${blocked.length} tests blocked for credentials`);
+  t.match(summary.results.find((r) => r.test === 'a2a.v1_0.card.passive.access')?.reason, /^the agent requires credentials \(card security: apiKey, http bearer\) and refused agtest's GetTask call with HTTP 401 .*give them with --a2a-header/);
+  t.equal(summary.exitCode, 1);
 });
