@@ -5,8 +5,9 @@
  */
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -18,12 +19,38 @@ const HTTP_JAR = '/usr/share/jmeter/lib/ext/ApacheJMeter_http.jar';
 const launcher = fileURLToPath(new URL('./fixtures/JmeterLauncher.java', import.meta.url));
 const installed = existsSync(JMETER_JAR) && existsSync(HTTP_JAR);
 
+/**
+ * Set once plain `jmeter -n` refused a JMX for XStream's sake: that is the installed JMeter, not the
+ * plan, so the later runs go straight to the launcher instead of paying a JVM start to fail again.
+ */
+let plainRefusesEveryJmx = false;
+/**
+ * The launcher compiled once for the file (`java Launcher.java` compiles the source on every run,
+ * ~1.4 s of CPU each); undefined where javac is missing or fails: then each run launches the source.
+ */
+let launcherClasses: Promise<string | undefined> | undefined;
+
+function compiledLauncher(): Promise<string | undefined> {
+  launcherClasses ??= (async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'agtest-jmeter-launcher-'));
+    t.teardown(() => rm(dir, { recursive: true, force: true }));
+    const compiled = await execa('javac', ['-cp', JMETER_JAR, '-d', dir, launcher], { reject: false, timeout: 60_000 });
+    return compiled.exitCode === 0 ? dir : undefined;
+  })();
+  return launcherClasses;
+}
+
 /** Runs `jmeter -n`; falls back to the launcher when Debian's XStream refuses every JMX (see the launcher). */
 async function runJmeter(dir: string, jmx: string, properties: string[]) {
   const args = ['-n', '-t', jmx, '-l', join(dir, 'results.jtl'), '-j', join(dir, 'jmeter.log'), ...properties.map((p) => `-J${p}`)];
-  const plain = await execa('jmeter', args, { reject: false, timeout: 60_000, cwd: dir });
-  if (!/ForbiddenClassException/.test(plain.all ?? `${plain.stdout}${plain.stderr}`)) return { ...plain, via: 'jmeter' };
-  const fixed = await execa('java', ['-Djmeter.home=/usr/share/jmeter', '-cp', JMETER_JAR, launcher, ...args], { reject: false, timeout: 60_000, cwd: dir });
+  if (!plainRefusesEveryJmx) {
+    const plain = await execa('jmeter', args, { reject: false, timeout: 60_000, cwd: dir });
+    if (!/ForbiddenClassException/.test(plain.all ?? `${plain.stdout}${plain.stderr}`)) return { ...plain, via: 'jmeter' };
+    plainRefusesEveryJmx = true;
+  }
+  const classes = await compiledLauncher();
+  const java = classes ? ['-cp', `${JMETER_JAR}:${classes}`, 'JmeterLauncher'] : ['-cp', JMETER_JAR, launcher];
+  const fixed = await execa('java', ['-Djmeter.home=/usr/share/jmeter', ...java, ...args], { reject: false, timeout: 60_000, cwd: dir });
   return { ...fixed, via: 'launcher (Debian jmeter 2.13 + xstream 1.4.20 refuse every JMX)' };
 }
 

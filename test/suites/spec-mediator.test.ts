@@ -21,7 +21,9 @@ function certify(switches: string[], only: string[] = JUNCTIONS, transport: 'htt
     {
       agent: { name: `spec-mediator (${switches.join(', ') || 'plain'})`, command: ['node', AGENT, `--switches=${switches.join(',')}`], endpoint: '${ready.endpoint}' },
       transport: { adapter: transport, args: transport === 'http' ? ['--retries', '0'] : [] },
-      agact: { command: ['agact-http', '--url', '${ready.backchannel}'] },
+      // One agact session per run (the opt-in protocol the reference config uses): the one-shot
+      // process per action is proven in test/agtest; here it would only add node start-ups.
+      agact: { command: ['agact-http', '--url', '${ready.backchannel}'], session: true },
       claims: ['didexchange.1_1.passive', ...JUNCTIONS],
       only,
       timeouts: FAST_TIMEOUTS,

@@ -27,7 +27,9 @@ function certify(switches: string[], options: { only?: string[]; adapterArgs?: s
     {
       agent: { name: 'spec-plain-agent', command: ['node', AGENT, '--switches', switches.join(',')], endpoint: '${ready.endpoint}' },
       transport: { adapter: options.transport ?? 'http', args: options.adapterArgs ?? [] },
-      agact: { command: ['agact-http', '--url', '${ready.backchannel}'] },
+      // One agact session per run (the opt-in protocol the reference config uses): the one-shot
+      // process per action is proven in test/agtest; here it would only add node start-ups.
+      agact: { command: ['agact-http', '--url', '${ready.backchannel}'], session: true },
       claims: options.claims ?? CLAIMS,
       timeouts: TIMEOUTS,
       ...(options.only ? { only: options.only } : {}),
