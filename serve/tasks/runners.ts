@@ -174,7 +174,7 @@ export function createRunners(deps: RunnerDeps): Record<string, TaskRunner> {
         if (!card.ok) return { status: 'error', error: `target refused: ${card.reason}` };
       }
       ctx.progress({ phase: 'certifying', protocol: target.target.protocol });
-      const outcome = await runCertify(target.target, { signal: ctx.signal, timeoutMs: deps.caps.maxDurationSeconds * 1000, guard: { pins: guard.pins, allow: key.targets } });
+      const outcome = await runCertify(target.target, { signal: ctx.signal, timeoutMs: deps.caps.maxDurationSeconds * 1000, guard: { pins: guard.pins, allow: key.targets }, resolve: deps.resolve });
       if (!outcome.ok) return { status: 'error', error: outcome.error };
       return { status: 'completed', result: outcome.result };
     },
