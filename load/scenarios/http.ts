@@ -131,6 +131,7 @@ function lookupOf(resolve: Record<string, string[]> | undefined): LookupFunction
 
 export function createHttpScenario(config: HttpScenarioConfig): Scenario {
   const lookup = lookupOf(config.resolve);
+  const resolved = new Map(Object.entries(config.resolve ?? {}).map(([host, addresses]) => [host.toLowerCase(), addresses]));
   const endpoints = (config.endpoints ?? [{}]).map((endpoint) => prepare(config.url, endpoint, (config.client ?? 'raw') === 'raw'));
   const names = [...new Set(endpoints.map((e) => e.name))];
   if (names.length !== endpoints.length) throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', `http.endpoints need distinct names (they name the steps): ${endpoints.map((e) => e.name).join(', ')}`);
@@ -174,7 +175,9 @@ export function createHttpScenario(config: HttpScenarioConfig): Scenario {
   return {
     name: 'http',
     steps: names,
-    targets: () => endpoints.map((e) => e.url),
+    // A name mapped by http.resolve is also listed by its addresses: the loopback-only default
+    // judges where the connections go, not only the name the URL shows.
+    targets: () => [...new Set(endpoints.flatMap((e) => [e.url, ...(resolved.get(new URL(e.url).hostname.replace(/^\[|\]$/g, '').toLowerCase()) ?? [])]))],
     async open() {
       for (const endpoint of endpoints) {
         if (endpoint.bytes) {
