@@ -45,8 +45,9 @@ export default tseslint.config(
   // Load scenarios drive agents over the adapters' transport code and agact, as a library (DESIGN.md §9).
   layer(['load/**'], except('common', 'agtalk', 'adapters', 'agact', 'envelopes', 'reference-agent', 'profiles')),
   // The service runs its tasks through the load engine's public API, as the CLI does (DESIGN.md §10),
-  // and reads and compares interop profiles with the profiles library (certify, compare_profiles).
-  layer(['serve/**'], except('common', 'load', 'profiles')),
+  // and reads and compares interop profiles with the profiles library (certify, compare_profiles);
+  // certify resolves the did:peer DIDs a DIDComm agent named with envelopes (its offListEndpoints).
+  layer(['serve/**'], except('common', 'load', 'profiles', 'envelopes')),
   layer(['agtest/**'], except('agtalk', 'common', 'adapters', 'agact', 'suites', 'profiles', 'reference-agent', 'envelopes', 'load', 'serve')),
   layer(['bench/**'], except('agtalk', 'common', 'adapters', 'agact', 'suites', 'profiles', 'reference-agent', 'agtest', 'envelopes', 'load')),
   {

@@ -36,6 +36,11 @@ export interface ReferenceAgentOptions {
   host?: string;
   /** DIDComm endpoint port (default 0: any free port). */
   port?: number;
+  /**
+   * The endpoint its invitations and DID documents name, when peers reach it through another
+   * address (a proxy, NAT); default: where it listens.
+   */
+  publicUrl?: string;
   /** Backchannel port (default 0: any free port). */
   backchannelPort?: number;
   /** Interop profiles it self-reports when asked (agent-metadata 1.0); default none. */
@@ -80,7 +85,7 @@ export async function startReferenceAgent(options: ReferenceAgentOptions = {}): 
   agent.profiles = [...(options.profiles ?? [])];
   const outbound = createOutbound(agent);
   const inbound = await startInbound(options.transport ?? 'http', agent, outbound, host, options.port ?? 0, log);
-  agent.endpoint = inbound.url;
+  agent.endpoint = options.publicUrl ?? inbound.url;
   const dropConnections = () => {
     inbound.dropConnections();
     outbound.dropConnections();

@@ -14,6 +14,7 @@ export { planFromRequest, type TestPlan, type PlanOutcome } from './tasks/plan.j
 export { renderJmx, secretProperty } from './tasks/jmx.js';
 export { importJmx, decodeJmx, type JmxImport, type JmxRefusal, type JmxTarget } from './tasks/jmx-import.js';
 export { toLoadConfig } from './tasks/load-plan.js';
+export { namedEndpoints, offListEndpoints } from './tasks/named-endpoints.js';
 export { analyzeLoadReport, summarizeReport, type AnalysisSummary } from './tasks/analyze.js';
 export { DEFAULT_CAPS, type Caps } from './tasks/runners.js';
 export { runServeCommand, runKeysCommand, DEV_TARGETS, type ServeFlags, type ServeIo, type KeyFlags } from './command.js';

@@ -2,9 +2,11 @@
  * The `http` scenario: plain HTTP requests to a list of endpoints, one step per request, over
  * keep-alive connections (undici). A status outside the endpoint's expected ones is 'http-status',
  * a refused connection 'refused', the iteration's timeout 'timeout', a broken socket 'transport'.
+ * Redirects are never followed (a 3xx is an answer like any other, judged by `expect`).
  */
+import { isIP, type LookupFunction } from 'node:net';
 import { Pool } from 'undici';
-import { AgtestError } from '../../common/index.js';
+import { AgtestError, staticLookup } from '../../common/index.js';
 import { classifyError } from '../engine/classify.js';
 import { LoadStepError, type IterationContext, type Scenario, type ScenarioFactory } from '../scenario.js';
 import { ProtocolError, RawHttpPool, serializeRequest } from './raw-http.js';
@@ -34,6 +36,11 @@ export interface HttpScenarioConfig {
    * agent, not the client, sets the pace; undici: a general client (always used for https:).
    */
   client?: 'raw' | 'undici';
+  /**
+   * Host name → the addresses to connect to instead of a DNS lookup (as curl's --resolve): the
+   * URL keeps the name, so Host, TLS SNI and the certificate check are the name's.
+   */
+  resolve?: Record<string, string[]>;
 }
 
 const endpointSchema = {
@@ -59,6 +66,7 @@ export const httpConfigSchema = {
     mode: { enum: ['sequence', 'round-robin'] },
     connections: { type: 'integer', minimum: 1 },
     client: { enum: ['raw', 'undici'] },
+    resolve: { type: 'object', additionalProperties: { type: 'array', minItems: 1, items: { type: 'string' } } },
   },
 } as const;
 
@@ -111,7 +119,19 @@ function prepare(base: string, endpoint: HttpEndpoint, raw: boolean): PreparedEn
   };
 }
 
+/** http.resolve as a lookup; every entry must be an IP address (a name there would be looked up again). */
+function lookupOf(resolve: Record<string, string[]> | undefined): LookupFunction | undefined {
+  if (resolve === undefined) return undefined;
+  for (const [host, addresses] of Object.entries(resolve)) {
+    const bad = addresses.find((address) => isIP(address) === 0);
+    if (bad !== undefined) throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', `http.resolve.${host}: ${JSON.stringify(bad)} is not an IP address`);
+  }
+  return staticLookup(resolve) as LookupFunction;
+}
+
 export function createHttpScenario(config: HttpScenarioConfig): Scenario {
+  const lookup = lookupOf(config.resolve);
+  const resolved = new Map(Object.entries(config.resolve ?? {}).map(([host, addresses]) => [host.toLowerCase(), addresses]));
   const endpoints = (config.endpoints ?? [{}]).map((endpoint) => prepare(config.url, endpoint, (config.client ?? 'raw') === 'raw'));
   const names = [...new Set(endpoints.map((e) => e.name))];
   if (names.length !== endpoints.length) throw new AgtestError('AGTEST_LOAD_CONFIG_INVALID', `http.endpoints need distinct names (they name the steps): ${endpoints.map((e) => e.name).join(', ')}`);
@@ -155,15 +175,17 @@ export function createHttpScenario(config: HttpScenarioConfig): Scenario {
   return {
     name: 'http',
     steps: names,
-    targets: () => endpoints.map((e) => e.url),
+    // A name mapped by http.resolve is also listed by its addresses: the loopback-only default
+    // judges where the connections go, not only the name the URL shows.
+    targets: () => [...new Set(endpoints.flatMap((e) => [e.url, ...(resolved.get(new URL(e.url).hostname.replace(/^\[|\]$/g, '').toLowerCase()) ?? [])]))],
     async open() {
       for (const endpoint of endpoints) {
         if (endpoint.bytes) {
           const origin = new URL(endpoint.origin);
-          if (!rawPools.has(endpoint.origin)) rawPools.set(endpoint.origin, new RawHttpPool(origin.hostname.replace(/^\[|\]$/g, ''), Number(origin.port || 80), config.connections ?? Number.POSITIVE_INFINITY));
+          if (!rawPools.has(endpoint.origin)) rawPools.set(endpoint.origin, new RawHttpPool(origin.hostname.replace(/^\[|\]$/g, ''), Number(origin.port || 80), config.connections ?? Number.POSITIVE_INFINITY, lookup));
           continue;
         }
-        if (!pools.has(endpoint.origin)) pools.set(endpoint.origin, new Pool(endpoint.origin, { keepAliveTimeout: 10_000, pipelining: 1, ...(config.connections ? { connections: config.connections } : {}) }));
+        if (!pools.has(endpoint.origin)) pools.set(endpoint.origin, new Pool(endpoint.origin, { keepAliveTimeout: 10_000, pipelining: 1, ...(config.connections ? { connections: config.connections } : {}), ...(lookup ? { connect: { lookup } } : {}) }));
       }
     },
     async iterate(it) {

@@ -5,7 +5,7 @@
  * most of a loopback request's time on generality; this is what lets the generator, not the
  * client, set the pace. Plain http: only; https goes through undici.
  */
-import { connect, type Socket } from 'node:net';
+import { connect, type LookupFunction, type Socket } from 'node:net';
 
 export interface RawResponse {
   status: number;
@@ -227,6 +227,8 @@ export class RawHttpPool {
     private readonly host: string,
     private readonly port: number,
     private readonly max: number,
+    /** Where the host name connects to (http.resolve); DNS when absent. */
+    private readonly lookup?: LookupFunction,
   ) {}
 
   async request(request: Buffer, options: { signal: AbortSignal; wantBody: boolean; head: boolean }): Promise<RawResponse> {
@@ -274,7 +276,7 @@ export class RawHttpPool {
   private connect(): Promise<RawConnection> {
     this.open += 1;
     return new Promise((resolve, reject) => {
-      const socket = connect({ host: this.host, port: this.port });
+      const socket = connect({ host: this.host, port: this.port, ...(this.lookup ? { lookup: this.lookup } : {}) });
       const onError = (error: Error) => {
         this.open -= 1;
         reject(error);

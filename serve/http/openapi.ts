@@ -40,7 +40,7 @@ export function openApiDocument() {
             '200': { description: 'The same request sent again: its current status', content: { 'application/json': { schema: { $ref: '#/components/schemas/Status' } } } },
             '400': problem('Not JSON, or not the schema: problems name the fields'),
             '401': problem('No key, or an unknown or revoked one'),
-            '403': problem('Task type, sourceAgentId, target (a load target, a JMX sampler\'s server, an agent to certify) or callbackUrl not allowed for this key'),
+            '403': problem('Task type, sourceAgentId, target (a load target, an endpoint path leading to another origin, a JMX sampler\'s server, an agent to certify) or callbackUrl not allowed for this key'),
             '409': problem('requestId already used by a different request'),
             '413': problem('Body over the size cap'),
             '415': problem('Not application/json'),

@@ -137,6 +137,8 @@ export async function admitRequest(options: AdmitOptions, key: ApiKey, body: unk
     if (request.taskType !== 'execute_test') throw new HttpProblem(400, 'invalid_request', 'jmxScript is run by execute_test only', [{ field: 'jmxScript', message: `not used by ${request.taskType}` }]);
     const translated = await translateJmx(request.jmxScript, key.targets, options.resolve, caps);
     if (!translated.ok) throw new HttpProblem(translated.status, translated.code, translated.problems.map((p) => `${p.field}: ${p.message}`).join('; '), translated.problems);
+    const guard = await guardPlan(translated.plan, key.targets, options.resolve);
+    if (!guard.ok) throw new HttpProblem(403, 'target_not_allowed', `target refused: ${guard.reason}`, [{ field: 'jmxScript', message: guard.reason }]);
   } else if (PLAN_TASKS.has(request.taskType)) {
     const planned = planFromRequest(request);
     if (planned.ok) {
@@ -144,7 +146,7 @@ export async function admitRequest(options: AdmitOptions, key: ApiKey, body: unk
       if (overCaps.length > 0) throw new HttpProblem(422, 'over_limits', overCaps.map((p) => `${p.field} ${p.message}`).join('; '), overCaps);
       if (TRAFFIC_TASKS.has(request.taskType)) {
         const guard = await guardPlan(planned.plan, key.targets, options.resolve);
-        if (!guard.ok) throw new HttpProblem(403, 'target_not_allowed', `target refused: ${guard.reason}`, [{ field: 'targetDetails.url', message: guard.reason }]);
+        if (!guard.ok) throw new HttpProblem(403, 'target_not_allowed', `target refused: ${guard.reason}`, [{ field: guard.field ?? 'targetDetails.url', message: guard.reason }]);
       }
     }
   }

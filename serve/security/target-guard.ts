@@ -2,7 +2,7 @@
  * The target allowlist: the service must not become a load cannon against third parties. A target
  * is allowed only when every address its host name resolves to is on the key's list (addresses
  * and CIDR ranges; names are not listed because a name can be re-pointed). The check runs before
- * any traffic, and the load then goes to the checked address (http:), not to a fresh lookup.
+ * any traffic, and the load then goes to the checked addresses (http: and https:), not to a fresh lookup.
  * Redirects are never followed by the load or the callbacks, so a 3xx cannot lead off the list.
  */
 import { lookup } from 'node:dns/promises';
@@ -60,11 +60,4 @@ export async function checkTarget(target: string, allowlist: readonly string[], 
   });
   if (refused.length > 0) return { ok: false, reason: `${host} resolves to ${refused.join(', ')}, not on this key's target allowlist` };
   return { ok: true, url, addresses };
-}
-
-/** The URL with its host replaced by the checked address, and the Host header it must carry. */
-export function pinnedUrl(url: URL, address: string): { url: string; host: string } {
-  const pinned = new URL(url);
-  pinned.hostname = isIP(address) === 6 ? `[${address}]` : address;
-  return { url: pinned.toString(), host: url.host };
 }

@@ -18,6 +18,7 @@ import type { ServeRequest } from '../http/request-schema.js';
 import { checkTarget, type Resolver } from '../security/target-guard.js';
 import { pinnedDispatcher } from '../security/pinned-lookup.js';
 import { parseDescription } from './parse-description.js';
+import { namedEndpoints, offListEndpoints } from './named-endpoints.js';
 
 export interface CertifyTarget {
   protocol: 'a2a' | 'didcomm-v1';
@@ -128,6 +129,12 @@ export interface CertifyResult {
   /** agtest run's readable report. */
   report: string;
   junit: string;
+  /**
+   * DIDComm: endpoints the agent named (its invitations, DID documents, did:peer services) that
+   * are off the key's allowlist, with why. The run sent nothing to them (see `notes`).
+   */
+  offListEndpoints: { endpoint: string; reason: string }[];
+  notes: string[];
 }
 
 export type CertifyOutcome = { ok: true; result: CertifyResult } | { ok: false; error: string };
@@ -137,7 +144,7 @@ export type CertifyOutcome = { ok: true; result: CertifyResult } | { ok: false; 
  * (the checked names' addresses and the key's allowlist) goes to the run and every process it
  * starts: their connections go to the checked addresses and stay on the list (common/connect-guard.ts).
  */
-export async function runCertify(target: CertifyTarget, options: { signal: AbortSignal; timeoutMs: number; guard: ConnectGuardSpec }): Promise<CertifyOutcome> {
+export async function runCertify(target: CertifyTarget, options: { signal: AbortSignal; timeoutMs: number; guard: ConnectGuardSpec; resolve: Resolver }): Promise<CertifyOutcome> {
   const dir = await mkdtemp(join(tmpdir(), 'agtest-certify-'));
   try {
     const out = join(dir, 'out');
@@ -162,7 +169,9 @@ export async function runCertify(target: CertifyTarget, options: { signal: Abort
     const junit = await readFile(join(out, 'junit.xml'), 'utf8').catch(() => '');
     const scores = (profile['profile'] ?? {}) as Record<string, string>;
     const verdicts = Object.fromEntries(Object.entries(scores).map(([junction, score]) => [junction, verdictOf(score)]));
-    return { ok: true, result: { protocol: target.protocol, agentUrl: target.url, exitCode: child.exitCode ?? -1, verdicts, profile, report: String(child.stdout), junit } };
+    const offList = target.protocol === 'didcomm-v1' ? await offListEndpoints(await namedEndpoints(join(out, 'transcripts')), options.guard.allow, options.resolve) : [];
+    const notes = offList.map((off) => `the agent names ${off.endpoint} (in its invitations or DID documents), but ${off.reason}: not contacted; DIDComm messages went to ${target.url} (targetDetails.url) only`);
+    return { ok: true, result: { protocol: target.protocol, agentUrl: target.url, exitCode: child.exitCode ?? -1, verdicts, profile, report: String(child.stdout), junit, offListEndpoints: offList, notes } };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

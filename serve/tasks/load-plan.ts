@@ -9,10 +9,14 @@ import { buildReport, engineOptions, measurementsFromRecorder, planLoad, runLoad
 import type { TestPlan } from './plan.js';
 import { redactDeep } from './secrets.js';
 
-/** Where the load really goes: the address the target guard checked, and the Host it must carry. */
+/**
+ * Where the load really goes: the addresses the target guard checked the host name at. The load's
+ * connections use them instead of a lookup (http.resolve), http: and https: alike; the URL keeps
+ * the name, so Host, TLS SNI and the certificate check are the name's.
+ */
 export interface Pin {
-  url: string;
   host: string;
+  addresses: string[];
 }
 
 export function toLoadConfig(plan: TestPlan, pin?: Pin): LoadConfigFile {
@@ -20,7 +24,7 @@ export function toLoadConfig(plan: TestPlan, pin?: Pin): LoadConfigFile {
     name: `${e.method} ${e.path}`,
     method: e.method,
     path: e.path,
-    headers: { ...(e.headers ?? {}), ...(pin ? { Host: pin.host } : {}) },
+    headers: { ...(e.headers ?? {}) },
     ...(e.body === undefined ? {} : { body: e.body }),
   }));
   const duration = `${plan.durationSeconds}s`;
@@ -36,7 +40,7 @@ export function toLoadConfig(plan: TestPlan, pin?: Pin): LoadConfigFile {
             : { duration }),
         };
   // The service's own target guard decided where load may go; the engine's loopback-only default is for the CLI.
-  return { scenario: 'http', http: { url: pin?.url ?? plan.baseUrl, endpoints, mode: 'sequence' }, load, allow_remote: true };
+  return { scenario: 'http', http: { url: plan.baseUrl, endpoints, mode: 'sequence', ...(pin ? { resolve: { [pin.host]: pin.addresses } } : {}) }, load, allow_remote: true };
 }
 
 export interface RunPlanOptions {

@@ -6,7 +6,8 @@ import { describeError } from '../../common/index.js';
 import type { TaskRunner } from '../jobs/engine.js';
 import type { ServeRequest } from '../http/request-schema.js';
 import type { KeyStore } from '../security/api-keys.js';
-import { checkTarget, pinnedUrl, type Resolver } from '../security/target-guard.js';
+import { isIP } from 'node:net';
+import { checkTarget, type Resolver } from '../security/target-guard.js';
 import { analyzeLoadReport, summarizeReport } from './analyze.js';
 import { reportFromJtl, reportFromJtlXml } from './jtl.js';
 import { renderJmx } from './jmx.js';
@@ -45,12 +46,31 @@ export function jmeterFunctionProblems(plan: TestPlan): { field: string; message
   return texts.filter(([, text]) => text!.includes('${')).map(([field]) => ({ field: field!, message: 'contains "${", which JMeter evaluates as a function call: refused' }));
 }
 
-/** Where the plan's load may go, checked now against the key's allowlist: the pin, or why not. */
-export async function guardPlan(plan: TestPlan, allowlist: readonly string[], resolve: Resolver): Promise<{ ok: true; pin?: Pin } | { ok: false; reason: string }> {
+/**
+ * An endpoint whose path leads to another origin than the target's: `//host/x` and `/\host/x` start
+ * with "/" but are read as network-path references, so the load would go to a server never checked.
+ */
+export function offOriginEndpoint(plan: TestPlan): string | undefined {
+  const origin = new URL(plan.baseUrl).origin;
+  for (const e of plan.endpoints) {
+    const reached = new URL(e.path, plan.baseUrl).origin;
+    if (reached !== origin) return `the endpoint ${e.method} ${e.path} leads to ${reached}, not to the target ${origin}`;
+  }
+  return undefined;
+}
+
+/**
+ * Where the plan's load may go, checked now against the key's allowlist: the pin (the checked
+ * addresses of the host name, for http: and https:), or why not.
+ */
+export async function guardPlan(plan: TestPlan, allowlist: readonly string[], resolve: Resolver): Promise<{ ok: true; pin?: Pin } | { ok: false; reason: string; field?: string }> {
   const check = await checkTarget(plan.baseUrl, allowlist, resolve);
   if (!check.ok) return check;
-  if (check.url.protocol !== 'http:') return { ok: true };
-  return { ok: true, pin: pinnedUrl(check.url, check.addresses[0]!) };
+  const offOrigin = offOriginEndpoint(plan);
+  if (offOrigin) return { ok: false, reason: offOrigin, field: 'targetDetails.apiEndpoints' };
+  const host = check.url.hostname.replace(/^\[|\]$/g, '');
+  // An address literal is connected to as it is: no lookup to pin.
+  return isIP(host) ? { ok: true } : { ok: true, pin: { host, addresses: check.addresses } };
 }
 
 export type Translation = { ok: true; plan: TestPlan } | { ok: false; status: 403 | 422; code: string; problems: { field: string; message: string }[] };
@@ -154,7 +174,7 @@ export function createRunners(deps: RunnerDeps): Record<string, TaskRunner> {
         if (!card.ok) return { status: 'error', error: `target refused: ${card.reason}` };
       }
       ctx.progress({ phase: 'certifying', protocol: target.target.protocol });
-      const outcome = await runCertify(target.target, { signal: ctx.signal, timeoutMs: deps.caps.maxDurationSeconds * 1000, guard: { pins: guard.pins, allow: key.targets } });
+      const outcome = await runCertify(target.target, { signal: ctx.signal, timeoutMs: deps.caps.maxDurationSeconds * 1000, guard: { pins: guard.pins, allow: key.targets }, resolve: deps.resolve });
       if (!outcome.ok) return { status: 'error', error: outcome.error };
       return { status: 'completed', result: outcome.result };
     },

@@ -1,7 +1,7 @@
 import { createServer as createNetServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
-import { createHttpScenario, runLoad } from '../../load/index.js';
+import { createHttpScenario, remoteTargets, runLoad } from '../../load/index.js';
 import { startLoadServer } from '../helpers/load-server.js';
 
 const lenient = { maxEventLoopP99Ms: 10_000, maxCpuPercent: 10_000, maxEventLoopUtilization: 2 };
@@ -101,4 +101,30 @@ t.test('the raw client sends what the endpoint says: method, path, query, header
   t.match(result.recorder.counters, { ok: 3, errors: 0 });
   t.same(seen, Array(3).fill('POST /echo?a=1 yes application/json {"hello":"wörld"}'));
   t.throws(() => createHttpScenario({ url: server.url, endpoints: [{ headers: { 'X-Bad': 'a\r\nInjected: 1' } }] }), { code: 'AGTEST_LOAD_CONFIG_INVALID' }, 'header injection refused');
+});
+
+t.test('http.resolve: a name connects to the addresses given (raw and undici clients), Host keeps the name; without it the name does not resolve', async (t) => {
+  const hosts: string[] = [];
+  const server = await startLoadServer({
+    '/r': (req, res) => {
+      hosts.push(req.headers.host ?? '');
+      res.end('ok');
+    },
+  });
+  t.teardown(() => server.close());
+  // .invalid never resolves (RFC 6761): only the map can lead there.
+  const url = server.url.replace('127.0.0.1', 'pinned.invalid');
+  for (const client of ['raw', 'undici'] as const) {
+    const scenario = createHttpScenario({ url, client, endpoints: [{ path: '/r' }], resolve: { 'pinned.invalid': ['127.0.0.1'] } });
+    const result = await runLoad({ scenario, model: { type: 'closed', vus: 1 }, iterations: 2, timeoutMs: 2000, health: lenient, allowRemote: true });
+    t.match(result.recorder.counters, { ok: 2, errors: 0 }, `${client}: both requests arrived`);
+  }
+  t.same(hosts, Array(4).fill(new URL(url).host), 'with the name in Host');
+  const unmapped = await runLoad({ scenario: createHttpScenario({ url, client: 'raw', endpoints: [{ path: '/r' }] }), model: { type: 'closed', vus: 1 }, iterations: 1, timeoutMs: 2000, health: lenient, allowRemote: true });
+  t.match(unmapped.recorder.counters, { ok: 0, errors: 1 }, 'without http.resolve the name does not resolve');
+  t.throws(() => createHttpScenario({ url, resolve: { 'pinned.invalid': ['not-an-address'] } }), { code: 'AGTEST_LOAD_CONFIG_INVALID' }, 'a value that is not an IP address is refused');
+  // A loopback name mapped to a remote address is remote: the loopback-only default sees the address.
+  const disguised = createHttpScenario({ url: 'http://localhost:9/', resolve: { LocalHost: ['192.0.2.1'] } });
+  t.same(remoteTargets(disguised.targets!()), ['192.0.2.1'], 'localhost mapped to 192.0.2.1 counts as remote');
+  await t.rejects(runLoad({ scenario: disguised, model: { type: 'closed', vus: 1 }, iterations: 1, timeoutMs: 500, health: lenient }), /not loopback: .*192\.0\.2\.1/, 'and is refused without allowRemote');
 });
