@@ -175,28 +175,30 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
   },
   { fault: 'stream-unclosed', failing: { tests: both('streaming.passive.events'), reason: /end of the event stream/ } },
   { fault: 'events-after-final', failing: { tests: both('streaming.passive.events'), reason: /event \d+ \(artifact-update\) came after event \d+, which (put the task in TASK_STATE_COMPLETED|had final: true)/ } },
-  // Every streaming request refused with -32004: the refusal tests get -32004 where -32001 is due.
+  // Every streaming request refused with -32004 while the card claims streaming: events carries the false claim, once
+  // per version; the other streaming tests, refused where a stream or -32001 was due, find the events test's own
+  // request refused too and wait for it. subscribe-terminal-refused passes: -32004 is its due answer.
   {
     fault: 'stream-claimed-not-served',
-    failing: {
-      tests: [...both('streaming.passive.events'), ...['subscribe-task-first', 'stream-task-refused', 'subscribe-unknown-refused'].map((name) => `a2a.v1_0.streaming.passive.${name}`)],
-      reason: /false advertising: the card claims streaming|answered without an event stream: .*-32004|expected (JSON-RPC )?error -32001, got -32004/,
-    },
+    failing: { tests: both('streaming.passive.events'), reason: /false advertising: the card claims streaming, but (SendStreamingMessage|message\/stream) answered HTTP 200 application\/json error -32004/ },
+    blocked: { tests: ['subscribe-task-first', 'stream-task-refused', 'subscribe-unknown-refused'].map((name) => `a2a.v1_0.streaming.passive.${name}`), by: /^a2a\.v1_0\.streaming\.passive\.events$/ },
   },
   { fault: 'subscribe-terminal-streams', failing: { tests: ['a2a.v1_0.streaming.passive.subscribe-terminal-refused'], reason: /text\/event-stream/ } },
+  // Every push-config call refused with -32003 while the card claims push: set-config carries the false claim, once per
+  // version (v1.0 §3.1.7 "MUST establish a webhook endpoint"; v0.3 §7.5); every other push test, refused where it
+  // needed a config (or -32001, -32602), finds set-config's own request refused too and waits for it.
   {
-    // config-unknown: -32003 where -32001 is due (a MUST code in v1.0, SHOULD in v0.3).
     fault: 'push-claimed-not-served',
-    failing: {
+    failing: { tests: both('push.passive.set-config'), reason: /false advertising: the card claims push notifications, but (CreateTaskPushNotificationConfig|tasks\/pushNotificationConfig\/set) answered error -32003/ },
+    blocked: {
       tests: [
-        ...both('push.passive.set-config'),
         ...both('push.passive.config-lifecycle'),
+        ...both('push.passive.config-unknown'),
         ...both('push.passive.delivers'),
-        ...['config-unknown', 'config-url-required', 'config-unknown-task', 'config-delete-idempotent', 'delivers-credentials'].map((name) => `a2a.v1_0.push.passive.${name}`),
+        ...['config-url-required', 'config-unknown-task', 'config-delete-idempotent', 'delivers-credentials'].map((name) => `a2a.v1_0.push.passive.${name}`),
       ],
-      reason: /-32003/,
+      by: /^a2a\.v(1_0|0_3)\.push\.passive\.set-config$/,
     },
-    warnings: { tests: ['a2a.v0_3.push.passive.config-unknown'], text: /expected error -32001, got -32003.*\[SHOULD/ },
   },
   { fault: 'push-v1-form-for-v03', failing: { tests: ['a2a.v0_3.push.passive.delivers'], reason: /created over A2A 0\.3, but its push notifications come in A2A 1\.0's form/ } },
   { fault: 'push-config-not-stored', failing: { tests: both('push.passive.config-lifecycle'), reason: /GetTaskPushNotificationConfig|tasks\/pushNotificationConfig\/get/ } },
