@@ -98,6 +98,13 @@ export function jsonrpcV1Tests(v: A2aVersion): TestDefinition[] {
         const id = t.newId();
         // A2A_V0_3 sends no A2A-Version header; the request is a v1.0 SendMessage all the same.
         const answer = await rpc(t, A2A_V0_3, rpcUrl, v.methods.send, { message: v.userMessage('agtest: no version header') }, { id });
+        // Without the header SendMessage is an unknown 0.3 method: an agent that answers unknown methods with no JSON-RPC
+        // response at all fails method-not-found for that, once; this test waits for it (one fault, one failure).
+        if (answer.response === undefined) {
+          const probe = await rpc(t, v, rpcUrl, 'agtest/noSuchMethod', {});
+          const methodNotFound = `${v.prefix}.jsonrpc.passive.method-not-found`;
+          if (probe.response === undefined) t.block(`SendMessage without A2A-Version got HTTP ${answer.status} with no JSON-RPC response, and so does an unknown method (HTTP ${probe.status}: ${clip(probe.body, 80) || '(empty)'}): ${methodNotFound} judges that`, methodNotFound);
+        }
         insist(t, commonRule(v, 'rpc.response'), answer.response !== undefined, `SendMessage without A2A-Version: HTTP ${answer.status}, and the body is not a JSON-RPC response object: ${clip(answer.body) || '(empty)'}`);
         const response = answer.response;
         if ('error' in response) return; // refused: 0.3 semantics, or a version this interface does not speak

@@ -6,7 +6,8 @@
  */
 import { defineTest, TestFailure, type ReceivedMessage, type Rule, type TestDefinition, type TestContext } from '../define.js';
 import { agentCard } from './agent-card.js';
-import { namedCall, resultOf, rpcError } from './client.js';
+import { expectError, namedCall, resultOf } from './client.js';
+import { blockIfPushNotServed, pushCall, pushRefusalCall } from './push-served.js';
 import { isObject } from './is-object.js';
 import type { A2aVersion } from './protocol-version.js';
 import { a2aCodeRule, refusalRules, rulesOf, SEND_RULES, type Refusal } from './rules.js';
@@ -69,7 +70,9 @@ export function pushV1Tests(v: A2aVersion): TestDefinition[] {
         const { rpcUrl, claims } = await agentCard(t, v);
         if (!claims.push) t.skip('the card does not claim push notifications');
         const created = await obtainTask(t, v, rpcUrl, v.blocking(true));
-        await rpcError(t, v, rpcUrl, v.methods.pushSet, { taskId: created.id, token: 'agtest' }, `${v.methods.pushSet} without url for task ${created.id}`, urlRequired);
+        const what = `${v.methods.pushSet} without url for task ${created.id}`;
+        const { answer, id } = await pushRefusalCall(t, v, rpcUrl, v.methods.pushSet, { taskId: created.id, token: 'agtest' }, what, urlRequired);
+        expectError(t, v, answer, what, urlRequired, id);
       },
     }),
     defineTest({
@@ -81,8 +84,12 @@ export function pushV1Tests(v: A2aVersion): TestDefinition[] {
         const { rpcUrl, claims } = await agentCard(t, v);
         if (!claims.push) t.skip('the card does not claim push notifications');
         const never = `agtest-unknown-${t.newId()}`;
-        await rpcError(t, v, rpcUrl, v.methods.pushSet, v.pushSetParams(never, t.endpoint), `${v.methods.pushSet} for task ${never} (never issued)`, unknownTask);
-        await rpcError(t, v, rpcUrl, v.methods.pushDelete, { taskId: never, id: never }, `${v.methods.pushDelete} on task ${never} (never issued)`, unknownTask);
+        const refused = async (method: string, params: Record<string, unknown>, what: string) => {
+          const { answer, id } = await pushRefusalCall(t, v, rpcUrl, method, params, what, unknownTask);
+          expectError(t, v, answer, what, unknownTask, id);
+        };
+        await refused(v.methods.pushSet, v.pushSetParams(never, t.endpoint), `${v.methods.pushSet} for task ${never} (never issued)`);
+        await refused(v.methods.pushDelete, { taskId: never, id: never }, `${v.methods.pushDelete} on task ${never} (never issued)`);
       },
     }),
     defineTest({
@@ -94,7 +101,7 @@ export function pushV1Tests(v: A2aVersion): TestDefinition[] {
         const { rpcUrl, claims } = await agentCard(t, v);
         if (!claims.push) t.skip('the card does not claim push notifications');
         const created = await obtainTask(t, v, rpcUrl, v.blocking(true));
-        const call = (method: string, params: Record<string, unknown>, what: string) => namedCall(t, v, rpcUrl, method, params, what);
+        const call = (method: string, params: Record<string, unknown>, what: string) => pushCall(t, v, rpcUrl, method, params, what);
         const make = async () => {
           const set = await call(v.methods.pushSet, v.pushSetParams(created.id, t.endpoint), v.methods.pushSet);
           const result = resultOf(t, v, set.answer, set.what, set.id);
@@ -106,8 +113,13 @@ export function pushV1Tests(v: A2aVersion): TestDefinition[] {
         const kept = await make();
         const first = await call(v.methods.pushDelete, { taskId: created.id, id: gone }, `${v.methods.pushDelete} ${gone}`);
         resultOf(t, v, first.answer, first.what, first.id);
+        // A single delete that leaves the config is config-lifecycle's failure (its own check, a get after one delete):
+        // whether a second delete is idempotent cannot be judged then (one fault, one failure).
+        const afterOne = await namedCall(t, v, rpcUrl, v.methods.pushGet, { taskId: created.id, id: gone }, `${v.methods.pushGet} ${gone} after one delete`);
+        const lifecycle = `${v.prefix}.push.passive.config-lifecycle`;
+        if (!(afterOne.answer.response !== undefined && 'error' in afterOne.answer.response)) t.block(`config ${gone} was deleted once, yet ${afterOne.what} still returns it: ${lifecycle} judges that`, lifecycle);
         // The second delete may answer success or an error (the config is gone either way): its effect is what counts.
-        const second = await call(v.methods.pushDelete, { taskId: created.id, id: gone }, `${v.methods.pushDelete} ${gone} again`);
+        const second = await namedCall(t, v, rpcUrl, v.methods.pushDelete, { taskId: created.id, id: gone }, `${v.methods.pushDelete} ${gone} again`);
         t.verify('rpc.response', second.answer.response !== undefined, `${second.what}: the body is not a JSON-RPC response: ${second.answer.body.slice(0, 120)}`);
         const listed = await call(v.methods.pushList, { taskId: created.id }, `${v.methods.pushList} of task ${created.id}`);
         const ids = configIds(resultOf(t, v, listed.answer, listed.what, listed.id));
@@ -125,7 +137,7 @@ export function pushV1Tests(v: A2aVersion): TestDefinition[] {
         if (!claims.push) t.skip('the card does not claim push notifications');
         const secret = `agtest-${t.newId()}`;
         const configuration = { ...v.blocking(false), taskPushNotificationConfig: { url: t.endpoint, token: 'agtest', authentication: { scheme: 'Bearer', credentials: secret } } };
-        const created = await obtainTask(t, v, rpcUrl, configuration);
+        const created = await obtainTask(t, v, rpcUrl, configuration, { onRefusal: (why) => blockIfPushNotServed(t, v, rpcUrl, `a send with a push config ${why}`) });
         const about = (m: ReceivedMessage) => m.message['a2a'] === 'push' && String(m.message['body']).includes(created.id);
         // Up to the state the task settles in (terminal, or interrupted: §3.2.2 input-required, auth-required), so that no
         // notification of this task arrives after the test.

@@ -1,6 +1,7 @@
 import { defineSuite, defineTest, type Suite, type TestContext, type ReceivedMessage, TestFailure } from '../define.js';
 import { agentCard } from './agent-card.js';
-import { describeError, namedCall, resultOf, rpc, rpcError } from './client.js';
+import { describeError, expectError, namedCall, resultOf } from './client.js';
+import { blockIfPushNotServed, pushCall, pushRefusalCall, setPlainConfig } from './push-served.js';
 import { obtainTask } from './task-shape.js';
 import { a2aCodeRule, refusalRules, rulesOf, SEND_RULES, type Refusal } from './rules.js';
 import type { Rule } from '../define.js';
@@ -57,10 +58,8 @@ export function pushSuite(v: A2aVersion): Suite {
         async run(t: TestContext) {
           const { rpcUrl, claims } = await agentCard(t, v);
           if (!claims.push) t.skip('the card does not claim push notifications');
-          // A finished task: a config set on it must not notify after this test ends.
-          const created = await obtainTask(t, v, rpcUrl, v.blocking(true));
-          const id = t.newId();
-          const answer = await rpc(t, v, rpcUrl, v.methods.pushSet, v.pushSetParams(created.id, t.endpoint), { id });
+          // The probe the other push tests try when they are refused: a finished task, so no notification comes after the test.
+          const { answer, id } = await setPlainConfig(t, v, rpcUrl);
           const error = answer.response?.['error'];
           if (error) t.fail(`false advertising: the card claims push notifications, but ${v.methods.pushSet} answered error ${describeError(error)} [MUST, ${rules.claimed.cite}]`);
           const result = resultOf(t, v, answer, v.methods.pushSet, id);
@@ -77,7 +76,7 @@ export function pushSuite(v: A2aVersion): Suite {
           const { rpcUrl, claims } = await agentCard(t, v);
           if (!claims.push) t.skip('the card does not claim push notifications');
           const created = await obtainTask(t, v, rpcUrl, v.blocking(true));
-          const call = (method: string, params: Record<string, unknown>, what: string) => namedCall(t, v, rpcUrl, method, params, what);
+          const call = (method: string, params: Record<string, unknown>, what: string) => pushCall(t, v, rpcUrl, method, params, what);
           const set = await call(v.methods.pushSet, v.pushSetParams(created.id, t.endpoint), v.methods.pushSet);
           const configOf = (result: unknown) => (v.id === '1.0' ? result : isObject(result) ? result['pushNotificationConfig'] : undefined);
           const config = configOf(resultOf(t, v, set.answer, set.what, set.id));
@@ -93,7 +92,8 @@ export function pushSuite(v: A2aVersion): Suite {
           t.verify('lifecycle', Array.isArray(entries) && entries.some((entry) => isObject(configOf(entry)) && (configOf(entry) as Record<string, unknown>)['id'] === configId), `${listed.what} does not list config ${configId}: ${JSON.stringify(listResult).slice(0, 160)}`);
           const deleted = await call(v.methods.pushDelete, ids, `${v.methods.pushDelete} ${configId}`);
           resultOf(t, v, deleted.answer, deleted.what, deleted.id);
-          const after = await call(v.methods.pushGet, ids, `${v.methods.pushGet} ${configId} after delete`);
+          // Refused as it must be: an error here is the verdict, not a push refusal to probe.
+          const after = await namedCall(t, v, rpcUrl, v.methods.pushGet, ids, `${v.methods.pushGet} ${configId} after delete`);
           t.verify('lifecycle', after.answer.response !== undefined && 'error' in after.answer.response, `config ${configId} was deleted, yet ${v.methods.pushGet} still returns it: ${after.answer.body.slice(0, 160)}`);
         },
       }),
@@ -108,9 +108,13 @@ export function pushSuite(v: A2aVersion): Suite {
           const created = await obtainTask(t, v, rpcUrl, v.blocking(true));
           const never = `agtest-unknown-${t.newId()}`;
           const getParams = (taskId: string, configId: string) => (v.id === '1.0' ? { taskId, id: configId } : { id: taskId, pushNotificationConfigId: configId });
-          await rpcError(t, v, rpcUrl, v.methods.pushGet, getParams(created.id, never), `${v.methods.pushGet} of config ${never} (never created) on task ${created.id}`, unknownConfig);
-          await rpcError(t, v, rpcUrl, v.methods.pushGet, getParams(never, never), `${v.methods.pushGet} on task ${never} (never issued)`, unknownConfig);
-          await rpcError(t, v, rpcUrl, v.methods.pushList, v.id === '1.0' ? { taskId: never } : { id: never }, `${v.methods.pushList} of task ${never} (never issued)`, unknownConfig);
+          const refused = async (method: string, params: Record<string, unknown>, what: string) => {
+            const { answer, id } = await pushRefusalCall(t, v, rpcUrl, method, params, what, unknownConfig);
+            expectError(t, v, answer, what, unknownConfig, id);
+          };
+          await refused(v.methods.pushGet, getParams(created.id, never), `${v.methods.pushGet} of config ${never} (never created) on task ${created.id}`);
+          await refused(v.methods.pushGet, getParams(never, never), `${v.methods.pushGet} on task ${never} (never issued)`);
+          await refused(v.methods.pushList, v.id === '1.0' ? { taskId: never } : { id: never }, `${v.methods.pushList} of task ${never} (never issued)`);
         },
       }),
       defineTest({
@@ -122,7 +126,8 @@ export function pushSuite(v: A2aVersion): Suite {
           const { rpcUrl, claims } = await agentCard(t, v);
           if (!claims.push) t.skip('the card does not claim push notifications');
           const token = `agtest-${t.newId()}`;
-          const created = await obtainTask(t, v, rpcUrl, { ...v.blocking(false), ...v.pushInline(t.endpoint, token) }).catch((error: unknown) => {
+          const refused = (why: string) => blockIfPushNotServed(t, v, rpcUrl, `a send with a push config ${why}`);
+          const created = await obtainTask(t, v, rpcUrl, { ...v.blocking(false), ...v.pushInline(t.endpoint, token) }, { onRefusal: refused }).catch((error: unknown) => {
             if (error instanceof TestFailure && /-32003/.test(error.message)) t.fail(`false advertising: the card claims push notifications, but a send with a push config was refused (${error.message}) [MUST, ${rules.claimed.cite}]`);
             throw error;
           });

@@ -10,6 +10,7 @@ import { isObject } from './is-object.js';
 import type { A2aVersion } from './protocol-version.js';
 import { a2aCodeRule, refusalRules, rulesOf, SEND_RULES, type Refusal } from './rules.js';
 import { getTask, obtainTask } from './task-shape.js';
+import { blockIfRefusedOtherwise, blockIfStreamingNotServed, describeUnstreamed } from './streaming-served.js';
 
 /** The REQUIRED members of a streamed update (v1.0 §4.2.1, §4.2.2; §5.7). */
 export const UPDATE_MEMBERS: Rule = {
@@ -63,6 +64,7 @@ export function streamingV1Tests(v: A2aVersion): TestDefinition[] {
           // A task that finished in between may be refused: the rule cannot be judged then.
           const now = await getTask(t, v, rpcUrl, running.id);
           if (v.states.terminal.includes(now.state)) t.skip(`task ${running.id} finished (${now.state}) before the subscription: nothing to subscribe to`);
+          await blockIfStreamingNotServed(t, v, rpcUrl, `${v.methods.subscribe} of task ${running.id}, ${now.state}, got ${describeUnstreamed(answer)}`);
           t.verify('task-first', false, `${v.methods.subscribe} of task ${running.id}, ${now.state}, answered without an event stream: HTTP ${answer.status} ${clip(answer.body, 160)}`);
           return;
         }
@@ -89,13 +91,17 @@ export function streamingV1Tests(v: A2aVersion): TestDefinition[] {
         const taskId = `agtest-unknown-${t.newId()}`;
         const unknownId = t.newId();
         const unknown = await rpc(t, v, rpcUrl, v.methods.stream, { message: v.userMessage('agtest: for a task that does not exist', { taskId }) }, { id: unknownId });
-        expectStreamError(t, v, unknown, `${v.methods.stream} naming task ${taskId} (never issued)`, { ...streamUnknown, code: unknownCode, codes: [-32001] }, unknownId);
+        const unknownWhat = `${v.methods.stream} naming task ${taskId} (never issued)`;
+        await blockIfRefusedOtherwise(t, v, rpcUrl, unknown, [-32001], unknownWhat);
+        expectStreamError(t, v, unknown, unknownWhat, { ...streamUnknown, code: unknownCode, codes: [-32001] }, unknownId);
         const done = await obtainTask(t, v, rpcUrl, v.blocking(true));
         // A task that stops in an interrupted state leaves the second half unjudged; not a skip, which would drop what the first half found.
         if (!v.states.terminal.includes(done.state)) return;
         const id = t.newId();
         const answer = await rpc(t, v, rpcUrl, v.methods.stream, { message: v.userMessage('agtest: one more thing', { taskId: done.id, contextId: done.contextId }) }, { id });
-        expectStreamError(t, v, answer, `${v.methods.stream} naming ${done.state} task ${done.id}`, { ...streamUnknown, code: terminalCode, codes: [-32004] }, id);
+        const what = `${v.methods.stream} naming ${done.state} task ${done.id}`;
+        await blockIfRefusedOtherwise(t, v, rpcUrl, answer, [-32004], what);
+        expectStreamError(t, v, answer, what, { ...streamUnknown, code: terminalCode, codes: [-32004] }, id);
       },
     }),
     defineTest({
@@ -109,7 +115,9 @@ export function streamingV1Tests(v: A2aVersion): TestDefinition[] {
         const taskId = `agtest-unknown-${t.newId()}`;
         const id = t.newId();
         const answer = await rpc(t, v, rpcUrl, v.methods.subscribe, { id: taskId }, { id });
-        expectStreamError(t, v, answer, `${v.methods.subscribe} of task ${taskId} (never issued)`, subscribeUnknown, id);
+        const what = `${v.methods.subscribe} of task ${taskId} (never issued)`;
+        await blockIfRefusedOtherwise(t, v, rpcUrl, answer, subscribeUnknown.codes, what);
+        expectStreamError(t, v, answer, what, subscribeUnknown, id);
       },
     }),
   ];

@@ -6,6 +6,7 @@ import { a2aCodeRule, refusalRules, rulesOf, SEND_RULES, type Refusal } from './
 import { checkAgentMessage, checkTask, obtainTask } from './task-shape.js';
 import { isObject } from './is-object.js';
 import { streamingV1Tests, UPDATE_MEMBERS, updateProblem } from './streaming-v1.js';
+import { blockIfRefusedOtherwise } from './streaming-served.js';
 
 function streamRules(v: A2aVersion): Rule[] {
   const one = v.id === '1.0';
@@ -109,6 +110,7 @@ export function streamingSuite(v: A2aVersion): Suite {
           const id = t.newId();
           const what = `SubscribeToTask on ${created.state} task ${created.id}`;
           const answer = await rpc(t, v, rpcUrl, v.methods.subscribe, { id: created.id }, { id });
+          await blockIfRefusedOtherwise(t, v, rpcUrl, answer, terminal.codes, what);
           expectStreamError(t, v, answer, what, terminal, id);
         },
       }),

@@ -1,5 +1,5 @@
 import type { TestContext } from '../define.js';
-import { resultOf, rpc, shapeOf } from './client.js';
+import { describeError, resultOf, rpc, shapeOf } from './client.js';
 import type { A2aVersion } from './protocol-version.js';
 import { isObject } from './is-object.js';
 import { commonRule, insist } from './rules.js';
@@ -38,10 +38,12 @@ export const SEND_SHAPE_TEST = 'message.passive.send-returns-task-or-message';
  * on a plain send (that test's own probe); when that is misshapen too, the test is blocked by it
  * (one fault, one failure), otherwise this send's own shape fails here.
  */
-export async function sendText(t: TestContext, v: A2aVersion, url: string, text: string, options: { configuration?: Record<string, unknown>; message?: Record<string, unknown>; judge?: boolean } = {}): Promise<SendOutcome> {
+export async function sendText(t: TestContext, v: A2aVersion, url: string, text: string, options: SendOptions & { message?: Record<string, unknown>; judge?: boolean } = {}): Promise<SendOutcome> {
   const id = t.newId();
   const params = { message: v.userMessage(text, options.message), ...(options.configuration ? { configuration: options.configuration } : {}) };
-  const result = resultOf(t, v, await rpc(t, v, url, v.methods.send, params, { id }), v.methods.send, id);
+  const answer = await rpc(t, v, url, v.methods.send, params, { id });
+  if (options.onRefusal && answer.response && 'error' in answer.response) await options.onRefusal(`${v.methods.send} got error ${describeError(answer.response['error'])}`);
+  const result = resultOf(t, v, answer, v.methods.send, id);
   if (!options.judge && v.classify(result).kind === 'unknown') await blockIfPlainSendMisshapen(t, v, url);
   const shape = shapeOf(t, v, result, `${v.methods.send} result`);
   if (shape.kind === 'task') return { kind: 'task', task: shape.task, ...checkTask(t, v, shape.task, `${v.methods.send} result`) };
@@ -59,9 +61,19 @@ async function blockIfPlainSendMisshapen(t: TestContext, v: A2aVersion, url: str
   if (shape?.kind === 'unknown') t.block(`${v.methods.send} of a plain text message returns no Task or Message either (${shape.why}): ${v.prefix}.${SEND_SHAPE_TEST} judges that`, `${v.prefix}.${SEND_SHAPE_TEST}`);
 }
 
+export interface SendOptions {
+  configuration?: Record<string, unknown>;
+  /**
+   * Called when the send is answered with an error, before that fails the test: a caller whose
+   * configuration needs a capability (a push config) blocks here when a probe shows the capability
+   * is not served at all.
+   */
+  onRefusal?: (why: string) => Promise<void>;
+}
+
 /** A task the agent created, or not-run when it answers with Messages only (which A2A allows). */
-export async function obtainTask(t: TestContext, v: A2aVersion, url: string, configuration?: Record<string, unknown>) {
-  const outcome = await sendText(t, v, url, 'agtest: please work on this', configuration ? { configuration } : {});
+export async function obtainTask(t: TestContext, v: A2aVersion, url: string, configuration?: Record<string, unknown>, options: Omit<SendOptions, 'configuration'> = {}) {
+  const outcome = await sendText(t, v, url, 'agtest: please work on this', { ...options, ...(configuration ? { configuration } : {}) });
   if (outcome.kind !== 'task') t.skip(`the agent answered ${v.methods.send} with a Message, not a Task (allowed by ${v.cite} ${v.sec.send}), so there is no task to test`);
   return outcome;
 }

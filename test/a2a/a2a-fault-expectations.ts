@@ -47,8 +47,13 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
   { fault: 'no-cache-headers', warnings: { tests: ['a2a.v1_0.card.passive.caching'], text: /no Cache-Control/ } },
   { fault: 'parse-error-as-invalid-request', failing: { tests: both('jsonrpc.passive.parse-error'), reason: /expected error -32700, got -32600/ } },
   { fault: 'missing-method-invalid-params', failing: { tests: both('jsonrpc.passive.invalid-request'), reason: /expected error -32600, got -32602/ } },
-  // Without A2A-Version, SendMessage is an unknown (0.3) method: version-empty-is-0.3 gets the 404 too.
-  { fault: 'unknown-method-plain-404', failing: { tests: [...both('jsonrpc.passive.method-not-found'), 'a2a.v1_0.jsonrpc.passive.version-empty-is-0.3'], reason: /HTTP 404, and the body is not a JSON-RPC response object: Not Found/ } },
+  // Without A2A-Version, SendMessage is an unknown (0.3) method: version-empty-is-0.3 gets the 404 too, finds an unknown
+  // method gets it as well, and waits for method-not-found (one fault, one failure).
+  {
+    fault: 'unknown-method-plain-404',
+    failing: { tests: both('jsonrpc.passive.method-not-found'), reason: /HTTP 404, and the body is not a JSON-RPC response object: Not Found/ },
+    blocked: { tests: ['a2a.v1_0.jsonrpc.passive.version-empty-is-0.3'], by: /^a2a\.v1_0\.jsonrpc\.passive\.method-not-found$/ },
+  },
   { fault: 'object-id-echoed', failing: { tests: both('jsonrpc.passive.id-type'), reason: /with id \{"bad":"type"\}: expected error -32600, got -32001/ } },
   {
     // A "1.0" request is served: GetTask of an unknown id gets -32001. invalid-request-any-method, which needs a
@@ -175,32 +180,40 @@ export const A2A_FAULT_EXPECTATIONS: A2aFaultExpectation[] = [
   },
   { fault: 'stream-unclosed', failing: { tests: both('streaming.passive.events'), reason: /end of the event stream/ } },
   { fault: 'events-after-final', failing: { tests: both('streaming.passive.events'), reason: /event \d+ \(artifact-update\) came after event \d+, which (put the task in TASK_STATE_COMPLETED|had final: true)/ } },
-  // Every streaming request refused with -32004: the refusal tests get -32004 where -32001 is due.
+  // Every streaming request refused with -32004 while the card claims streaming: events carries the false claim, once
+  // per version; the other streaming tests, refused where a stream or -32001 was due, find the events test's own
+  // request refused too and wait for it. subscribe-terminal-refused passes: -32004 is its due answer.
   {
     fault: 'stream-claimed-not-served',
-    failing: {
-      tests: [...both('streaming.passive.events'), ...['subscribe-task-first', 'stream-task-refused', 'subscribe-unknown-refused'].map((name) => `a2a.v1_0.streaming.passive.${name}`)],
-      reason: /false advertising: the card claims streaming|answered without an event stream: .*-32004|expected (JSON-RPC )?error -32001, got -32004/,
-    },
+    failing: { tests: both('streaming.passive.events'), reason: /false advertising: the card claims streaming, but (SendStreamingMessage|message\/stream) answered HTTP 200 application\/json error -32004/ },
+    blocked: { tests: ['subscribe-task-first', 'stream-task-refused', 'subscribe-unknown-refused'].map((name) => `a2a.v1_0.streaming.passive.${name}`), by: /^a2a\.v1_0\.streaming\.passive\.events$/ },
   },
   { fault: 'subscribe-terminal-streams', failing: { tests: ['a2a.v1_0.streaming.passive.subscribe-terminal-refused'], reason: /text\/event-stream/ } },
+  // Every push-config call refused with -32003 while the card claims push: set-config carries the false claim, once per
+  // version (v1.0 §3.1.7 "MUST establish a webhook endpoint"; v0.3 §7.5); every other push test, refused where it
+  // needed a config (or -32001, -32602), finds set-config's own request refused too and waits for it.
   {
-    // config-unknown: -32003 where -32001 is due (a MUST code in v1.0, SHOULD in v0.3).
     fault: 'push-claimed-not-served',
-    failing: {
+    failing: { tests: both('push.passive.set-config'), reason: /false advertising: the card claims push notifications, but (CreateTaskPushNotificationConfig|tasks\/pushNotificationConfig\/set) answered error -32003/ },
+    blocked: {
       tests: [
-        ...both('push.passive.set-config'),
         ...both('push.passive.config-lifecycle'),
+        ...both('push.passive.config-unknown'),
         ...both('push.passive.delivers'),
-        ...['config-unknown', 'config-url-required', 'config-unknown-task', 'config-delete-idempotent', 'delivers-credentials'].map((name) => `a2a.v1_0.push.passive.${name}`),
+        ...['config-url-required', 'config-unknown-task', 'config-delete-idempotent', 'delivers-credentials'].map((name) => `a2a.v1_0.push.passive.${name}`),
       ],
-      reason: /-32003/,
+      by: /^a2a\.v(1_0|0_3)\.push\.passive\.set-config$/,
     },
-    warnings: { tests: ['a2a.v0_3.push.passive.config-unknown'], text: /expected error -32001, got -32003.*\[SHOULD/ },
   },
   { fault: 'push-v1-form-for-v03', failing: { tests: ['a2a.v0_3.push.passive.delivers'], reason: /created over A2A 0\.3, but its push notifications come in A2A 1\.0's form/ } },
   { fault: 'push-config-not-stored', failing: { tests: both('push.passive.config-lifecycle'), reason: /GetTaskPushNotificationConfig|tasks\/pushNotificationConfig\/get/ } },
-  { fault: 'push-delete-ignored', failing: { tests: [...both('push.passive.config-lifecycle'), 'a2a.v1_0.push.passive.config-delete-idempotent'], reason: /was deleted( twice)?, yet .* still (returns|lists) it/ } },
+  // A delete that removes nothing: config-lifecycle carries it; config-delete-idempotent finds one delete leaves the config
+  // and waits for it (whether a second delete is idempotent cannot be judged then).
+  {
+    fault: 'push-delete-ignored',
+    failing: { tests: both('push.passive.config-lifecycle'), reason: /was deleted, yet .* still returns it/ },
+    blocked: { tests: ['a2a.v1_0.push.passive.config-delete-idempotent'], by: /^a2a\.v1_0\.push\.passive\.config-lifecycle$/ },
+  },
   // v1.0 §5.4 makes the code a MUST; v0.3 §8.2 a SHOULD.
   {
     fault: 'push-unknown-config-internal-error',

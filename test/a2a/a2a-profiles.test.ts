@@ -68,6 +68,11 @@ t.test('the minimal reference A2A agent (no streaming, no push) is interoperable
   const streaming = summary.results.find((r) => r.test === 'a2a.v1_0.streaming.passive.events');
   t.equal(streaming?.status, 'not-run', 'a capability not claimed is not-run, never passed');
   t.match(streaming?.reason ?? '', /does not claim streaming/);
+  // The claim probes (set-config, events) are for a card that claims the capability: without the claim, no streaming or
+  // push test probes, fails or is blocked; each is not-run, naming what the card does not claim.
+  const unclaimed = summary.results.filter((r) => /^a2a\.v(1_0|0_3)\.(streaming|push)\.passive\./.test(r.test));
+  t.equal(unclaimed.length, 18, 'every streaming and push test of both versions is listed');
+  t.same(unclaimed.filter((r) => r.status !== 'not-run' || !/does not claim (streaming|push notifications)/.test(r.reason ?? '')).map((r) => [r.test, r.status, r.reason]), [], 'each is not-run: the card does not claim it');
 });
 
 t.test('@a2a-js/sdk 1.3.0 echo agent (v1.0 only) is certified and matches its committed profile', async (t) => {
