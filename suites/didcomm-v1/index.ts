@@ -14,7 +14,7 @@ import { pickupPassive } from '../mediation/pickup.js';
 import { routingPassive } from '../mediation/routing.js';
 
 /** Suite content version: bump when a test is added, removed or changes its verdict rules. */
-export const DIDCOMM_V1_SUITE_URI = 'urn:agtest:suite:didcomm-v1:0.7';
+export const DIDCOMM_V1_SUITE_URI = 'urn:agtest:suite:didcomm-v1:0.8';
 
 export const didcommV1Suites: readonly Suite[] = [
   messagePassive,

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { AGENT_METADATA_TYPES, answerMetadata, answerMetadataRequest, MAX_METADATA_ITEMS, type InteropProfile } from '../../profiles/index.js';
 
-const ours: InteropProfile = { test_suite: 'urn:agtest:suite:didcomm-v1:0.7', profile: { 'trust_ping.1_0.passive': 'interoperable' } };
+const ours: InteropProfile = { test_suite: 'urn:agtest:suite:didcomm-v1:0.8', profile: { 'trust_ping.1_0.passive': 'interoperable' } };
 const other: InteropProfile = { test_suite: 'urn:example:other:1', profile: { 'x.1_0.passive': 'constrained (1 of 2)' } };
 const ask = (...suites: string[]) => ({ what: suites.map((suite) => ({ 'interop-profile': suite })) });
 
