@@ -25,8 +25,10 @@ export type SuiteName = 'didcomm-v1' | 'a2a';
 
 export const DEFAULT_TIMEOUTS = { testMs: 20_000, messageMs: 5_000, silenceMs: 800 } as const;
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validateShape = ajv.compile(schema);
+// Compiled on first use: a process that imports agtest but loads no config (most commands of the
+// CLI, most test files) does not pay for it.
+let compiled: ReturnType<Ajv['compile']> | undefined;
+const shapeValidator = () => (compiled ??= new Ajv({ allErrors: true, strict: false }).compile(schema));
 
 type RawConfig = Omit<HarnessConfig, 'source' | 'baseDir' | 'agent' | 'transport' | 'agact' | 'timeouts'> & {
   agent: Omit<HarnessConfig['agent'], 'readyTimeoutMs'> & { readyTimeoutMs?: number };
@@ -38,6 +40,7 @@ type RawConfig = Omit<HarnessConfig, 'source' | 'baseDir' | 'agent' | 'transport
 
 /** Validates a parsed config and fills in defaults. Errors name the file and the key path. */
 export function normalizeConfig(value: unknown, source: string, baseDir: string): HarnessConfig {
+  const validateShape = shapeValidator();
   if (!validateShape(value)) {
     const problems = (validateShape.errors ?? []).map((error) => describeConfigError(error, basename(source)));
     throw new AgtestError('AGTEST_CONFIG_INVALID', [...new Set(problems)].join('; '), { file: source });
