@@ -5,21 +5,19 @@ import { dirname, resolve } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isAgtestError } from '../common/index.js';
-import { IncomparableProfilesError } from '../profiles/index.js';
-import { A2A_FAULTS, FAULTS } from '../reference-agent/index.js';
-import { A2A_SUITE_URI, a2aSuites, DIDCOMM_V1_SUITE_URI, didcommV1Suites } from '../suites/index.js';
-import { runAdapterCheck } from './adapter-check/adapter-check-command.js';
-import { runCoverageCommand } from './coverage/coverage-command.js';
-import { askProfiles, compareProfileFiles, validateProfiles } from './profile/profile-commands.js';
-import { decodeVerkey, didKeyToVerkey } from '../envelopes/index.js';
-import { run } from './api.js';
-import { a2aAgentConfig, BUILTIN_TRANSPORTS, referenceA2aAgentConfig, referenceAgentConfig, type BuiltinTransport } from './config/default-config.js';
-import { loadConfigFile, type HarnessConfig } from './config/load-config.js';
-import { createChalk, createConsoleReporter } from './reporters/console-reporter.js';
-import { formatTiming } from './reporters/timing-report.js';
-import { expandClaims } from './run/plan-tests.js';
-import { formatRulesMarkdown, listRules } from './list/format-rules.js';
+import { BUILTIN_TRANSPORTS, type BuiltinTransport } from './config/builtin-transports.js';
+import type { HarnessConfig } from './config/load-config.js';
 import type { LoadFlags } from '../load/index.js';
+
+// Start-up is most of a short command's cost (tests and scripts start the CLI many times): each
+// command loads only the modules it uses, when it runs. The modules whose names appear in option
+// help (faults, suite URIs) are loaded before parsing, and only when their command is on the line,
+// since a command's builder (its help) runs only when that command is asked for.
+const referenceAgent = () => import('../reference-agent/index.js');
+const suitesModule = () => import('../suites/index.js');
+const defaultConfig = () => import('./config/default-config.js');
+/** Set once the profile commands are loaded: only they throw IncomparableProfilesError. */
+let profilesModule: typeof import('../profiles/index.js') | undefined;
 
 const EXIT = { interoperable: 0, notInteroperable: 1, harnessError: 2 } as const;
 
@@ -79,6 +77,7 @@ async function resolveConfig(args: ConfigArgs): Promise<HarnessConfig> {
 }
 
 async function resolveBaseConfig(args: ConfigArgs): Promise<HarnessConfig> {
+  const [{ A2A_FAULTS, FAULTS }, { a2aAgentConfig, referenceA2aAgentConfig, referenceAgentConfig }, { loadConfigFile }] = await Promise.all([referenceAgent(), defaultConfig(), import('./config/load-config.js')]);
   const faults = args.fault ?? [];
   if (args.a2a !== undefined) {
     if (args.config || faults.length > 0 || args.transport) throw new UsageError('--a2a URL names the agent by itself: it cannot be combined with --config, --fault or --transport');
@@ -105,7 +104,7 @@ async function resolveBaseConfig(args: ConfigArgs): Promise<HarnessConfig> {
 
 class UsageError extends Error {}
 
-const withConfig = <T>(y: Argv<T>) =>
+const withConfig = <T>(y: Argv<T>, { A2A_FAULTS, FAULTS }: Awaited<ReturnType<typeof referenceAgent>>) =>
   y
     .option('config', { alias: 'c', type: 'string', describe: 'Harness config (JSON). Default: ./agtest.config.json if present, else the built-in reference agent' })
     .option('suite', { choices: ['didcomm-v1', 'a2a'] as const, describe: 'With no config: which built-in reference agent to certify, DIDComm v1 (default) or A2A' })
@@ -137,6 +136,8 @@ async function main(argv: string[]): Promise<number> {
   // commands that use them load them (a command's builder runs only when that command is asked for).
   const load = argv.includes('load') || argv.includes('receive') ? await import('../load/index.js') : undefined;
   const serve = argv.includes('serve') ? await import('../serve/index.js') : undefined;
+  const agent = argv.includes('run') || argv.includes('list') ? await referenceAgent() : undefined;
+  const suites = argv.includes('profile') ? await suitesModule() : undefined;
   const parser = yargs(argv)
     .scriptName('agtest')
     .usage('$0 <command> [options]\n\nCertify how well a messaging agent interoperates (HIPE 0015): run the suites the agent claims and get an interop profile.')
@@ -144,7 +145,7 @@ async function main(argv: string[]): Promise<number> {
       'run',
       'Run the claimed suites against the agent and write profile.json, junit.xml and transcripts/',
       (y) =>
-        withConfig(y)
+        withConfig(y, agent!)
           .option('out', { alias: 'o', type: 'string', default: 'agtest-out', describe: 'Output folder (profile.json, junit.xml, transcripts/, agtalk/)' })
           .option('json', { type: 'boolean', default: false, describe: 'Print the profile JSON on stdout instead of the readable report' })
           .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: "Show the agent's and the adapter's stderr" })
@@ -158,7 +159,7 @@ async function main(argv: string[]): Promise<number> {
           ),
     )
     .command('list', 'List the suites and tests, marking those the agent claims; --rules: every check with its requirement level and citation', (y) =>
-      withConfig(y)
+      withConfig(y, agent!)
         .option('rules', { type: 'boolean', default: false, describe: 'List every check (rule) of every test: id, level (MUST / SHOULD / MAY / policy), citation, what it checks. Only MUST violations fail a test' })
         .option('format', { choices: ['text', 'markdown', 'json'] as const, default: 'text', describe: 'With --rules: how to print the table' }),
     )
@@ -192,7 +193,7 @@ async function main(argv: string[]): Promise<number> {
         .command('ask <endpoint>', "Ask an agent for its interop profile(s) (agent-metadata 1.0, docs/agent-metadata-1.0.md), print and validate them. Exit 1 if it answers with a problem or an invalid profile, 2 if it cannot be reached or does not answer", (v) =>
           v
             .positional('endpoint', { type: 'string', describe: "the agent's DIDComm endpoint (http://, ws://) or, with --transport plain, its HTTP URL" })
-            .option('suite', { type: 'string', array: true, default: [DIDCOMM_V1_SUITE_URI], describe: 'Suite URI to ask for (repeatable: one batch request)' })
+            .option('suite', { type: 'string', array: true, default: [suites!.DIDCOMM_V1_SUITE_URI], describe: 'Suite URI to ask for (repeatable: one batch request)' })
             .option('transport', { alias: 't', choices: [...BUILTIN_TRANSPORTS.filter((t) => t !== 'smtp'), 'plain'], default: 'http', describe: 'Built-in adapter carrying a DIDComm request (reply by return route), or plain: POST the plain JSON form' })
             .option('timeout-ms', { type: 'number', default: 10_000, describe: 'How long to wait for the answer' })
             .option('to', { type: 'string', describe: "The agent's key (did:key:z6Mk… or base58 verkey): send the request in an RFC 0019 Authcrypt envelope to it, for agents that refuse plaintext (not with -t plain)" })
@@ -374,6 +375,9 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === 'profile') {
     const [, sub] = args._;
+    const { A2A_SUITE_URI, a2aSuites, DIDCOMM_V1_SUITE_URI, didcommV1Suites } = await suitesModule();
+    const [{ askProfiles, compareProfileFiles, validateProfiles }, { decodeVerkey, didKeyToVerkey }] = await Promise.all([import('./profile/profile-commands.js'), import('../envelopes/index.js')]);
+    profilesModule = await import('../profiles/index.js');
     const known = [
       { uri: DIDCOMM_V1_SUITE_URI, suites: didcommV1Suites },
       { uri: A2A_SUITE_URI, suites: a2aSuites },
@@ -399,6 +403,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === 'coverage') {
     const pick = (key: string) => (args[key] === undefined ? {} : { [key]: String(args[key]) });
+    const { runCoverageCommand } = await import('./coverage/coverage-command.js');
     return runCoverageCommand({ ...pick('spec'), ...pick('junction'), unchecked: args['unchecked'] === true, json: args['json'] === true }, { stdout: process.stdout, stderr: process.stderr });
   }
 
@@ -413,12 +418,14 @@ async function main(argv: string[]): Promise<number> {
     const waitMs = Number(args['wait-ms']);
     const messages = Number(args['messages']);
     if (!(waitMs > 0) || !Number.isInteger(messages) || messages < 1) throw new UsageError('--wait-ms must be a positive number and --messages a positive integer');
+    const { runAdapterCheck } = await import('./adapter-check/adapter-check-command.js');
     return runAdapterCheck({ command: adapterCommand, transport: args['transport'] as BuiltinTransport, waitMs, messages, verbose: args['verbose'] === true });
   }
 
   if (command === 'load') {
     const output = { ...(args['out'] === undefined ? {} : { out: String(args['out']) }), ...(args['html'] === undefined ? {} : { html: String(args['html']) }), ...(args['junit'] === undefined ? {} : { junit: String(args['junit']) }), json: args['json'] === true };
     const controller = abortOnSignals();
+    const { createChalk } = await import('./reporters/console-reporter.js');
     const io = { stdout: process.stdout, stderr: process.stderr, signal: controller.signal, color: createChalk(process.stdout).level > 0 };
     try {
       if (args._[1] === 'topology') {
@@ -502,6 +509,12 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === 'list') {
     const config = await resolveConfig(configArgs);
+    const [{ A2A_SUITE_URI, a2aSuites, DIDCOMM_V1_SUITE_URI, didcommV1Suites }, { expandClaims }, { createChalk }, { formatRulesMarkdown, listRules }] = await Promise.all([
+      suitesModule(),
+      import('./run/plan-tests.js'),
+      import('./reporters/console-reporter.js'),
+      import('./list/format-rules.js'),
+    ]);
     const suites = config.suite === 'a2a' ? a2aSuites : didcommV1Suites;
     const claimed = expandClaims(config.claims, suites, config.source);
     const c = createChalk(process.stdout);
@@ -526,6 +539,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const config = await resolveConfig(configArgs);
+  const [{ run }, { createConsoleReporter }, { formatTiming }] = await Promise.all([import('./api.js'), import('./reporters/console-reporter.js'), import('./reporters/timing-report.js')]);
   const json = args['json'] === true;
   const verbose = args['verbose'] === true;
   // Ctrl-C / SIGTERM stop the run cleanly (children stopped, finished results written); a second one forces the exit.
@@ -562,7 +576,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 try {
   process.exitCode = await main(hideBin(process.argv));
 } catch (error) {
-  if (error instanceof UsageError || error instanceof IncomparableProfilesError) process.stderr.write(`agtest: ${error.message}\n`);
+  if (error instanceof UsageError || (profilesModule !== undefined && error instanceof profilesModule.IncomparableProfilesError)) process.stderr.write(`agtest: ${error.message}\n`);
   else if (isAgtestError(error)) process.stderr.write(`agtest: ${error.message} [${error.code}]\n`);
   else process.stderr.write(`agtest: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exitCode = EXIT.harnessError;

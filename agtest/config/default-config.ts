@@ -2,6 +2,7 @@ import { dirname, join, resolve } from 'node:path';
 import { distRoot } from '../../common/index.js';
 import { a2aSuites } from '../../suites/index.js';
 import { normalizeConfig, type HarnessConfig } from './load-config.js';
+import type { BuiltinTransport } from './builtin-transports.js';
 
 export const REFERENCE_AGENT_CLAIMS = [
   'message.v1.passive',
@@ -33,9 +34,7 @@ export const REFERENCE_AGENT_PROFILE = join(dirname(distRoot()), 'profiles', 're
  */
 export const REFERENCE_AGENT_TIMEOUTS = { testMs: 15_000, messageMs: 2_000, silenceMs: 500 } as const;
 
-/** Transports both agtest and the reference agent speak; one switch changes the whole run. */
-export const BUILTIN_TRANSPORTS = ['http', 'ws', 'smtp'] as const;
-export type BuiltinTransport = (typeof BUILTIN_TRANSPORTS)[number];
+export { BUILTIN_TRANSPORTS, type BuiltinTransport } from './builtin-transports.js';
 
 /**
  * The embedded default: the reference agent, started by agtest, over HTTP, driven through its

@@ -29,8 +29,10 @@ export type SuiteName = 'didcomm-v1' | 'a2a';
 
 export const DEFAULT_TIMEOUTS = { testMs: 20_000, messageMs: 5_000, silenceMs: 800 } as const;
 
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validateShape = ajv.compile(schema);
+// Compiled on first use: a process that imports agtest but loads no config (most commands of the
+// CLI, most test files) does not pay for it.
+let compiled: ReturnType<Ajv['compile']> | undefined;
+const shapeValidator = () => (compiled ??= new Ajv({ allErrors: true, strict: false }).compile(schema));
 
 /** A credential header's value as a config gives it: the value, or the environment variable holding it. */
 export type HeaderSource = string | { env: string };
@@ -48,6 +50,7 @@ type RawConfig = Omit<HarnessConfig, 'source' | 'baseDir' | 'agent' | 'transport
  * `env`: where `{"env": NAME}` header values are read (default process.env).
  */
 export function normalizeConfig(value: unknown, source: string, baseDir: string, env: NodeJS.ProcessEnv = process.env): HarnessConfig {
+  const validateShape = shapeValidator();
   if (!validateShape(value)) {
     const problems = (validateShape.errors ?? []).flatMap((error) => describeConfigError(error, basename(source)) ?? []);
     throw new AgtestError('AGTEST_CONFIG_INVALID', [...new Set(problems)].join('; '), { file: source });

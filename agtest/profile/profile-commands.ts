@@ -1,6 +1,6 @@
 import { compareProfiles, IncomparableProfilesError, type Verdict } from '../../profiles/index.js';
 import { createChalk } from '../reporters/console-reporter.js';
-import { askForProfiles, type AskOptions } from './ask-profile.js';
+import type { AskOptions } from './ask-profile.js';
 import { checkProfile, readProfileFile, type KnownSuite } from './check-profile.js';
 
 /** `agtest profile validate FILE…`: 0 when every file is a valid profile, 1 otherwise. */
@@ -64,6 +64,8 @@ export async function askProfiles(options: AskOptions, known: readonly KnownSuit
   // With --json, stdout is the answer alone (for jq); the verdicts go to stderr.
   const out = json ? stderr : stdout;
   const c = createChalk(out);
+  // Asking brings the adapters and agtalk; validate and compare need neither.
+  const { askForProfiles } = await import('./ask-profile.js');
   const reply = await askForProfiles(options);
   const body = reply.kind === 'didcomm' ? reply.message : reply.body;
   if (json) stdout.write(`${JSON.stringify(body, null, 2)}\n`);

@@ -89,7 +89,7 @@ t.test('a running agent answers malformed requests with problem-reports and keep
   const cli = await runCli(['profile', 'ask', agent.endpoint, '--suite', 'urn:example:unknown-suite', '--suite', DIDCOMM_V1_SUITE_URI]);
   t.equal(cli.exitCode, 1, 'a batch with one unknown suite is answered, and the unknown one is reported');
   t.match(String(cli.stdout), /✗ urn:example:unknown-suite: no profile \("no-profile-for-suite"\)/);
-  t.match(String(cli.stdout), /✓ urn:agtest:suite:didcomm-v1:0\.7: valid profile/);
+  t.match(String(cli.stdout), /✓ urn:agtest:suite:didcomm-v1:0\.8: valid profile/);
 
   const still = await didcomm({ what: [{ 'interop-profile': DIDCOMM_V1_SUITE_URI }] });
   t.match(still.body, { '@type': AGENT_METADATA_TYPES.response }, 'after all of that it still answers');

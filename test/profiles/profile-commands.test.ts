@@ -27,7 +27,7 @@ t.test('known-suite profiles are checked for junction and test names', async (t)
   t.notOk(check.ok);
   if (!check.ok) {
     t.match(check.problems, [
-      { path: '/profile/no_such.1_0.passive', message: /is not a junction of urn:agtest:suite:didcomm-v1:0\.7/ },
+      { path: '/profile/no_such.1_0.passive', message: /is not a junction of urn:agtest:suite:didcomm-v1:0\.8/ },
       { path: '/results/0/test', message: /trust_ping\.1_0\.passive\.nope is not a test/ },
     ]);
   }
@@ -55,7 +55,7 @@ t.test('compare refuses profiles of different suite versions, clearly', async (t
   t.throws(() => compareProfiles({ test_suite: 'a:0.1', profile: {} }, { test_suite: 'a:0.2', profile: {} }), IncomparableProfilesError);
   const cli = await runCli(['profile', 'compare', fixture('full.json'), fixture('other-suite.json')]);
   t.equal(cli.exitCode, 2);
-  t.match(String(cli.stderr), /the profiles measure different suites \(urn:agtest:suite:didcomm-v1:0\.7 and urn:agtest:suite:didcomm-v1:0\.1\)/);
+  t.match(String(cli.stderr), /the profiles measure different suites \(urn:agtest:suite:didcomm-v1:0\.8 and urn:agtest:suite:didcomm-v1:0\.1\)/);
   const table = await runCli(['profile', 'compare', fixture('full.json'), fixture('sparse.json')]);
   t.equal(table.exitCode, 0);
   t.match(String(table.stdout), /trust_ping\.1_0\.active\s+interoperable\s+constrained \(1 of 2\)\s+constrained/);
