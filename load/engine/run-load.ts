@@ -275,6 +275,16 @@ async function driveOpen(model: OpenModel, options: LoadRunOptions, durationMs: 
   }
   // A run ended by its duration drops arrivals still waiting: they were due before the end.
   for (const left of waiting.splice(0)) recorder.dropped(left.atUs);
+  // A loop starved of CPU can reach the end with arrivals due before it not yet read: they were due,
+  // so they count as scheduled, and as dropped (never started). Not after a stop before the end.
+  const endUs = durationMs === undefined ? undefined : durationMs * 1000;
+  if (endUs !== undefined && clock.now() >= endUs) {
+    for (; !next.done && next.value.atUs < endUs; next = arrivals.next()) {
+      if (!owns(next.value.index)) continue;
+      recorder.scheduled();
+      recorder.dropped(next.value.atUs);
+    }
+  }
 }
 
 function startProgress(recorder: Recorder, clock: Clock, onProgress: (progress: LoadProgress) => void): NodeJS.Timeout {

@@ -92,7 +92,7 @@ export function openDatabase(file: string): Database {
   try {
     db = new sqlite.Database(file);
     // FULL: each commit is synced before it returns, so what a caller was told is on disk.
-    db.exec('PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;');
+    db.exec('PRAGMA synchronous = FULL; PRAGMA busy_timeout = 15000;');
     db.exec(SCHEMA);
   } catch (error) {
     throw new AgtestError('AGTEST_SERVE_DB_FAILED', `cannot open the service database ${file}: ${(error as Error).message}`, { file, cause: error });
