@@ -152,7 +152,8 @@ export async function runCertify(target: CertifyTarget, options: { signal: Abort
     if (target.protocol === 'a2a') args.push('--a2a', target.url);
     else {
       // The agent is not started by agtest: its endpoint and backchannel are given, as in an agtest.config.json.
-      const config = { agent: { endpoint: target.url }, transport: { adapter: 'http' }, agact: { command: ['agact-http', '--url', target.backchannelUrl] }, claims: target.claims };
+      // One agact-http session for the run (a process per action was most of a run's time), as agtest's default config.
+      const config = { agent: { endpoint: target.url }, transport: { adapter: 'http' }, agact: { command: ['agact-http', '--url', target.backchannelUrl], session: true }, claims: target.claims };
       await writeFile(join(dir, 'agtest.config.json'), JSON.stringify(config, null, 2));
       args.push('--config', join(dir, 'agtest.config.json'));
     }

@@ -24,7 +24,8 @@ function fixtureRun(mode: string, deviation?: string, options: { claims?: string
   const config: HarnessConfig = {
     agent: { name: `2023-era agent (${mode}${deviation ? `, ${deviation}` : ''})`, command: ['node', agent, '--mode', mode, ...(deviation ? ['--deviation', deviation] : [])], readyTimeoutMs: 15_000, endpoint: '${ready.endpoint}' },
     transport: { adapter: 'http', args: ['--retries', '0'] },
-    agact: { command: ['agact-http', '--url', '${ready.backchannel}'], timeoutMs: 10_000 },
+    // One agact session per run: one-shot agact (a process per action) is proven by output-folder, process-tree and the harness tests.
+    agact: { command: ['agact-http', '--url', '${ready.backchannel}'], timeoutMs: 10_000, session: true },
     suite: 'didcomm-v1',
     claims: options.claims ?? BASE_CLAIMS,
     timeouts: FAST_TIMEOUTS,
