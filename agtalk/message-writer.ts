@@ -23,6 +23,11 @@ export interface MessageWriter {
    * before this promise settles).
    */
   write(bytes: string | Uint8Array, extension: MessageExtension, options?: { beforePublish?(name: string): void }): Promise<WrittenMessage>;
+  /**
+   * Refuses later writes (AGTALK_CLOSED) and resolves once the writes already asked for are done:
+   * after it, the folder holds everything this writer will ever publish.
+   */
+  close(): Promise<void>;
 }
 
 /**
@@ -57,12 +62,18 @@ export async function createMessageWriter(dir: string): Promise<MessageWriter> {
     return { name, path, ordinal };
   };
 
+  let closed = false;
   return {
     dir,
     write(bytes, extension, options) {
+      if (closed) return Promise.reject(new AgtalkError('AGTALK_CLOSED', `the writer of ${dir} is closed: nothing more is written there`, { file: dir }));
       const result = queue.then(() => writeOne(bytes, extension, options?.beforePublish));
       queue = result.catch(() => undefined);
       return result;
+    },
+    async close() {
+      closed = true;
+      await queue;
     },
   };
 }

@@ -172,6 +172,9 @@ export async function run(options: RunOptions): Promise<RunSummary> {
       });
       cleanups.push(() => reader.close());
       const outbox = await createMessageWriter(outboxDir);
+      // A test still running when the run stops (the agent or adapter died) must not publish a
+      // message after the outbox is read for unsent files below.
+      cleanups.push(() => outbox.close());
 
       const adapterName = config.transport.command ? config.transport.command.join(' ') : config.transport.adapter;
       let stoppingAdapter = false;

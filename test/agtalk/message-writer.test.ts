@@ -49,3 +49,15 @@ t.test('beforePublish learns the final name before any reader can see the file',
     t.same(readdirSync(dir), [written.name]);
   }),
 );
+
+t.test('close: the writes already asked for are published, later ones are refused, and nothing else appears', (t) =>
+  withTempDir(async (dir) => {
+    const writer = await createMessageWriter(dir);
+    const before = [writer.write('{"n":0}', 'dm'), writer.write('{"n":1}', 'dm')];
+    const closing = writer.close();
+    await t.rejects(writer.write('{"n":2}', 'dm'), { code: 'AGTALK_CLOSED' }, 'a write after close is refused');
+    await closing;
+    t.same((await Promise.all(before)).map((w) => w.ordinal), [0, 1], 'the writes asked for before close complete');
+    t.same((await readdir(dir)).filter((name) => !name.startsWith('.')).length, 2, 'after close resolves the folder holds exactly them');
+  }),
+);
