@@ -185,13 +185,8 @@ export function streamedInstead(t: TestContext, refusal: Refusal, answer: RpcAns
 export function expectStreamError(t: TestContext, v: A2aVersion, answer: RpcAnswer, what: string, refusal: Refusal, id: string): void {
   const first = answer.events?.[0];
   if (first) {
-    let response: unknown;
-    try {
-      response = JSON.parse(first.data);
-    } catch {
-      response = undefined;
-    }
-    if (isObject(response) && isObject(response['error'])) {
+    const response = firstEvent(answer);
+    if (response && isObject(response['error'])) {
       const error = response['error'];
       t.verify('rpc.id', response['id'] === id, `${what}: the error event's id is ${JSON.stringify(response['id'])}, must be the request's ${JSON.stringify(id)}`);
       if (refusal.code) t.verify(refusal.code.id, refusal.codes.includes(error['code'] as number), `${what}: expected error ${refusal.codes.join(' or ')}, got ${describeError(error)} (as a stream event)`);
@@ -225,6 +220,18 @@ function checkEnvelope(t: TestContext, v: A2aVersion, answer: RpcAnswer, what: s
 export function describeError(error: unknown): string {
   if (!isObject(error)) return JSON.stringify(error);
   return `${String(error['code'])} (${clip(String(error['message']), 120)})`;
+}
+
+/** A stream's first event as the JSON-RPC response it carries (§9.4.2), or undefined (no event, not a JSON object). */
+export function firstEvent(answer: RpcAnswer): Record<string, unknown> | undefined {
+  const first = answer.events?.[0];
+  if (!first) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(first.data);
+    return isObject(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function clip(text: string, max = 240): string {

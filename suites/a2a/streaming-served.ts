@@ -5,7 +5,7 @@
  * refused too.
  */
 import type { TestContext } from '../define.js';
-import { clip, describeError, rpc, type RpcAnswer } from './client.js';
+import { clip, describeError, firstEvent, rpc, type RpcAnswer } from './client.js';
 import { isObject } from './is-object.js';
 import type { A2aVersion } from './protocol-version.js';
 
@@ -14,14 +14,9 @@ export const streamProbeTest = (v: A2aVersion) => `${v.prefix}.streaming.passive
 
 /** The error a streaming request was refused with: a JSON-RPC error body, or a stream whose first event is an error. */
 export function streamRefusal(answer: RpcAnswer): Record<string, unknown> | undefined {
-  const first = answer.events?.[0];
-  if (first) {
-    try {
-      const parsed: unknown = JSON.parse(first.data);
-      return isObject(parsed) && isObject(parsed['error']) ? parsed['error'] : undefined;
-    } catch {
-      return undefined;
-    }
+  if (answer.events?.[0]) {
+    const event = firstEvent(answer);
+    return isObject(event?.['error']) ? event['error'] : undefined;
   }
   const error = answer.response?.['error'];
   return isObject(error) ? error : undefined;

@@ -5,7 +5,7 @@
  */
 import { defineTest, type Rule, type TestDefinition, type TestContext } from '../define.js';
 import { agentCard } from './agent-card.js';
-import { clip, expectStreamError, rpc } from './client.js';
+import { clip, expectStreamError, firstEvent, rpc } from './client.js';
 import { isObject } from './is-object.js';
 import type { A2aVersion } from './protocol-version.js';
 import { a2aCodeRule, refusalRules, rulesOf, SEND_RULES, type Refusal } from './rules.js';
@@ -69,13 +69,7 @@ export function streamingV1Tests(v: A2aVersion): TestDefinition[] {
           return;
         }
         const first = answer.events[0];
-        let result: unknown;
-        try {
-          const parsed: unknown = first ? JSON.parse(first.data) : undefined;
-          result = isObject(parsed) ? parsed['result'] : undefined;
-        } catch {
-          result = undefined;
-        }
+        const result = firstEvent(answer)?.['result'];
         const shape = v.classify(result);
         t.verify('task-first', shape.kind === 'task' && shape.task['id'] === running.id, `${v.methods.subscribe} of task ${running.id}: the first event is ${shape.kind === 'task' ? `task ${JSON.stringify(shape.task['id'])}` : `a ${shape.kind}`}, not the Task: ${clip(first?.data ?? '(no event)', 160)}`);
       },
