@@ -97,3 +97,25 @@ t.test('deviation: a push config of a task never issued is deleted: config-unkno
   t.same(failed(summary), [`${V1}.push.passive.config-unknown-task`]);
   t.match(reasonOf(summary, `${V1}.push.passive.config-unknown-task`), /DeleteTaskPushNotificationConfig on task agtest-unknown-.* \(never issued\): expected JSON-RPC error -32001, got a result/);
 });
+
+// One fault, one failure, on an agent that shares no code with the reference agent: a card that claims a
+// capability the agent refuses fails the capability's probe test once per version; the other tests are blocked by it.
+t.test('deviation: push claimed but every push config refused (-32003): set-config fails once per version, the other push tests are blocked by it', async (t) => {
+  const summary = await certify(['--push', '--work-ms', '150', ...deviate('push-claimed-not-served')], [`${V1}.card`, `${V1}.push`, `${V03}.card`, `${V03}.push`]);
+  t.same(failed(summary), [`${V03}.push.passive.set-config`, `${V1}.push.passive.set-config`]);
+  t.match(reasonOf(summary, `${V1}.push.passive.set-config`), /-32003/);
+  const blocked = summary.results.filter((r) => r.status === 'blocked');
+  t.same(blocked.map((r) => r.test).sort(), [...PUSH_V1.filter((name) => name !== 'set-config').map((name) => `${V1}.push.passive.${name}`), ...['config-lifecycle', 'config-unknown', 'delivers'].map((name) => `${V03}.push.passive.${name}`)].sort(), 'every other push test is blocked');
+  for (const r of blocked) t.equal(r.blockedBy, `${r.test.startsWith(V1) ? V1 : V03}.push.passive.set-config`, `${r.test} names set-config`);
+  t.same(warned(summary), []);
+});
+
+t.test('deviation: streaming claimed but every streaming request refused (-32004): events fails once per version, the streaming tests that need a stream are blocked by it', async (t) => {
+  const summary = await certify(['--streaming', '--work-ms', '150', ...deviate('stream-claimed-not-served')], [`${V1}.card`, `${V1}.streaming`, `${V03}.card`, `${V03}.streaming`]);
+  t.same(failed(summary), [`${V03}.streaming.passive.events`, `${V1}.streaming.passive.events`]);
+  const blocked = summary.results.filter((r) => r.status === 'blocked');
+  t.same(blocked.map((r) => r.test).sort(), ['stream-task-refused', 'subscribe-task-first', 'subscribe-unknown-refused'].map((name) => `${V1}.streaming.passive.${name}`), 'the tests that need a stream are blocked');
+  for (const r of blocked) t.equal(r.blockedBy, `${V1}.streaming.passive.events`);
+  // -32004 is the right answer to subscribing to a completed task, served or not: that test passes.
+  t.equal(result(summary, `${V1}.streaming.passive.subscribe-terminal-refused`)?.status, 'pass');
+});
